@@ -1,0 +1,9 @@
+"""Jobdesk: background jobs for Django, tracked in the database, run by RQ workers.
+
+Public names: the :func:`task` decorator and :class:`Backoff` to register tasks, and
+the service functions in :mod:`jobs.services` to schedule and steer jobs.
+"""
+
+from .registry import Backoff, task
+
+__all__ = ["Backoff", "task"]

@@ -1,0 +1,82 @@
+"""Typed, lazy access to the ``JOBS`` setting.
+
+Every knob lives in one dictionary so a host project overrides only what it needs;
+reading it lazily keeps ``override_settings`` working in tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+REDIS_PREFIX = "jobdesk:"
+"""Every Redis key Jobdesk writes itself starts with this (RQ keeps its own ``rq:``)."""
+
+
+@dataclass(frozen=True)
+class JobsSettings:
+    QUEUES: tuple[str, ...] = ("high", "normal", "low")
+    DEFAULT_QUEUE: str = "normal"
+    PRIORITY_QUEUES: dict[str, str] | None = None
+    TASK_MODULES: tuple[str, ...] = ()
+    DEFAULT_TIMEOUT: int = 600
+    MAX_PAYLOAD_BYTES: int = 64 * 1024
+    RUN_AT_PAST_TOLERANCE: float = 60.0
+    RQ_RESULT_TTL: int = 600
+    RQ_FAILURE_TTL: int = 7 * 24 * 3600
+    SCHEDULER_INTERVAL: float = 0.5
+    HOUSEKEEPING_INTERVAL: float = 5.0
+    RECONCILE_INTERVAL: float = 30.0
+    RECONCILE_GRACE: float = 10.0
+    JOB_MONITORING_INTERVAL: int = 5
+    WORKER_LOST_AFTER: float = 30.0
+    PAUSE_POLL_INTERVAL: float = 0.5
+    RUNTIME_SAMPLE_SIZE: int = 1000
+
+    @property
+    def priority_queues(self) -> dict[str, str]:
+        """Which queue a job goes to when only its priority is given."""
+        if self.PRIORITY_QUEUES is not None:
+            return dict(self.PRIORITY_QUEUES)
+        names = set(self.QUEUES)
+        high = "high" if "high" in names else self.DEFAULT_QUEUE
+        low = "low" if "low" in names else self.DEFAULT_QUEUE
+        return {"urgent": high, "high": high, "normal": self.DEFAULT_QUEUE, "low": low}
+
+
+def get() -> JobsSettings:
+    """Return the current ``JOBS`` settings, validated."""
+    raw: dict[str, Any] = dict(getattr(settings, "JOBS", {}))
+    known = {f.name for f in fields(JobsSettings)}
+    unknown = set(raw) - known
+    if unknown:
+        raise ImproperlyConfigured(f"Unknown JOBS settings: {', '.join(sorted(unknown))}")
+    for key in ("QUEUES", "TASK_MODULES"):
+        if key in raw:
+            raw[key] = tuple(raw[key])
+    conf = JobsSettings(**raw)
+    if conf.DEFAULT_QUEUE not in conf.QUEUES:
+        raise ImproperlyConfigured(f"JOBS['DEFAULT_QUEUE'] {conf.DEFAULT_QUEUE!r} is not in JOBS['QUEUES']")
+    return conf
+
+
+def rq_settings(redis_url: str, queues: list[str] | tuple[str, ...]) -> tuple[dict, dict]:
+    """Build django-rq's ``RQ_QUEUES`` and ``RQ`` settings for Jobdesk's queues.
+
+    All queues share one Redis. A ``default`` entry is added because django-rq's
+    ``rqscheduler`` command looks that name up for its home queue; Jobdesk never puts a
+    job there (every job names its own queue). JSON is the serializer everywhere so no
+    process ever unpickles what it reads from Redis.
+    """
+    queue_config = {"URL": redis_url, "SERIALIZER": "rq.serializers.JSONSerializer"}
+    rq_queues = {name: dict(queue_config) for name in [*queues, "default"]}
+    rq = {
+        "WORKER_CLASS": "jobs.worker.Worker",
+        "SCHEDULER_CLASS": "jobs.scheduler.Scheduler",
+        "JOB_CLASS": "jobs.dispatch.JSONJob",
+        "COMMIT_MODE": "auto",
+    }
+    return rq_queues, rq

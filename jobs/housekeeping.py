@@ -1,0 +1,190 @@
+"""Periodic duties that keep the database and Redis telling the same story.
+
+Run by the scheduler process between polls (and on demand by ``jobs_reconcile``):
+
+* **counters** — fold the workers' Redis counters into ``QueueStats``;
+* **lost attempts** — a ``started`` job whose worker stopped heart-beating (SIGKILL,
+  machine gone) or whose RQ copy already ended without telling the database is
+  recorded as a failed attempt (retried by its back-off) within
+  ``JOBS['WORKER_LOST_AFTER']`` seconds, where RQ alone notices after 1.5–15 minutes;
+* **reconcile** — every job the database counts as waiting gets its RQ copy back if
+  Redis lost it (restart without persistence, flush), or never got it (crash between
+  commit and enqueue: the outbox case); paused flags are copied back first.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+from redis import Redis
+from rq import Worker as RQWorker
+
+from . import conf, dispatch, stats
+from .models import Job, QueueStats
+from .services import lifecycle
+from .services.dependencies import release_ready_dependants
+from .services.jobs import dispatch_job
+from .states import JobStatus
+
+logger = logging.getLogger("jobs.housekeeping")
+
+S = JobStatus
+BATCH = 500
+
+
+class Housekeeper:
+    """Runs each duty at its own cadence; cheap to call every second."""
+
+    def __init__(self) -> None:
+        self.last_run: dict[str, float] = {}
+
+    def tick(self, redis: Redis | None = None) -> None:
+        settings = conf.get()
+        self._every("housekeeping", settings.HOUSEKEEPING_INTERVAL, lambda: housekeep(redis=redis))
+        self._every("reconcile", settings.RECONCILE_INTERVAL, lambda: reconcile(redis=redis))
+
+    def _every(self, name: str, seconds: float, duty) -> None:
+        now = time.monotonic()
+        if now - self.last_run.get(name, float("-inf")) >= seconds:
+            self.last_run[name] = now
+            duty()
+
+
+def housekeep(now: datetime | None = None, redis: Redis | None = None) -> None:
+    redis = redis or dispatch.connection()
+    recover_lost_attempts(now=now, redis=redis)
+    release_ready_dependants(now=now)
+    stats.flush(now=now, redis=redis)
+
+
+def mark_moved_to_queue(job_ids: Iterable[str], redis: Redis | None = None) -> int:
+    """rq-scheduler moved these to their queues: say so in the rows."""
+    ids = list(job_ids)
+    dispatch.forget_failure(ids, redis=redis)
+    return Job.objects.filter(pk__in=ids, status=S.SCHEDULED).update(
+        status=S.QUEUED, enqueued_at=timezone.now()
+    )
+
+
+def _live_workers(redis: Redis, now: datetime, lost_after: float) -> set[str]:
+    alive = set()
+    for worker in RQWorker.all(connection=redis):
+        heartbeat = worker.last_heartbeat
+        if heartbeat and heartbeat.tzinfo is None:
+            heartbeat = heartbeat.replace(tzinfo=timezone.utc)
+        if heartbeat and (now - heartbeat).total_seconds() <= lost_after:
+            alive.add(worker.name)
+    return alive
+
+
+def recover_lost_attempts(now: datetime | None = None, redis: Redis | None = None) -> list[str]:
+    """Record attempts whose process died as failed; returns their job ids."""
+    now = now or timezone.now()
+    redis = redis or dispatch.connection()
+    lost_after = conf.get().WORKER_LOST_AFTER
+    settled_before = now - timedelta(seconds=lost_after)
+    started = list(Job.objects.started().values_list("pk", "worker_name", "started_at")[:BATCH])
+    if not started:
+        return []
+    alive = _live_workers(redis, now, lost_after)
+    recovered = []
+    for pk, worker_name, started_at in started:
+        reason = _why_lost(str(pk), worker_name, started_at, alive, settled_before, redis)
+        if reason and lifecycle.record_lost_attempt(str(pk), reason, now=now):
+            logger.warning("job_id=%s event=lost reason=%r", pk, reason)
+            recovered.append(str(pk))
+    return recovered
+
+
+def _why_lost(
+    job_id: str,
+    worker_name: str,
+    started_at: datetime | None,
+    alive: set[str],
+    settled_before: datetime,
+    redis,
+) -> str | None:
+    if started_at and started_at > settled_before:
+        return None
+    rq_status = dispatch.rq_status(job_id, redis)
+    if worker_name and worker_name not in alive:
+        return f"Worker {worker_name} stopped sending heartbeats (killed or lost) while running this job"
+    if rq_status in (None, "failed", "stopped", "finished", "canceled"):
+        return f"The attempt ended without reporting back (RQ status: {rq_status or 'gone'})"
+    return None
+
+
+def reconcile(now: datetime | None = None, redis: Redis | None = None) -> dict[str, int]:
+    """Give every waiting job an RQ copy again if Redis has none. Idempotent.
+
+    Jobs younger than ``JOBS['RECONCILE_GRACE']`` seconds are left alone: their
+    on-commit enqueue may still be on its way. A job enqueued twice is harmless, since
+    only one copy can claim the row.
+    """
+    now = now or timezone.now()
+    redis = redis or dispatch.connection()
+    restore_paused_flags(redis)
+    grace = now - timedelta(seconds=conf.get().RECONCILE_GRACE)
+    waiting = Job.objects.filter(status__in=(S.QUEUED, S.SCHEDULED, S.DEFERRED)).filter(
+        Q(enqueued_at__lt=grace) | Q(enqueued_at__isnull=True, created_at__lt=grace)
+    )
+    restored = {"queued": 0, "scheduled": 0, "deferred": 0}
+    last_pk = None
+    while True:
+        page = waiting.order_by("pk")
+        if last_pk is not None:
+            page = page.filter(pk__gt=last_pk)
+        batch = list(page.prefetch_related("depends_on")[:BATCH])
+        if not batch:
+            break
+        last_pk = batch[-1].pk
+        for job in _missing_from_redis(batch, redis):
+            _restore(job, now)
+            restored[job.status] += 1
+    if any(restored.values()):
+        logger.warning("reconcile restored %s", restored)
+    return restored
+
+
+def _missing_from_redis(batch: list[Job], redis: Redis) -> list[Job]:
+    ids = [str(job.pk) for job in batch]
+    present = dispatch.existing(ids, redis)
+    scheduled = set()
+    candidates = [job for job in batch if str(job.pk) in present and job.status == S.SCHEDULED]
+    if candidates:
+        with redis.pipeline(transaction=False) as pipe:
+            for job in candidates:
+                pipe.zscore(dispatch.SCHEDULED_JOBS_KEY, str(job.pk))
+            scores = pipe.execute()
+        scheduled = {str(job.pk) for job, score in zip(candidates, scores, strict=True) if score is not None}
+    missing = []
+    for job in batch:
+        key = str(job.pk)
+        if key not in present or (
+            job.status == S.SCHEDULED and key not in scheduled and dispatch.rq_status(key, redis) != "queued"
+        ):
+            missing.append(job)
+    return missing
+
+
+def _restore(job: Job, now: datetime) -> None:
+    if job.status == S.SCHEDULED and (job.run_at is None or job.run_at <= now):
+        dispatch.enqueue(job)
+    elif job.status == S.DEFERRED:
+        pending = [str(dep.pk) for dep in job.depends_on.all() if dep.status != S.SUCCEEDED]
+        dispatch.enqueue(job, depends_on=pending)
+    else:
+        dispatch_job(job)
+
+
+def restore_paused_flags(redis: Redis | None = None) -> None:
+    redis = redis or dispatch.connection()
+    paused = set(QueueStats.objects.filter(paused=True).values_list("name", flat=True))
+    in_redis = dispatch.paused_queues(redis)
+    dispatch.set_paused(paused - in_redis, True, redis)
+    dispatch.set_paused(in_redis - paused, False, redis)

@@ -1,0 +1,286 @@
+"""Job, JobLog, RecurringJob and QueueStats: the database is the source of truth.
+
+The RQ job is the execution copy of a :class:`Job` and shares its UUID, so one id works
+in the admin URL, REST, GraphQL, logs and ``rq info``.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .states import TERMINAL, JobStatus, Priority
+
+
+class JobQuerySet(models.QuerySet):
+    def scheduled(self) -> JobQuerySet:
+        return self.filter(status=JobStatus.SCHEDULED)
+
+    def deferred(self) -> JobQuerySet:
+        return self.filter(status=JobStatus.DEFERRED)
+
+    def queued(self) -> JobQuerySet:
+        return self.filter(status=JobStatus.QUEUED)
+
+    def started(self) -> JobQuerySet:
+        return self.filter(status=JobStatus.STARTED)
+
+    def succeeded(self) -> JobQuerySet:
+        return self.filter(status=JobStatus.SUCCEEDED)
+
+    def failed(self) -> JobQuerySet:
+        return self.filter(status=JobStatus.FAILED)
+
+    def cancelled(self) -> JobQuerySet:
+        return self.filter(status=JobStatus.CANCELLED)
+
+    def unfinished(self) -> JobQuerySet:
+        return self.exclude(status__in=TERMINAL)
+
+
+class Job(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    task = models.CharField(_("task"), max_length=200)
+    args = models.JSONField(default=list, blank=True)
+    kwargs = models.JSONField(default=dict, blank=True)
+    queue = models.CharField(max_length=100)
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    status = models.CharField(max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    max_attempts = models.PositiveIntegerField(default=1)
+    timeout = models.PositiveIntegerField(null=True, blank=True, help_text=_("Seconds per attempt."))
+    run_at = models.DateTimeField(null=True, blank=True, help_text=_("When the next attempt is due."))
+    created_at = models.DateTimeField(default=timezone.now)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0)
+    progress_message = models.CharField(max_length=500, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    traceback = models.TextField(blank=True)
+    worker_name = models.CharField(max_length=200, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    correlation_id = models.CharField(max_length=200, blank=True)
+    source = models.CharField(max_length=50, default="code")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recurring_job = models.ForeignKey(
+        "RecurringJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
+    )
+    depends_on = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="dependants")
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        get_latest_by = "created_at"
+        indexes = [
+            models.Index(fields=["-created_at"], name="job_created"),
+            models.Index(fields=["status", "-created_at"], name="job_status_created"),
+            models.Index(fields=["queue", "status", "-created_at"], name="job_queue_status_created"),
+            models.Index(fields=["task", "-created_at"], name="job_task_created"),
+            models.Index(fields=["-finished_at"], name="job_finished"),
+            models.Index(fields=["recurring_job", "-created_at"], name="job_recurring_created"),
+            models.Index(fields=["correlation_id"], name="job_correlation"),
+            models.Index(fields=["status", "run_at"], name="job_status_run_at"),
+        ]
+        permissions = [
+            ("schedule_job", _("Can schedule jobs")),
+            ("retry_job", _("Can retry jobs")),
+            ("cancel_job", _("Can cancel jobs")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} ({self.id})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in TERMINAL
+
+    @property
+    def duration(self) -> float | None:
+        """Seconds the last attempt ran, or has run so far."""
+        if not self.started_at:
+            return None
+        end = self.finished_at if self.finished_at and self.finished_at >= self.started_at else None
+        return ((end or timezone.now()) - self.started_at).total_seconds()
+
+
+class JobLog(models.Model):
+    """One line of a job's append-only timeline."""
+
+    class Event(models.TextChoices):
+        CREATED = "created", _("Created")
+        STARTED = "started", _("Started")
+        PROGRESS = "progress", _("Progress")
+        LOG = "log", _("Log")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        RETRYING = "retrying", _("Retry scheduled")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+        MANUAL = "manual", _("Manual action")
+        RECOVERED = "recovered", _("Recovered")
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="logs")
+    created_at = models.DateTimeField(default=timezone.now)
+    level = models.PositiveSmallIntegerField(default=logging.INFO)
+    event = models.CharField(max_length=20, choices=Event.choices, default=Event.LOG)
+    message = models.TextField(blank=True)
+    attempt = models.PositiveIntegerField(null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    interface = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["job", "created_at", "id"], name="joblog_job_created")]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_display()}: {self.message[:80]}"
+
+    @property
+    def level_name(self) -> str:
+        return logging.getLevelName(self.level)
+
+
+class RecurringJob(models.Model):
+    """A named schedule that creates Jobs; its timing is a django-celery-beat schedule."""
+
+    class MisfirePolicy(models.TextChoices):
+        SKIP = "skip", _("Skip missed runs")
+        RUN_ONCE = "run_once", _("Run once to catch up")
+
+    name = models.CharField(max_length=200, unique=True)
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list, blank=True)
+    kwargs = models.JSONField(default=dict, blank=True)
+    queue = models.CharField(max_length=100, blank=True, help_text=_("Empty: the task's queue."))
+    priority = models.CharField(max_length=10, choices=Priority.choices, blank=True)
+    crontab = models.ForeignKey(
+        "django_celery_beat.CrontabSchedule",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    interval = models.ForeignKey(
+        "django_celery_beat.IntervalSchedule",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    clocked = models.ForeignKey(
+        "django_celery_beat.ClockedSchedule",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    enabled = models.BooleanField(default=True)
+    start_at = models.DateTimeField(null=True, blank=True)
+    end_at = models.DateTimeField(null=True, blank=True)
+    max_concurrent_runs = models.PositiveIntegerField(default=1)
+    misfire_policy = models.CharField(
+        max_length=10, choices=MisfirePolicy.choices, default=MisfirePolicy.RUN_ONCE
+    )
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    next_run_at = models.DateTimeField(null=True, blank=True)
+    run_count = models.PositiveIntegerField(default=0)
+    success_count = models.PositiveIntegerField(default=0)
+    failure_count = models.PositiveIntegerField(default=0)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        permissions = [
+            ("trigger_recurring_job", _("Can trigger recurring jobs")),
+            ("pause_recurring_job", _("Can pause and resume recurring jobs")),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def success_rate(self) -> float | None:
+        finished = self.success_count + self.failure_count
+        return None if not finished else self.success_count / finished
+
+
+class QueueStats(models.Model):
+    """Per-queue figures, kept current by the housekeeper so pages never COUNT(*) jobs."""
+
+    name = models.CharField(max_length=100, unique=True)
+    paused = models.BooleanField(default=False)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    paused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    waiting = models.PositiveIntegerField(default=0)
+    running = models.PositiveIntegerField(default=0)
+    scheduled = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    processed_total = models.PositiveBigIntegerField(default=0)
+    succeeded_total = models.PositiveBigIntegerField(default=0)
+    failed_total = models.PositiveBigIntegerField(default=0)
+    retried_total = models.PositiveBigIntegerField(default=0)
+    runtime_total_ms = models.PositiveBigIntegerField(default=0)
+    runtime_p50_ms = models.FloatField(null=True, blank=True)
+    runtime_p95_ms = models.FloatField(null=True, blank=True)
+    runtime_p99_ms = models.FloatField(null=True, blank=True)
+    oldest_waiting_at = models.DateTimeField(null=True, blank=True)
+    last_processed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("queue")
+        verbose_name_plural = _("queues")
+        permissions = [("pause_queue", _("Can pause and resume queues"))]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def average_runtime_ms(self) -> float | None:
+        finished = self.succeeded_total + self.failed_total
+        return None if not finished else self.runtime_total_ms / finished
+
+    @property
+    def success_rate(self) -> float | None:
+        finished = self.succeeded_total + self.failed_total
+        return None if not finished else self.succeeded_total / finished
+
+
+class QueueStatsHistory(models.Model):
+    """One minute of one queue: what charts and rates read."""
+
+    queue = models.CharField(max_length=100)
+    minute = models.DateTimeField()
+    processed = models.PositiveIntegerField(default=0)
+    succeeded = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    retried = models.PositiveIntegerField(default=0)
+    runtime_total_ms = models.PositiveBigIntegerField(default=0)
+    waiting = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["queue", "minute"]
+        constraints = [models.UniqueConstraint(fields=["queue", "minute"], name="queuestats_history_minute")]
+        indexes = [models.Index(fields=["minute"], name="queuestats_history_time")]
+
+    def __str__(self) -> str:
+        return f"{self.queue} @ {self.minute:%Y-%m-%d %H:%M}"

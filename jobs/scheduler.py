@@ -1,0 +1,52 @@
+"""Jobdesk's rq-scheduler class, the one ``manage.py rqscheduler`` runs.
+
+rq-scheduler moves due jobs (run-at times, retry back-offs) to their queues. This
+subclass polls every ``JOBS['SCHEDULER_INTERVAL']`` seconds (0.5 s, where rq-scheduler's
+default is 60 s, since a due job should start within a second) against precise
+timestamps, marks the rows it moved
+as ``queued``, and runs the housekeeper's periodic duties between polls.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from django.db import connections
+from rq import Queue
+from rq_scheduler import Scheduler as RQScheduler
+
+from . import conf, dispatch, housekeeping
+
+logger = logging.getLogger("jobs.scheduler")
+
+
+class Scheduler(RQScheduler):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        settings = conf.get()
+        kwargs["interval"] = min(float(kwargs.get("interval") or 60), settings.SCHEDULER_INTERVAL)
+        kwargs["job_class"] = dispatch.JSONJob
+        kwargs["queue_class"] = Queue
+        super().__init__(*args, **kwargs)
+        self.housekeeper = housekeeping.Housekeeper()
+
+    def get_jobs_to_queue(self, with_times: bool = False):
+        # rq-scheduler truncates "now" to whole seconds; Jobdesk scores are precise.
+        return self.get_jobs(time.time(), with_times=with_times)
+
+    def enqueue_jobs(self) -> list:
+        moved = list(self.get_jobs_to_queue())
+        for job in moved:
+            self.enqueue_job(job)
+        if moved:
+            housekeeping.mark_moved_to_queue([job.id for job in moved], redis=self.connection)
+        return moved
+
+    def heartbeat(self) -> None:
+        super().heartbeat()
+        try:
+            self.housekeeper.tick(redis=self.connection)
+        except Exception:
+            logger.exception("housekeeping failed; will try again")
+            connections.close_all()

@@ -1,0 +1,142 @@
+"""What happens to a job while a worker runs it: start, progress, success, failure.
+
+Called by the execution wrapper (in the worker) and by the housekeeper (for attempts
+whose worker died). Each step is one compare-and-set on the Job row, so a human's
+cancel and a worker's finish can't both win, and a second copy of an RQ job that got
+enqueued twice finds nothing to start.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .. import dispatch
+from ..exceptions import UnknownTask
+from ..models import Job, JobLog, RecurringJob
+from ..registry import get_task
+from ..states import STARTABLE, JobStatus
+from .dependencies import fail_dependants
+from .journal import log_event
+
+S = JobStatus
+
+
+def start_attempt(job_id: str, worker_name: str, now: datetime | None = None) -> Job | None:
+    """Claim a job for a new attempt; None if it isn't startable (cancelled, already ran)."""
+    now = now or timezone.now()
+    claimed = Job.objects.filter(pk=job_id, status__in=STARTABLE).update(
+        status=S.STARTED,
+        attempts=F("attempts") + 1,
+        started_at=now,
+        finished_at=None,
+        worker_name=worker_name[:200],
+        progress=0,
+        progress_message="",
+    )
+    return Job.objects.get(pk=job_id) if claimed else None
+
+
+def record_success(job: Job, result: Any, now: datetime | None = None) -> bool:
+    """Store the result; False if the job was cancelled meanwhile."""
+    now = now or timezone.now()
+    done = Job.objects.filter(pk=job.pk, status=S.STARTED).update(
+        status=S.SUCCEEDED, finished_at=now, result=result, progress=100, error="", traceback=""
+    )
+    if done and job.recurring_job_id:
+        RecurringJob.objects.filter(pk=job.recurring_job_id).update(success_count=F("success_count") + 1)
+    return bool(done)
+
+
+def record_failure(
+    job: Job, reason: str, traceback: str = "", *, permanent: bool = False, now: datetime | None = None
+) -> JobStatus | None:
+    """Record a failed attempt: schedule the next one by the task's back-off, or fail.
+
+    Returns the job's new status, or None when the job wasn't running any more (it was
+    cancelled, or another process already recorded this attempt).
+    """
+    now = now or timezone.now()
+    delay = None if permanent else next_attempt_delay(job)
+    with transaction.atomic():
+        if delay is not None:
+            run_at = now + timedelta(seconds=delay)
+            changed = Job.objects.filter(pk=job.pk, status=S.STARTED).update(
+                status=S.SCHEDULED, run_at=run_at, error=reason, traceback=traceback, finished_at=now
+            )
+            if not changed:
+                return None
+            log_event(
+                job,
+                JobLog.Event.RETRYING,
+                f"Attempt {job.attempts} of {job.max_attempts} failed: {reason}. "
+                f"Next attempt in {delay:.1f} s.",
+                level=logging.WARNING,
+            )
+            transaction.on_commit(lambda: dispatch.schedule_retry(job, run_at), robust=True)
+            return S.SCHEDULED
+        changed = Job.objects.filter(pk=job.pk, status=S.STARTED).update(
+            status=S.FAILED, error=reason, traceback=traceback, finished_at=now
+        )
+        if not changed:
+            return None
+        log_event(
+            job,
+            JobLog.Event.FAILED,
+            f"Attempt {job.attempts} of {job.max_attempts} failed: {reason}.",
+            level=logging.ERROR,
+        )
+        if job.recurring_job_id:
+            RecurringJob.objects.filter(pk=job.recurring_job_id).update(failure_count=F("failure_count") + 1)
+        fail_dependants(job, "failed", now=now)
+        return S.FAILED
+
+
+def next_attempt_delay(job: Job) -> float | None:
+    """Seconds until the next attempt, or None when this was the last one."""
+    if job.attempts >= job.max_attempts:
+        return None
+    try:
+        task = get_task(job.task)
+    except UnknownTask:
+        return None
+    return task.backoff.delay(job.attempts)
+
+
+def record_lost_attempt(job_id: str, reason: str, now: datetime | None = None) -> JobStatus | None:
+    """An attempt died without reporting (worker or work-horse killed): count it as failed."""
+    job = Job.objects.filter(pk=job_id, status=S.STARTED).first()
+    if job is None:
+        return None
+    return record_failure(job, reason, now=now)
+
+
+def report_progress(job_id: str, percent: float, message: str = "", *, attempt: int | None = None) -> None:
+    """Move a running job's progress bar; a message also goes to its timeline."""
+    percent = max(0, min(100, int(percent)))
+    message = str(message)[:500]
+    Job.objects.filter(pk=job_id, status=S.STARTED).update(progress=percent, progress_message=message)
+    if message:
+        JobLog.objects.create(
+            job_id=job_id, event=JobLog.Event.PROGRESS, message=f"{percent}% {message}", attempt=attempt
+        )
+
+
+def write_logs(job_id: str, entries: list[tuple[datetime, int, str]], *, attempt: int | None = None) -> None:
+    """Append what a task logged, in one insert."""
+    JobLog.objects.bulk_create(
+        JobLog(
+            job_id=job_id,
+            created_at=at,
+            level=level,
+            event=JobLog.Event.LOG,
+            message=message,
+            attempt=attempt,
+        )
+        for at, level, message in entries
+    )

@@ -1,0 +1,141 @@
+"""Turning what a caller asked for into a valid job, or a clear refusal.
+
+Everything here runs before anything is written, so a refusal changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from .. import conf
+from ..exceptions import InvalidArguments, InvalidSchedule, PayloadTooLarge, UnknownQueue
+from ..registry import Task, get_task
+from ..states import Priority
+
+
+def resolve_task(task: str | Task) -> Task:
+    """Accept a registered name or a registered Task; anything else is unknown."""
+    name = task.name if isinstance(task, Task) else task
+    return get_task(name)
+
+
+def check_arguments(task: Task, args: Any, kwargs: Any) -> tuple[list, dict]:
+    """Arguments must be JSON, under the size limit, and fit the task's signature.
+
+    Raises:
+        InvalidArguments, PayloadTooLarge
+    """
+    if args is None:
+        args = []
+    if kwargs is None:
+        kwargs = {}
+    if not isinstance(args, list | tuple):
+        raise InvalidArguments("args must be a list.", fields={"args": "must be a list"})
+    if not isinstance(kwargs, dict) or not all(isinstance(key, str) for key in kwargs):
+        raise InvalidArguments(
+            "kwargs must be an object with string keys.", fields={"kwargs": "must be an object"}
+        )
+    try:
+        encoded = json.dumps([list(args), kwargs], allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise InvalidArguments(
+            f"Arguments must be JSON-serialisable: {exc}", fields={"args": "not JSON-serialisable"}
+        ) from exc
+    limit = conf.get().MAX_PAYLOAD_BYTES
+    if len(encoded.encode()) > limit:
+        raise PayloadTooLarge(
+            f"Arguments take {len(encoded.encode())} bytes as JSON; the limit is {limit}.",
+            fields={"args": f"over {limit} bytes"},
+        )
+    args, kwargs = json.loads(encoded)
+    task.bind(args, kwargs)
+    return args, kwargs
+
+
+def resolve_priority(priority: str | None, task: Task) -> str:
+    value = priority or task.priority
+    try:
+        return Priority(value).value
+    except ValueError:
+        choices = ", ".join(Priority.values)
+        raise InvalidArguments(
+            f"Unknown priority {value!r}; use one of {choices}.", fields={"priority": "unknown"}
+        ) from None
+
+
+def resolve_queue(queue: str | None, task: Task, priority: str) -> str:
+    """Explicit queue, else the task's, else the queue named for the priority.
+
+    Raises:
+        UnknownQueue: for a queue not in ``JOBS['QUEUES']``.
+    """
+    settings = conf.get()
+    name = queue or task.queue or settings.priority_queues.get(priority, settings.DEFAULT_QUEUE)
+    if name not in settings.QUEUES:
+        raise UnknownQueue(
+            f"Unknown queue {name!r}; the queues are {', '.join(settings.QUEUES)}.",
+            fields={"queue": "unknown"},
+        )
+    return name
+
+
+def resolve_max_attempts(max_attempts: int | None, task: Task) -> int:
+    value = task.max_attempts if max_attempts is None else max_attempts
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100:
+        raise InvalidArguments(
+            "max_attempts must be a whole number from 1 to 100.", fields={"max_attempts": "out of range"}
+        )
+    return value
+
+
+def resolve_run_at(
+    run_at: datetime | None, delay: float | timedelta | None, now: datetime
+) -> datetime | None:
+    """When the job is due, or None for "now".
+
+    A run-at in the past within ``JOBS['RUN_AT_PAST_TOLERANCE']`` seconds (clock skew
+    between the caller and this server) means "now"; further back is refused.
+
+    Raises:
+        InvalidSchedule
+    """
+    if run_at is not None and delay is not None:
+        raise InvalidSchedule(
+            "Give a run-at time or a delay, not both.", fields={"run_at": "conflicts with delay"}
+        )
+    if delay is not None:
+        seconds = delay.total_seconds() if isinstance(delay, timedelta) else delay
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds != seconds:
+            raise InvalidSchedule("delay must be a number of seconds.", fields={"delay": "not a number"})
+        if seconds < 0:
+            raise InvalidSchedule("delay can't be negative.", fields={"delay": "negative"})
+        return now + timedelta(seconds=seconds) if seconds > 0 else None
+    if run_at is None:
+        return None
+    if not isinstance(run_at, datetime):
+        raise InvalidSchedule("run_at must be a date and time.", fields={"run_at": "not a datetime"})
+    if timezone.is_naive(run_at):
+        run_at = timezone.make_aware(run_at)
+    tolerance = conf.get().RUN_AT_PAST_TOLERANCE
+    if run_at < now - timedelta(seconds=tolerance):
+        raise InvalidSchedule(
+            f"run_at {run_at.isoformat()} is more than {tolerance:g} s in the past.",
+            fields={"run_at": "in the past"},
+        )
+    return run_at if run_at > now else None
+
+
+def check_labels(tags: Any, correlation_id: Any) -> tuple[list[str], str]:
+    if tags is None:
+        tags = []
+    if not isinstance(tags, list | tuple) or not all(isinstance(t, str) and 0 < len(t) <= 100 for t in tags):
+        raise InvalidArguments("tags must be a list of short strings.", fields={"tags": "invalid"})
+    if not isinstance(correlation_id, str) or len(correlation_id) > 200:
+        raise InvalidArguments(
+            "correlation_id must be a string of at most 200 characters.", fields={"correlation_id": "invalid"}
+        )
+    return list(dict.fromkeys(tags)), correlation_id

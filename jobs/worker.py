@@ -1,0 +1,126 @@
+"""Jobdesk's RQ worker class, the default for ``manage.py rqworker``.
+
+It adds what RQ doesn't have: per-queue pause (a paused queue is left alone before
+every dequeue, checked at least every second), JSON as the only serializer, frequent
+heartbeats so a dead worker is noticed in seconds, fresh database connections in every
+work-horse, and a record in the Job row when the work-horse is killed (RQ marks such a
+job failed but calls no failure callback).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from typing import Any
+
+import redis.exceptions
+from django.db import connections
+from rq import Worker as RQWorker
+from rq.job import Job as RQJob
+from rq.queue import Queue
+from rq.serializers import JSONSerializer
+from rq.worker import WorkerStatus
+
+from . import conf, dispatch
+from .services import lifecycle
+
+logger = logging.getLogger("jobs.worker")
+
+BLOCK_SECONDS = 1
+
+
+class PausableQueuesMixin:
+    """Dequeue only from queues that aren't paused; put back a job taken as the pause came."""
+
+    def dequeue_job_and_maintain_ttl(self, timeout: int | None, max_idle_time: int | None = None):
+        self.set_state(WorkerStatus.IDLE)
+        self.procline("Listening on " + ",".join(self.queue_names()))
+        idle_since = time.monotonic()
+        while True:
+            self.heartbeat()
+            if self.should_run_maintenance_tasks:
+                self.run_maintenance_tasks()
+            if max_idle_time is not None and time.monotonic() - idle_since > max_idle_time:
+                return None
+            try:
+                result = self._dequeue_unpaused(burst=timeout is None)
+            except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+                logger.error("worker=%s could not reach Redis (%s); retrying", self.name, exc)
+                time.sleep(1)
+                continue
+            if result == "idle":
+                if timeout is None:
+                    return None
+                continue
+            self.heartbeat()
+            return result
+
+    def _dequeue_unpaused(self, *, burst: bool):
+        paused = dispatch.paused_queues(self.connection)
+        active = [queue for queue in self._ordered_queues if queue.name not in paused]
+        if not active:
+            if not burst:
+                time.sleep(conf.get().PAUSE_POLL_INTERVAL)
+            return "idle"
+        from rq.exceptions import DequeueTimeout
+
+        try:
+            result = self.queue_class.dequeue_any(
+                active,
+                None if burst else BLOCK_SECONDS,
+                connection=self.connection,
+                job_class=self.job_class,
+                serializer=self.serializer,
+                death_penalty_class=self.death_penalty_class,
+            )
+        except DequeueTimeout:
+            return "idle"
+        if result is None:
+            return "idle"
+        job, queue = result
+        if queue.name in dispatch.paused_queues(self.connection):
+            self._put_back(job, queue)
+            return "idle"
+        self.reorder_queues(reference_queue=queue)
+        job.redis_server_version = self.get_redis_server_version()
+        logger.info("worker=%s queue=%s job_id=%s dequeued", self.name, queue.name, job.id)
+        return job, queue
+
+    def _put_back(self, job: RQJob, queue: Queue) -> None:
+        queue.intermediate_queue.remove(job.id)
+        queue.push_job_id(job.id, at_front=True)
+        logger.info("worker=%s queue=%s job_id=%s put back: queue paused", self.name, queue.name, job.id)
+
+
+class Worker(PausableQueuesMixin, RQWorker):
+    """The default Jobdesk worker: forks a work-horse per job, like RQ's own."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        settings = conf.get()
+        kwargs["serializer"] = JSONSerializer
+        kwargs["job_class"] = dispatch.JSONJob
+        kwargs["job_monitoring_interval"] = settings.JOB_MONITORING_INTERVAL
+        super().__init__(*args, **kwargs)
+
+    def execute_job(self, job: RQJob, queue: Queue) -> None:
+        # A forked work-horse must never share the parent's database sockets.
+        connections.close_all()
+        super().execute_job(job, queue)
+
+    def perform_job(self, job: RQJob, queue: Queue, execution) -> bool:
+        try:
+            return super().perform_job(job, queue, execution)
+        finally:
+            if self.is_horse:
+                connections.close_all()
+
+    def handle_work_horse_killed(self, job: RQJob, retpid: int, ret_val: int, rusage) -> None:
+        super().handle_work_horse_killed(job, retpid, ret_val, rusage)
+        signal_number = os.WTERMSIG(ret_val) if os.WIFSIGNALED(ret_val) else None
+        how = f"signal {signal_number}" if signal_number else f"exit status {ret_val}"
+        reason = f"Work-horse process {retpid} was killed ({how}); out of memory or a hard timeout"
+        try:
+            lifecycle.record_lost_attempt(job.id, reason)
+        finally:
+            connections.close_all()

@@ -1,0 +1,141 @@
+"""Fixtures shared by the whole suite: a clean Redis per test, workers, waiting."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from jobs import dispatch
+from jobs.worker import Worker
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def redis():
+    """Every test starts with an empty Redis (the suite's own throwaway server)."""
+    conn = dispatch.connection()
+    conn.flushdb()
+    yield conn
+    conn.flushdb()
+
+
+def wait_for(
+    condition: Callable[[], Any], timeout: float = 15.0, interval: float = 0.05, message: str = ""
+) -> Any:
+    """Poll ``condition`` until it returns something truthy; fail the test on timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout} s waiting for {message or condition}")
+        time.sleep(interval)
+
+
+@pytest.fixture
+def burst_worker(transactional_db) -> Callable[..., bool]:
+    """Run Jobdesk's worker in this process until its queues are empty."""
+
+    def run(*queues: str) -> bool:
+        worker = Worker(list(queues or ("high", "normal", "low")), connection=dispatch.connection())
+        return worker.work(burst=True)
+
+    return run
+
+
+@pytest.fixture
+def run_scheduler() -> Callable[[], list]:
+    """One rq-scheduler pass: move every due job to its queue."""
+
+    def run() -> list:
+        return dispatch.scheduler().enqueue_jobs()
+
+    return run
+
+
+def database_url() -> str:
+    """The URL of the test database, for subprocesses."""
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings['NAME']}"
+    user = settings.get("USER") or ""
+    password = f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    host = f"{settings.get('HOST') or 'localhost'}:{settings.get('PORT') or 5432}"
+    return f"postgres://{auth}{host}/{settings['NAME']}"
+
+
+class Processes:
+    """Real ``manage.py`` subprocesses (workers, scheduler) against the test database."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.tmp_path = tmp_path
+        self.running: list[subprocess.Popen] = []
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update({"DATABASE_URL": database_url(), "PYTHONUNBUFFERED": "1"}, **extra)
+        return env
+
+    def start(self, *args: str, name: str = "proc", **env: str) -> subprocess.Popen:
+        log = open(self.tmp_path / f"{name}-{len(self.running)}.log", "w")  # noqa: SIM115
+        process = subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), *args],
+            cwd=ROOT,
+            env=self.env(**env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        process.log_path = log.name
+        self.running.append(process)
+        return process
+
+    def worker(self, *queues: str, name: str = "worker", **env: str) -> subprocess.Popen:
+        return self.start(
+            "rqworker",
+            *(queues or ("high", "normal", "low")),
+            "--name",
+            f"{name}-{time.time_ns()}",
+            name=name,
+            **env,
+        )
+
+    def scheduler(self, **env: str) -> subprocess.Popen:
+        return self.start("rqscheduler", name="scheduler", **env)
+
+    def kill_group(self, process: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+        process.wait(timeout=30)
+
+    def stop_all(self) -> None:
+        for process in self.running:
+            if process.poll() is None:
+                try:
+                    os.killpg(process.pid, signal.SIGTERM)
+                    process.wait(timeout=10)
+                except (ProcessLookupError, subprocess.TimeoutExpired):
+                    self.kill_group(process)
+
+    def logs(self) -> str:
+        return "\n".join(Path(p.log_path).read_text()[-3000:] for p in self.running)
+
+
+@pytest.fixture
+def processes(transactional_db, tmp_path) -> Iterator[Processes]:
+    procs = Processes(tmp_path)
+    yield procs
+    procs.stop_all()

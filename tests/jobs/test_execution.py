@@ -1,0 +1,121 @@
+"""The execution wrapper, run by Jobdesk's worker in this process (real Redis, real RQ)."""
+
+import logging
+
+import pytest
+
+from jobs import dispatch
+from jobs.models import Job, JobLog, QueueStats
+from jobs.services import cancel_job, schedule_job
+from jobs.states import JobStatus
+from jobs.stats import flush
+
+S = JobStatus
+
+
+def test_a_job_runs_and_its_result_is_stored(burst_worker):
+    job = schedule_job("demo.add", args=[2, 3])
+    assert Job.objects.get(pk=job.pk).status == S.QUEUED
+    burst_worker()
+    job.refresh_from_db()
+    assert job.status == S.SUCCEEDED
+    assert job.result == 5
+    assert job.attempts == 1
+    assert job.started_at <= job.finished_at
+    assert job.worker_name
+    assert job.progress == 100
+
+
+def test_the_rq_copy_shares_the_job_id_and_uses_json(burst_worker, redis):
+    job = schedule_job("demo.add", args=[1, 1])
+    raw = redis.hgetall(f"rq:job:{job.pk}")
+    assert raw[b"description"] == b"demo.add"
+    assert raw[b"data"].lstrip().startswith(b"[") or raw[b"data"].startswith(b"x")
+
+
+def test_failure_records_error_and_traceback(burst_worker):
+    job = schedule_job("demo.fail", args=["boom <b>"])
+    burst_worker()
+    job.refresh_from_db()
+    assert job.status == S.FAILED
+    assert job.error == "RuntimeError: boom <b>"
+    assert "Traceback" in job.traceback
+    assert job.logs.filter(event=JobLog.Event.FAILED).exists()
+
+
+def test_flaky_job_is_retried_until_it_succeeds(burst_worker, run_scheduler):
+    job = schedule_job("demo.flaky", args=[2])
+    for _ in range(3):
+        burst_worker()
+        run_scheduler()
+    job.refresh_from_db()
+    assert job.status == S.SUCCEEDED
+    assert job.attempts == 3
+    assert job.result == 3
+    assert job.logs.filter(event=JobLog.Event.RETRYING).count() == 2
+
+
+def test_flaky_job_fails_after_its_last_attempt(burst_worker, run_scheduler):
+    job = schedule_job("demo.flaky", args=[10], max_attempts=2)
+    for _ in range(3):
+        burst_worker()
+        run_scheduler()
+    job.refresh_from_db()
+    assert job.status == S.FAILED
+    assert job.attempts == 2
+    assert "attempt 2 fails on purpose" in job.error
+
+
+def test_progress_and_task_logs_reach_the_timeline(burst_worker):
+    job = schedule_job("transactions.import", args=[7], kwargs={"count": 100})
+    burst_worker()
+    job.refresh_from_db()
+    assert job.status == S.SUCCEEDED
+    messages = list(job.logs.filter(event=JobLog.Event.PROGRESS).values_list("message", flat=True))
+    assert messages == ["50% imported 50 of 100", "100% imported 100 of 100"]
+
+
+def test_logging_inside_a_task_is_captured(burst_worker):
+    job = schedule_job("notifications.send", args=[1, "email", "hi"])
+    burst_worker()
+    line = job.logs.get(event=JobLog.Event.LOG)
+    assert line.message == "sent email notification to user 1"
+    assert line.level == logging.INFO
+
+
+def test_timeout_is_a_failure_with_a_clear_reason(burst_worker):
+    job = schedule_job("demo.sleep", args=[5], max_attempts=1, timeout=1)
+    burst_worker()
+    job.refresh_from_db()
+    assert job.status == S.FAILED
+    assert job.error == "Timed out after 1 s"
+
+
+def test_a_cancelled_queued_job_never_starts(burst_worker):
+    job = schedule_job("demo.add", args=[1, 2])
+    cancel_job(job.pk)
+    dispatch.enqueue(job)  # even a stray copy in Redis can't start it
+    burst_worker()
+    job.refresh_from_db()
+    assert job.status == S.CANCELLED
+    assert job.attempts == 0
+
+
+def test_counters_reach_queue_stats(burst_worker):
+    schedule_job("demo.add", args=[1, 2])
+    schedule_job("demo.fail", args=["x"])
+    burst_worker()
+    flush()
+    stats = QueueStats.objects.get(name="normal")
+    assert (stats.succeeded_total, stats.failed_total, stats.processed_total) == (1, 1, 2)
+    assert stats.failed == 1
+    assert stats.runtime_p50_ms is not None
+
+
+@pytest.mark.parametrize("queue", ["high", "low"])
+def test_jobs_go_to_the_named_queue(burst_worker, queue):
+    job = schedule_job("demo.add", args=[1, 2], queue=queue)
+    assert dispatch.queue(queue).job_ids == [str(job.pk)]
+    burst_worker(queue)
+    job.refresh_from_db()
+    assert job.status == S.SUCCEEDED
