@@ -14,7 +14,7 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from .. import dispatch
+from .. import dispatch, signals
 from ..exceptions import InvalidArguments, InvalidSchedule, InvalidTransition, JobNotFound, JobsError
 from ..models import Job, JobLog
 from ..registry import Task
@@ -133,6 +133,7 @@ def schedule_job(task: str | Task, *, user: Any = None, via: str = "code", **opt
                 job, JobLog.Event.CREATED, f"Scheduled by {describe_actor(user, via)}.", user=user, via=via
             )
         transaction.on_commit(lambda: dispatch_job(job), robust=True)
+        transaction.on_commit(lambda: signals.send(signals.job_created, job=job))
     return job
 
 
@@ -170,6 +171,7 @@ def schedule_jobs(
         ]
         Job.depends_on.through.objects.bulk_create(links)
         transaction.on_commit(lambda: _dispatch_bulk(jobs), robust=True)
+        transaction.on_commit(lambda: [signals.send(signals.job_created, job=job) for job in jobs])
     return jobs
 
 
@@ -249,6 +251,7 @@ def cancel_job(job_id: Any, *, user: Any = None, via: str = "code", now: datetim
             via=via,
         )
         fail_dependants(job, "was cancelled", now=now)
+        transaction.on_commit(lambda: signals.send(signals.job_cancelled, job=job, user=user, was=was))
         job_key = str(job.pk)
         if was == S.STARTED:
             transaction.on_commit(lambda: dispatch.stop(job_key), robust=True)

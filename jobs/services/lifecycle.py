@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .. import dispatch
+from .. import dispatch, signals
 from ..exceptions import UnknownTask
 from ..models import Job, JobLog, RecurringJob
 from ..registry import get_task
@@ -39,7 +39,11 @@ def start_attempt(job_id: str, worker_name: str, now: datetime | None = None) ->
         progress=0,
         progress_message="",
     )
-    return Job.objects.get(pk=job_id) if claimed else None
+    if not claimed:
+        return None
+    job = Job.objects.get(pk=job_id)
+    signals.send(signals.job_started, job=job)
+    return job
 
 
 def record_success(job: Job, result: Any, now: datetime | None = None) -> bool:
@@ -48,9 +52,16 @@ def record_success(job: Job, result: Any, now: datetime | None = None) -> bool:
     done = Job.objects.filter(pk=job.pk, status=S.STARTED).update(
         status=S.SUCCEEDED, finished_at=now, result=result, progress=100, error="", traceback=""
     )
-    if done and job.recurring_job_id:
+    if not done:
+        return False
+    if job.recurring_job_id:
         RecurringJob.objects.filter(pk=job.recurring_job_id).update(success_count=F("success_count") + 1)
-    return bool(done)
+    signals.send(signals.job_succeeded, job=job, result=result, runtime=_runtime(job, now))
+    return True
+
+
+def _runtime(job: Job, now: datetime) -> float:
+    return (now - job.started_at).total_seconds() if job.started_at else 0.0
 
 
 def record_failure(
@@ -79,6 +90,12 @@ def record_failure(
                 level=logging.WARNING,
             )
             transaction.on_commit(lambda: dispatch.schedule_retry(job, run_at), robust=True)
+            runtime = _runtime(job, now)
+            transaction.on_commit(
+                lambda: signals.send(
+                    signals.job_retrying, job=job, reason=reason, run_at=run_at, runtime=runtime
+                )
+            )
             return S.SCHEDULED
         changed = Job.objects.filter(pk=job.pk, status=S.STARTED).update(
             status=S.FAILED, error=reason, traceback=traceback, finished_at=now
@@ -94,6 +111,10 @@ def record_failure(
         if job.recurring_job_id:
             RecurringJob.objects.filter(pk=job.recurring_job_id).update(failure_count=F("failure_count") + 1)
         fail_dependants(job, "failed", now=now)
+        runtime = _runtime(job, now)
+        transaction.on_commit(
+            lambda: signals.send(signals.job_failed, job=job, reason=reason, runtime=runtime)
+        )
         return S.FAILED
 
 
@@ -121,6 +142,7 @@ def report_progress(job_id: str, percent: float, message: str = "", *, attempt: 
     percent = max(0, min(100, int(percent)))
     message = str(message)[:500]
     Job.objects.filter(pk=job_id, status=S.STARTED).update(progress=percent, progress_message=message)
+    signals.send(signals.job_progress, job_id=job_id, percent=percent, message=message)
     if message:
         JobLog.objects.create(
             job_id=job_id, event=JobLog.Event.PROGRESS, message=f"{percent}% {message}", attempt=attempt

@@ -1,0 +1,44 @@
+"""Job events as Django signals.
+
+Sent after the change they announce is committed, with ``sender=Job`` and these
+keyword arguments (``job`` is the Job row as the sender knew it):
+
+==================  ==========================================================
+``job_created``     ``job``
+``job_started``     ``job`` (``job.attempts`` is the attempt number)
+``job_progress``    ``job_id``, ``percent``, ``message``
+``job_succeeded``   ``job``, ``result``, ``runtime`` (seconds)
+``job_retrying``    ``job``, ``reason``, ``run_at``, ``runtime``
+``job_failed``      ``job``, ``reason``, ``runtime``
+``job_cancelled``   ``job``, ``user``, ``was`` (the status it was cancelled from)
+==================  ==========================================================
+
+``job_started``, ``job_progress``, ``job_succeeded``, ``job_retrying`` and
+``job_failed`` are sent in the worker process; the others where the action happened.
+A receiver that raises is logged and ignored: it can't fail a job.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.dispatch import Signal
+
+logger = logging.getLogger("jobs.signals")
+
+job_created = Signal()
+job_started = Signal()
+job_progress = Signal()
+job_succeeded = Signal()
+job_retrying = Signal()
+job_failed = Signal()
+job_cancelled = Signal()
+
+
+def send(signal: Signal, **kwargs) -> None:
+    """Send a job event to every receiver; a receiver's error is logged, not raised."""
+    from .models import Job
+
+    for receiver, response in signal.send_robust(sender=Job, **kwargs):
+        if isinstance(response, Exception):
+            logger.error("receiver %r of a job event failed: %r", receiver, response, exc_info=response)
