@@ -22,7 +22,6 @@ from datetime import datetime, timedelta
 from django.db.models import Q
 from django.utils import timezone
 from redis import Redis
-from rq import Worker as RQWorker
 
 from . import conf, dispatch, stats
 from .models import Job, QueueStats
@@ -30,6 +29,7 @@ from .services import lifecycle
 from .services.dependencies import release_ready_dependants
 from .services.jobs import dispatch_job
 from .states import JobStatus
+from .workers import list_workers
 
 logger = logging.getLogger("jobs.housekeeping")
 
@@ -71,17 +71,6 @@ def mark_moved_to_queue(job_ids: Iterable[str], redis: Redis | None = None) -> i
     )
 
 
-def _live_workers(redis: Redis, now: datetime, lost_after: float) -> set[str]:
-    alive = set()
-    for worker in RQWorker.all(connection=redis):
-        heartbeat = worker.last_heartbeat
-        if heartbeat and heartbeat.tzinfo is None:
-            heartbeat = heartbeat.replace(tzinfo=timezone.utc)
-        if heartbeat and (now - heartbeat).total_seconds() <= lost_after:
-            alive.add(worker.name)
-    return alive
-
-
 def recover_lost_attempts(now: datetime | None = None, redis: Redis | None = None) -> list[str]:
     """Record attempts whose process died as failed; returns their job ids."""
     now = now or timezone.now()
@@ -91,7 +80,7 @@ def recover_lost_attempts(now: datetime | None = None, redis: Redis | None = Non
     started = list(Job.objects.started().values_list("pk", "worker_name", "started_at")[:BATCH])
     if not started:
         return []
-    alive = _live_workers(redis, now, lost_after)
+    alive = {worker.name for worker in list_workers(redis, now) if not worker.lost}
     recovered = []
     for pk, worker_name, started_at in started:
         reason = _why_lost(str(pk), worker_name, started_at, alive, settled_before, redis)
