@@ -91,7 +91,10 @@ class Task:
     @property
     def signature(self) -> inspect.Signature:
         """The parameters a caller supplies (without the context parameter)."""
-        signature = inspect.signature(self.func)
+        try:
+            signature = inspect.signature(self.func, eval_str=True)
+        except (NameError, TypeError):
+            signature = inspect.signature(self.func)
         parameters = list(signature.parameters.values())
         if self.takes_context:
             parameters = parameters[1:]
