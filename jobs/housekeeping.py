@@ -108,7 +108,9 @@ def _why_lost(
     return None
 
 
-def reconcile(now: datetime | None = None, redis: Redis | None = None) -> dict[str, int]:
+def reconcile(
+    now: datetime | None = None, redis: Redis | None = None, grace: float | None = None
+) -> dict[str, int]:
     """Give every waiting job an RQ copy again if Redis has none. Idempotent.
 
     Jobs younger than ``JOBS['RECONCILE_GRACE']`` seconds are left alone: their
@@ -118,9 +120,9 @@ def reconcile(now: datetime | None = None, redis: Redis | None = None) -> dict[s
     now = now or timezone.now()
     redis = redis or dispatch.connection()
     restore_paused_flags(redis)
-    grace = now - timedelta(seconds=conf.get().RECONCILE_GRACE)
+    settled = now - timedelta(seconds=conf.get().RECONCILE_GRACE if grace is None else grace)
     waiting = Job.objects.filter(status__in=(S.QUEUED, S.SCHEDULED, S.DEFERRED)).filter(
-        Q(enqueued_at__lt=grace) | Q(enqueued_at__isnull=True, created_at__lt=grace)
+        Q(enqueued_at__lte=settled) | Q(enqueued_at__isnull=True, created_at__lte=settled)
     )
     restored = {"queued": 0, "scheduled": 0, "deferred": 0}
     last_pk = None

@@ -25,6 +25,7 @@ ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],tests
 INSTALLED_APPS = [
     "jobs",
     "dashboard",
+    "project",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -102,7 +103,6 @@ REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 JOBS = {
     "QUEUES": ["high", "normal", "low"],
-    "TASK_MODULES": ["project.tasks"],
 }
 
 RQ_QUEUES, RQ = rq_settings(REDIS_URL, JOBS["QUEUES"])

@@ -1,0 +1,33 @@
+# Jobdesk — the two commands: `make run` (the whole system) and `make test` (the suite).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTEST_ARGS ?=
+
+.PHONY: install run test lint browser bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+## Set up and run web server, two workers, the scheduler (and Redis if none answers).
+run: install
+	$(PY) manage.py devserver
+
+## Install everything the tests need (the browser too) and run the whole suite.
+test: install browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+browser:
+	./scripts/install-browser.sh
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+clean:
+	rm -rf $(VENV) var test-artifacts

