@@ -125,15 +125,17 @@ def reconcile(
         Q(enqueued_at__lte=settled) | Q(enqueued_at__isnull=True, created_at__lte=settled)
     )
     restored = {"queued": 0, "scheduled": 0, "deferred": 0}
-    last_pk = None
+    after: tuple | None = None
     while True:
-        page = waiting.order_by("pk")
-        if last_pk is not None:
-            page = page.filter(pk__gt=last_pk)
+        # Oldest first: a dependency is always older than its dependants, so it is back
+        # in Redis before they are told to wait for it.
+        page = waiting.order_by("created_at", "pk")
+        if after is not None:
+            page = page.filter(Q(created_at__gt=after[0]) | Q(created_at=after[0], pk__gt=after[1]))
         batch = list(page.prefetch_related("depends_on")[:BATCH])
         if not batch:
             break
-        last_pk = batch[-1].pk
+        after = (batch[-1].created_at, batch[-1].pk)
         for job in _missing_from_redis(batch, redis):
             _restore(job, now)
             restored[job.status] += 1
