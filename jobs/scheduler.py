@@ -3,13 +3,15 @@
 rq-scheduler moves due jobs (run-at times, retry back-offs) to their queues. This
 subclass polls every ``JOBS['SCHEDULER_INTERVAL']`` seconds (0.5 s, where rq-scheduler's
 default is 60 s, since a due job should start within a second) against precise
-timestamps, marks the rows it moved
-as ``queued``, and runs the housekeeper's periodic duties between polls.
+timestamps, and marks the rows it moved as ``queued``. Beside the polling loop, a
+thread runs the housekeeper's periodic duties, so a slow reconcile never delays a due
+job.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from typing import Any
 
@@ -43,10 +45,21 @@ class Scheduler(RQScheduler):
             housekeeping.mark_moved_to_queue([job.id for job in moved], redis=self.connection)
         return moved
 
-    def heartbeat(self) -> None:
-        super().heartbeat()
+    def run(self, burst: bool = False) -> None:
+        stop = threading.Event()
+        thread = threading.Thread(target=self._housekeep, args=(stop,), name="jobs-housekeeper", daemon=True)
+        if not burst:
+            thread.start()
         try:
-            self.housekeeper.tick(redis=self.connection)
-        except Exception:
-            logger.exception("housekeeping failed; will try again")
-            connections.close_all()
+            super().run(burst=burst)
+        finally:
+            stop.set()
+
+    def _housekeep(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                self.housekeeper.tick(redis=self.connection)
+            except Exception:
+                logger.exception("housekeeping failed; will try again")
+                connections.close_all()
+            stop.wait(1.0)
