@@ -26,13 +26,6 @@ def test_a_job_runs_and_its_result_is_stored(burst_worker):
     assert job.progress == 100
 
 
-def test_the_rq_copy_shares_the_job_id_and_uses_json(burst_worker, redis):
-    job = schedule_job("demo.add", args=[1, 1])
-    raw = redis.hgetall(f"rq:job:{job.pk}")
-    assert raw[b"description"] == b"demo.add"
-    assert raw[b"data"].lstrip().startswith(b"[") or raw[b"data"].startswith(b"x")
-
-
 def test_failure_records_error_and_traceback(burst_worker):
     job = schedule_job("demo.fail", args=["boom <b>"])
     burst_worker()
@@ -119,3 +112,43 @@ def test_jobs_go_to_the_named_queue(burst_worker, queue):
     burst_worker(queue)
     job.refresh_from_db()
     assert job.status == S.SUCCEEDED
+
+
+@pytest.mark.parametrize(
+    ("task", "delays"), [("tests.fails_linear", [5, 10]), ("tests.fails_exponential", [2, 4, 5])]
+)
+def test_failed_attempts_wait_by_the_tasks_backoff(burst_worker, run_scheduler, redis, task, delays):
+    from tests.jobs import fixture_tasks  # noqa: F401 - registers the tasks
+
+    job = schedule_job(task)
+    for attempt, delay in enumerate(delays, start=1):
+        burst_worker()
+        job.refresh_from_db()
+        assert (job.status, job.attempts) == (S.SCHEDULED, attempt)
+        assert (job.run_at - job.finished_at).total_seconds() == pytest.approx(delay)
+        assert redis.zscore(dispatch.SCHEDULED_JOBS_KEY, str(job.pk)) == pytest.approx(job.run_at.timestamp())
+        redis.zadd(dispatch.SCHEDULED_JOBS_KEY, {str(job.pk): 0})  # as if the back-off had passed
+        assert [moved.id for moved in run_scheduler()] == [str(job.pk)]
+    burst_worker()
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == (S.FAILED, len(delays) + 1)
+    assert job.error == "ValueError: still broken"
+
+
+def test_a_result_that_is_not_json_fails_the_job_for_good(burst_worker):
+    from tests.jobs import fixture_tasks  # noqa: F401 - registers the task
+
+    job = schedule_job("tests.returns_a_set", max_attempts=3)
+    burst_worker()
+    job.refresh_from_db()
+    assert job.status == S.FAILED and job.attempts == 1
+    assert "not JSON-serialisable" in job.error
+
+
+def test_the_rq_copy_is_json_and_names_only_the_wrapper(transactional_db, redis):
+    import json
+    import zlib
+
+    job = schedule_job("demo.add", args=[1, 1])
+    raw = redis.hgetall(f"rq:job:{job.pk}")
+    assert json.loads(zlib.decompress(raw[b"data"])) == ["jobs.execution.run_job", None, [str(job.pk)], {}]

@@ -1,0 +1,18 @@
+"""Tasks only the test suite registers (module-level, so forked work-horses have them)."""
+
+from jobs import Backoff, task
+
+
+@task(name="tests.fails_linear", max_attempts=3, backoff=Backoff("linear", initial=5, max_delay=30))
+def fails_linear() -> None:
+    raise ValueError("still broken")
+
+
+@task(name="tests.fails_exponential", max_attempts=4, backoff=Backoff("exponential", initial=2, max_delay=5))
+def fails_exponential() -> None:
+    raise ValueError("still broken")
+
+
+@task(name="tests.returns_a_set")
+def returns_a_set() -> set:
+    return {1, 2}
