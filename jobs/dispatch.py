@@ -55,9 +55,8 @@ def queue(name: str, redis: Redis | None = None) -> Queue:
 
 
 def scheduler(redis: Redis | None = None) -> RQScheduler:
-    from .scheduler import Scheduler
-
-    return Scheduler(connection=redis or connection(), job_class=JSONJob, queue_class=Queue)
+    """An rq-scheduler client for adding and removing scheduled jobs (not the loop)."""
+    return RQScheduler(connection=redis or connection(), job_class=JSONJob, queue_class=Queue)
 
 
 def _job_options(job: Job) -> dict:

@@ -82,12 +82,6 @@ class Task:
         """Call the function directly, in this process (handy in tests and shells)."""
         return self.func(*args, **kwargs)
 
-    def schedule(self, *args: Any, **kwargs: Any):
-        """Schedule a run with the task's defaults: ``add.schedule(1, 2)``."""
-        from .services import schedule_job
-
-        return schedule_job(self, args=args, kwargs=kwargs)
-
     @property
     def signature(self) -> inspect.Signature:
         """The parameters a caller supplies (without the context parameter)."""

@@ -16,6 +16,7 @@ import pytest
 from django.db import connection
 
 from jobs import dispatch
+from jobs.scheduler import Scheduler
 from jobs.worker import Worker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,7 +61,7 @@ def run_scheduler() -> Callable[[], list]:
     """One rq-scheduler pass: move every due job to its queue."""
 
     def run() -> list:
-        return dispatch.scheduler().enqueue_jobs()
+        return Scheduler(connection=dispatch.connection()).enqueue_jobs()
 
     return run
 
