@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -17,7 +18,9 @@ from jobs import embedded_redis
 _url = os.environ.get("JOBS_TEST_REDIS_URL")
 if not _url:
     _port = embedded_redis.free_port()
-    _process = embedded_redis.start(_port, Path(tempfile.mkdtemp(prefix="jobdesk-test-redis-")))
+    _directory = Path(tempfile.mkdtemp(prefix="jobdesk-test-redis-"))
+    _process = embedded_redis.start(_port, _directory)
+    atexit.register(shutil.rmtree, _directory, ignore_errors=True)
     atexit.register(_process.kill)
     _url = f"redis://127.0.0.1:{_port}/0"
 os.environ["REDIS_URL"] = _url
