@@ -35,6 +35,11 @@ class JobsSettings:
     WORKER_LOST_AFTER: float = 30.0
     PAUSE_POLL_INTERVAL: float = 0.5
     RUNTIME_SAMPLE_SIZE: int = 1000
+    RECURRING_LOOKAHEAD: float = 1.0
+    RECURRING_MISFIRE_GRACE: float = 60.0
+    RECURRING_RECONCILE_INTERVAL: float = 60.0
+    SUCCEEDED_RETENTION_DAYS: int = 7
+    FAILED_RETENTION_DAYS: int = 30
 
     @property
     def priority_queues(self) -> dict[str, str]:

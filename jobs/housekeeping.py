@@ -25,7 +25,7 @@ from redis import Redis
 
 from . import conf, dispatch, stats
 from .models import Job, QueueStats
-from .services import lifecycle
+from .services import lifecycle, recurring_runs
 from .services.dependencies import release_ready_dependants
 from .services.jobs import dispatch_job
 from .states import JobStatus
@@ -47,6 +47,9 @@ class Housekeeper:
         settings = conf.get()
         self._every("housekeeping", settings.HOUSEKEEPING_INTERVAL, lambda: housekeep(redis=redis))
         self._every("reconcile", settings.RECONCILE_INTERVAL, lambda: reconcile(redis=redis))
+        self._every(
+            "recurring", settings.RECURRING_RECONCILE_INTERVAL, recurring_runs.reconcile_recurring_jobs
+        )
 
     def _every(self, name: str, seconds: float, duty) -> None:
         now = time.monotonic()

@@ -77,6 +77,9 @@ class Job(models.Model):
     recurring_job = models.ForeignKey(
         "RecurringJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
     )
+    scheduled_for = models.DateTimeField(
+        null=True, blank=True, help_text=_("The recurring schedule's run time this job is.")
+    )
     depends_on = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="dependants")
 
     objects = JobQuerySet.as_manager()
@@ -93,6 +96,10 @@ class Job(models.Model):
             models.Index(fields=["recurring_job", "-created_at"], name="job_recurring_created"),
             models.Index(fields=["correlation_id"], name="job_correlation"),
             models.Index(fields=["status", "run_at"], name="job_status_run_at"),
+        ]
+        constraints = [
+            # The exactly-once key: two schedulers can't both create one recurring run.
+            models.UniqueConstraint(fields=["recurring_job", "scheduled_for"], name="job_recurring_run_once"),
         ]
         permissions = [
             ("schedule_job", _("Can schedule jobs")),
@@ -200,12 +207,16 @@ class RecurringJob(models.Model):
     run_count = models.PositiveIntegerField(default=0)
     success_count = models.PositiveIntegerField(default=0)
     failure_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(
+        default=0, help_text=_("Runs skipped: max concurrent runs reached, or missed while down.")
+    )
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
+        indexes = [models.Index(fields=["enabled", "next_run_at"], name="recurring_due")]
         permissions = [
             ("trigger_recurring_job", _("Can trigger recurring jobs")),
             ("pause_recurring_job", _("Can pause and resume recurring jobs")),
@@ -213,6 +224,14 @@ class RecurringJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """The rules live in the service layer, so forms and services refuse alike."""
+        from .services.recurring_rules import validation_error
+
+        error = validation_error(self)
+        if error is not None:
+            raise error
 
     @property
     def success_rate(self) -> float | None:

@@ -20,6 +20,7 @@ from rq import Queue
 from rq_scheduler import Scheduler as RQScheduler
 
 from . import conf, dispatch, housekeeping
+from .services import recurring_runs
 
 logger = logging.getLogger("jobs.scheduler")
 
@@ -38,12 +39,21 @@ class Scheduler(RQScheduler):
         return self.get_jobs(time.time(), with_times=with_times)
 
     def enqueue_jobs(self) -> list:
+        self._create_recurring_runs()
         moved = list(self.get_jobs_to_queue())
         for job in moved:
             self.enqueue_job(job)
         if moved:
             housekeeping.mark_moved_to_queue([job.id for job in moved], redis=self.connection)
         return moved
+
+    def _create_recurring_runs(self) -> None:
+        """Recurring runs due soon become Jobs here, so they start on time (each once)."""
+        try:
+            recurring_runs.enqueue_due_runs()
+        except Exception:
+            logger.exception("creating recurring runs failed; will try again")
+            connections.close_all()
 
     def run(self, burst: bool = False) -> None:
         stop = threading.Event()

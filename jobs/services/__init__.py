@@ -16,16 +16,34 @@ from .jobs import (
     schedule_jobs,
 )
 from .queues import pause_queue, resume_queue
+from .recurring import (
+    create_recurring_job,
+    delete_recurring_job,
+    get_recurring_job,
+    pause_recurring_job,
+    resume_recurring_job,
+    trigger_recurring_job,
+    update_recurring_job,
+)
+from .recurring_rules import validate_recurring_job
 
 __all__ = [
     "BulkResult",
     "cancel_job",
     "cancel_jobs",
+    "create_recurring_job",
+    "delete_recurring_job",
+    "get_recurring_job",
     "pause_queue",
+    "pause_recurring_job",
     "rerun_job",
     "resume_queue",
+    "resume_recurring_job",
     "retry_job",
     "retry_jobs",
     "schedule_job",
     "schedule_jobs",
+    "trigger_recurring_job",
+    "update_recurring_job",
+    "validate_recurring_job",
 ]
