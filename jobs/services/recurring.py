@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django_celery_beat.models import ClockedSchedule, CrontabSchedule, IntervalSchedule
 
@@ -194,7 +195,9 @@ def trigger_recurring_job(
             user=user,
             via=via,
         )
-        RecurringJob.objects.filter(pk=rj.pk).update(run_count=F("run_count") + 1, last_run_at=now)
+        RecurringJob.objects.filter(pk=rj.pk).update(
+            run_count=F("run_count") + 1, last_run_at=Greatest(Coalesce(F("last_run_at"), now), now)
+        )
     logger.info("recurring job %r triggered by %s: job %s", rj.name, describe_actor(user, via), job.pk)
     return job
 

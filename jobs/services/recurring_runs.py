@@ -1,19 +1,22 @@
 """Turning recurring schedules into Jobs, exactly once, from the scheduler process.
 
 Every poll (0.5 s) each ``rqscheduler`` process calls :func:`enqueue_due_runs`. A
-recurring job whose ``next_run_at`` is within ``JOBS['RECURRING_LOOKAHEAD']`` seconds
-gets its run created as a Job (``source="recurring"``, ``scheduled_for`` = the run
-time) and handed to rq-scheduler for that precise instant, or queued at once when the
-time has passed. Two guards make each run happen once even with several schedulers
-(rq-scheduler's own lock doesn't, rq-scheduler#312):
+recurring job whose ``next_run_at`` has come gets its run created as a Job
+(``source="recurring"``, ``scheduled_for`` = the run time) and queued at once — as
+soon as a one-off job due at that time would be moved to its queue. With
+``JOBS['RECURRING_LOOKAHEAD']`` > 0 (default 0) runs are created that many seconds
+ahead and handed to rq-scheduler for their precise time instead.
+
+Two guards make each run happen once even with several schedulers (rq-scheduler's own
+lock doesn't, rq-scheduler#312):
 
 1. advancing ``next_run_at`` is a compare-and-set — only the process that saw the old
    value wins;
 2. ``Job(recurring_job, scheduled_for)`` is unique in the database, so even a reset
    ``next_run_at`` can't produce a second Job for one run time.
 
-**Max concurrent runs** is checked when a run is created (up to the lookahead before
-its time): with that many runs of this recurring job still unfinished, the run is
+**Max concurrent runs** is checked when a run is created (at its time, or the lookahead
+before it): with that many runs of this recurring job still unfinished, the run is
 skipped, counted in ``skipped_count`` and logged.
 
 **Misfires** (the scheduler was down): if the planned time is more than
@@ -119,7 +122,9 @@ def create_run(rj: RecurringJob, now: datetime) -> Job | None:
                 transaction.on_commit(lambda: dispatch_job(job), robust=True)
                 transaction.on_commit(lambda: signals.send(signals.job_created, job=job))
     except IntegrityError:
-        logger.info("recurring job %r: run at %s already exists", rj.name, run_time)
+        # This run time already has its Job (next_run_at had been set back): move on.
+        logger.warning("recurring job %r: run at %s already exists", rj.name, run_time)
+        _advance(rj, plan.following, None, 0)
         return None
     if reason:
         logger.warning("recurring job %r: %s", rj.name, reason)
@@ -174,8 +179,10 @@ def reconcile_recurring_jobs(now: datetime | None = None) -> dict[str, int]:
 
 
 def _repair(rj: RecurringJob, now: datetime) -> str | None:
+    # A run created ahead of its time already covers the schedule up to last_run_at.
+    after = max(now, rj.last_run_at) if rj.last_run_at else now
     try:
-        expected = recurring.next_run(rj, now)
+        expected = recurring.next_run(rj, after)
     except recurring.ScheduleError:
         logger.exception("recurring job %r has a schedule that can't be computed", rj.name)
         return None
@@ -185,8 +192,6 @@ def _repair(rj: RecurringJob, now: datetime) -> str | None:
     if current is not None and current <= now:
         return None
     if current == expected:
-        return None
-    if current is None and rj.last_run_at is not None and expected is not None and rj.last_run_at >= expected:
         return None
     changed = RecurringJob.objects.filter(pk=rj.pk, enabled=True, next_run_at=current).update(
         next_run_at=expected
