@@ -1,0 +1,55 @@
+"""Deleting old finished jobs, so the Job and JobLog tables don't grow forever.
+
+Succeeded jobs are kept ``JOBS['SUCCEEDED_RETENTION_DAYS']`` days (7) after they
+finished, failed ones ``JOBS['FAILED_RETENTION_DAYS']`` (30) — long enough to read and
+retry them. Cancelled jobs count as failed here. Rows go in batches of primary keys,
+one short transaction each, so no lock is held for long and workers keep writing.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from .. import conf
+from ..models import Job, JobLog
+from ..states import JobStatus
+
+logger = logging.getLogger("jobs.cleanup")
+
+BATCH = 1000
+
+
+def delete_old_jobs(now: datetime | None = None, batch_size: int = BATCH) -> dict[str, int]:
+    """Delete finished jobs past their retention, with their logs; returns counts."""
+    now = now or timezone.now()
+    settings = conf.get()
+    counts = {
+        "succeeded": _delete(
+            Job.objects.filter(status=JobStatus.SUCCEEDED),
+            now - timedelta(days=settings.SUCCEEDED_RETENTION_DAYS),
+            batch_size,
+        ),
+        "failed": _delete(
+            Job.objects.filter(status__in=(JobStatus.FAILED, JobStatus.CANCELLED)),
+            now - timedelta(days=settings.FAILED_RETENTION_DAYS),
+            batch_size,
+        ),
+    }
+    logger.info("cleanup deleted %s", counts)
+    return counts
+
+
+def _delete(jobs, finished_before: datetime, batch_size: int) -> int:
+    old = jobs.filter(finished_at__lt=finished_before).order_by("finished_at")
+    deleted = 0
+    while True:
+        pks = list(old.values_list("pk", flat=True)[:batch_size])
+        if not pks:
+            return deleted
+        with transaction.atomic():
+            JobLog.objects.filter(job_id__in=pks).delete()
+            deleted += Job.objects.filter(pk__in=pks).delete()[1].get(Job._meta.label, 0)
