@@ -1,0 +1,206 @@
+"""Scheduler lateness: how long after its due time does a job start, with idle workers?
+
+Starts its own Redis (jobs.embedded_redis), a fresh database (a SQLite file, or
+``--database-url`` / ``DATABASE_URL``, which must point at an empty database), worker
+processes and one ``manage.py rqscheduler``, then:
+
+* schedules ``--one-off`` (1,000) one-off ``demo.noop`` jobs due at random instants
+  within the first ``--window`` (60) seconds;
+* creates ``--recurring`` (20) recurring ``demo.noop`` jobs every ``--every`` (5)
+  seconds, for ``--minutes`` (5) minutes;
+
+and reports p50/p99/max of ``started_at - due`` (``run_at`` for one-off jobs,
+``scheduled_for`` for recurring runs), plus missing and duplicate runs. Target: p99 < 1 s.
+
+    .venv/bin/python bench/scheduler_lateness.py               # the full run, ~6 minutes
+    .venv/bin/python bench/scheduler_lateness.py --minutes 1   # a quick one
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--minutes", type=float, default=5.0, help="how long the recurring jobs run")
+    parser.add_argument("--one-off", type=int, default=1000, help="one-off jobs to schedule")
+    parser.add_argument("--window", type=float, default=60.0, help="seconds over which one-off jobs fall due")
+    parser.add_argument("--recurring", type=int, default=20, help="recurring jobs")
+    parser.add_argument("--every", type=int, default=5, help="seconds between runs of each recurring job")
+    parser.add_argument("--workers", type=int, default=4, help="rqworker processes")
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
+    return parser.parse_args()
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def summary(label: str, values: list[float]) -> str:
+    if not values:
+        return f"{label:>10}: no runs"
+    return (
+        f"{label:>10}: n={len(values):5d}  p50={percentile(values, 0.5):.3f}s  "
+        f"p99={percentile(values, 0.99):.3f}s  max={max(values):.3f}s  min={min(values):.3f}s"
+    )
+
+
+class Cluster:
+    """Redis, workers and one scheduler as subprocesses; stopped by :meth:`stop`."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.redis: subprocess.Popen | None = None
+        self.processes: list[subprocess.Popen] = []
+
+    def start_redis(self) -> str:
+        from jobs import embedded_redis
+
+        port = embedded_redis.free_port()
+        self.redis = embedded_redis.start(port, self.tmp / "redis")
+        return f"redis://127.0.0.1:{port}/0"
+
+    def manage(self, *args: str, name: str) -> None:
+        log = open(self.tmp / f"{name}.log", "w")  # noqa: SIM115
+        self.processes.append(
+            subprocess.Popen(
+                [sys.executable, str(ROOT / "manage.py"), *args],
+                cwd=ROOT,
+                env=dict(os.environ, PYTHONUNBUFFERED="1"),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        if self.redis is not None:
+            self.redis.terminate()
+            self.redis.wait(timeout=20)
+
+
+def setup_django(options: argparse.Namespace, tmp: Path, redis_url: str) -> None:
+    os.environ["REDIS_URL"] = redis_url
+    os.environ["DATABASE_URL"] = options.database_url or f"sqlite:///{tmp / 'bench.sqlite3'}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
+    os.environ.setdefault("JOBS_LOG_LEVEL", "WARNING")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def wait_for_workers(count: int, timeout: float = 120) -> None:
+    from jobs import dispatch
+    from jobs.workers import list_workers
+
+    deadline = time.monotonic() + timeout
+    while len(list_workers(dispatch.connection())) < count:
+        if time.monotonic() > deadline:
+            raise SystemExit("workers did not start; see their logs")
+        time.sleep(0.2)
+
+
+def schedule_load(options: argparse.Namespace, start) -> None:
+    from jobs.services import create_recurring_job, schedule_jobs
+
+    rng = random.Random(42)
+    schedule_jobs(
+        {"task": "demo.noop", "run_at": start + timedelta(seconds=rng.uniform(0, options.window))}
+        for _ in range(options.one_off)
+    )
+    for index in range(options.recurring):
+        create_recurring_job(
+            name=f"bench-{index}",
+            task="demo.noop",
+            schedule={"interval": {"every": options.every, "period": "seconds"}},
+            start_at=start + timedelta(seconds=index * options.every / max(options.recurring, 1)),
+            end_at=start + timedelta(minutes=options.minutes),
+        )
+
+
+def measure(options: argparse.Namespace, start) -> None:
+    from django.db.models import Count
+
+    from jobs.models import Job
+    from jobs.states import JobStatus
+
+    end = start + timedelta(minutes=max(options.minutes, options.window / 60))
+    pending = Job.objects.exclude(status__in=(JobStatus.SUCCEEDED, JobStatus.FAILED))
+    while time.time() < end.timestamp() + 5 or (pending.exists() and time.time() < end.timestamp() + 60):
+        time.sleep(1)
+    one_off = [
+        (job.started_at - job.run_at).total_seconds()
+        for job in Job.objects.filter(recurring_job__isnull=True, started_at__isnull=False)
+    ]
+    runs = Job.objects.filter(recurring_job__isnull=False, started_at__isnull=False)
+    recurring = [(job.started_at - job.scheduled_for).total_seconds() for job in runs]
+    expected_runs = options.recurring * int(options.minutes * 60 // options.every)
+    duplicates = (
+        Job.objects.filter(recurring_job__isnull=False)
+        .values("recurring_job", "scheduled_for")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .count()
+    )
+    print(f"one-off jobs: {len(one_off)} of {options.one_off} started")
+    print(f"recurring runs: {len(recurring)} started, ~{expected_runs} expected, {duplicates} duplicated")
+    print("lateness (started_at - due):")
+    print(summary("one-off", one_off))
+    print(summary("recurring", recurring))
+    print(summary("all", one_off + recurring))
+
+
+def main() -> None:
+    options = parse_args()
+    with tempfile.TemporaryDirectory(prefix="jobdesk-bench-") as directory:
+        tmp = Path(directory)
+        cluster = Cluster(tmp)
+        try:
+            setup_django(options, tmp, cluster.start_redis())
+            for index in range(options.workers):
+                cluster.manage(
+                    "rqworker", "high", "normal", "low", "--name", f"bench-{index}", name=f"worker-{index}"
+                )
+            cluster.manage("rqscheduler", name="scheduler")
+            wait_for_workers(options.workers)
+            from django.utils import timezone
+
+            start = timezone.now() + timedelta(seconds=15)
+            schedule_load(options, start)
+            print(
+                f"{options.workers} workers, 1 scheduler; {options.one_off} one-off jobs due within "
+                f"{options.window:g} s, {options.recurring} recurring jobs every {options.every} s "
+                f"for {options.minutes:g} min, from {start:%H:%M:%S} UTC"
+            )
+            measure(options, start)
+        finally:
+            cluster.stop()
+
+
+if __name__ == "__main__":
+    main()
