@@ -10,3 +10,8 @@ class JobsConfig(AppConfig):
     name = "jobs"
     verbose_name = _("Jobs")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import metrics_store
+
+        metrics_store.connect()

@@ -40,6 +40,18 @@ class JobsSettings:
     RECURRING_RECONCILE_INTERVAL: float = 60.0
     SUCCEEDED_RETENTION_DAYS: int = 7
     FAILED_RETENTION_DAYS: int = 30
+    # Monitoring (jobs.metrics, jobs.health, jobs.alerts, jobs.prometheus, jobs.logging).
+    METRICS_ENABLED: bool = True
+    METRICS_HISTORY_DAYS: int = 7
+    METRICS_TOKEN: str = ""
+    METRICS_ALLOWED_IPS: tuple[str, ...] = ()
+    HEALTH_MIN_WORKERS: int = 1
+    HEALTH_SCHEDULER_MAX_AGE: float = 30.0
+    HEALTH_MAX_BACKLOG: int = 500
+    ALERT_RULES: tuple[dict[str, Any], ...] | None = None
+    ALERT_WEBHOOK_SECRET: str = ""
+    ALERT_WEBHOOK_TIMEOUT: float = 5.0
+    LOG_FORMAT: str = "kv"
 
     @property
     def priority_queues(self) -> dict[str, str]:

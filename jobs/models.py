@@ -303,3 +303,7 @@ class QueueStatsHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.queue} @ {self.minute:%Y-%m-%d %H:%M}"
+
+
+# Monitoring's models live in their own module; importing them here registers them.
+from .monitoring_models import Alert, AlertEvent, AlertRule, TaskStats, TaskStatsHistory  # noqa: E402, F401

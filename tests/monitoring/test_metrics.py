@@ -1,0 +1,104 @@
+"""Per-task counting and the figures every surface reads, against a real worker and Redis."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from jobs import metrics, metrics_store
+from jobs.metrics import InvalidMetricsQuery, history, percentile, queue_metrics, task_metrics
+from jobs.models import TaskStats, TaskStatsHistory
+from jobs.services import schedule_job
+from jobs.stats import flush as flush_queue_stats
+
+
+def fold(now=None):
+    now = now or timezone.now()
+    flush_queue_stats(now=now)
+    metrics_store.flush(now=now)
+    return now
+
+
+def test_each_finished_attempt_is_counted_per_task(burst_worker, run_scheduler):
+    for n in range(3):
+        schedule_job("demo.add", args=[n, 1])
+    schedule_job("demo.fail", args=["no"])
+    schedule_job("demo.flaky", args=[1])
+    burst_worker()
+    run_scheduler()
+    burst_worker()
+    now = fold()
+    rows = {row.task: row for row in TaskStats.objects.all()}
+    assert (rows["demo.add"].processed, rows["demo.add"].succeeded) == (3, 3)
+    assert (rows["demo.fail"].failed, rows["demo.fail"].processed) == (1, 1)
+    assert (rows["demo.flaky"].retried, rows["demo.flaky"].succeeded) == (1, 1)
+    assert sum(rows["demo.add"].run_buckets) == 3
+    assert rows["demo.add"].waited == 3 and sum(rows["demo.add"].wait_buckets) == 3
+    point = TaskStatsHistory.objects.get(task="demo.add", minute=now.replace(second=0, microsecond=0))
+    assert point.processed == 3
+
+    by_task = {row["task"]: row for row in task_metrics(now)}
+    assert by_task["demo.add"]["success_rate"] == 1.0
+    assert by_task["demo.fail"]["success_rate"] == 0.0
+    assert by_task["demo.add"]["throughput_per_minute"] == pytest.approx(3 / metrics.THROUGHPUT_MINUTES)
+    assert by_task["demo.add"]["runtime_p95"] is not None
+    assert by_task["demo.add"]["wait_p50"] is not None
+    assert by_task["demo.add"]["queues"] == ["normal"]
+
+
+def test_queue_metrics_read_rows_not_jobs(burst_worker, django_assert_max_num_queries):
+    schedule_job("demo.add", args=[1, 1])
+    schedule_job("demo.fail", args=["x"])
+    burst_worker()
+    now = fold()
+    with django_assert_max_num_queries(3):
+        figures = {row["queue"]: row for row in queue_metrics(now)}
+    normal = figures["normal"]
+    assert (normal["processed"], normal["succeeded"], normal["failed_total"]) == (2, 1, 1)
+    assert normal["success_rate"] == 0.5
+    assert normal["depth"] == 0 and normal["paused"] is False
+    assert normal["wait_p50"] is not None and normal["runtime_p50"] is not None
+    assert normal["throughput_per_minute"] == pytest.approx(2 / metrics.THROUGHPUT_MINUTES)
+    assert list(figures) == ["high", "normal", "low"]
+
+
+def test_metrics_switched_off_count_nothing_per_task(burst_worker, settings):
+    settings.JOBS = {**settings.JOBS, "METRICS_ENABLED": False}
+    schedule_job("demo.add", args=[1, 1])
+    burst_worker()
+    fold()
+    assert not TaskStats.objects.exists()
+
+
+def test_history_rolls_up_and_old_rows_are_pruned(burst_worker):
+    schedule_job("demo.add", args=[1, 1])
+    burst_worker()
+    old = timezone.now() - timedelta(days=8)
+    fold(old)
+    schedule_job("demo.add", args=[2, 2])
+    burst_worker()
+    now = fold()
+    week = history(since=now - timedelta(days=9), until=now, step="hour")
+    assert [point["processed"] for point in week] == [1, 1]
+    assert len(history(queue="normal", since=now - timedelta(hours=1), until=now)) == 1
+    assert (
+        history(task="demo.add", since=now - timedelta(days=9), until=now, step="auto")[0]["processed"] == 1
+    )
+    assert metrics_store.prune(now) >= 2
+    assert [p["processed"] for p in history(since=now - timedelta(days=9), until=now, step="day")] == [1]
+
+
+@pytest.mark.parametrize(("step", "since_hours"), [("second", 1), ("minute", 24 * 7), ("minute", -1)])
+def test_bad_history_queries_are_refused(step, since_hours):
+    now = timezone.now()
+    with pytest.raises(InvalidMetricsQuery):
+        history(since=now - timedelta(hours=since_hours), until=now, step=step)
+
+
+def test_percentiles_interpolate_within_buckets():
+    buckets = [0] * len(metrics_store.BUCKETS)
+    buckets[metrics_store.bucket_index(0.3)] = 10
+    assert 0.25 < percentile(buckets, 0.5) <= 0.5
+    assert percentile([], 0.5) is None
+    buckets[-1] = 10
+    assert percentile(buckets, 0.99) == 3600
