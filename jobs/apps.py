@@ -12,6 +12,8 @@ class JobsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import metrics_store
+        # Per-task counting listens to job events; importing alert_delivery registers its
+        # tasks in every process, workers included.
+        from . import alert_delivery, metrics_store  # noqa: F401
 
         metrics_store.connect()

@@ -23,7 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from redis import Redis
 
-from . import conf, dispatch, stats
+from . import conf, dispatch, monitoring, stats
 from .models import Job, QueueStats
 from .services import lifecycle, recurring_runs
 from .services.dependencies import release_ready_dependants
@@ -63,6 +63,7 @@ def housekeep(now: datetime | None = None, redis: Redis | None = None) -> None:
     recover_lost_attempts(now=now, redis=redis)
     release_ready_dependants(now=now)
     stats.flush(now=now, redis=redis)
+    monitoring.housekeep(now=now, redis=redis)
 
 
 def mark_moved_to_queue(job_ids: Iterable[str], redis: Redis | None = None) -> int:

@@ -1,0 +1,38 @@
+"""Monitoring's share of the housekeeper's periodic pass.
+
+Folds the per-task counters into rows, prunes old history, beats the scheduler
+heartbeat and evaluates alert rules. Each duty is isolated: one failing is logged and
+never stops the others or the housekeeper.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from django.db import connections
+from django.utils import timezone
+from redis import Redis
+
+from . import alerts, dispatch, metrics_store
+
+logger = logging.getLogger("jobs.monitoring")
+
+
+def housekeep(now: datetime | None = None, redis: Redis | None = None) -> None:
+    """Run every monitoring duty once, with ``now`` as the clock (tests pass their own)."""
+    now = now or timezone.now()
+    redis = redis or dispatch.connection()
+    duties: tuple[tuple[str, Callable[[], object]], ...] = (
+        ("heartbeat", lambda: metrics_store.beat(now, redis)),
+        ("metrics", lambda: metrics_store.flush(now, redis)),
+        ("prune", lambda: metrics_store.prune(now)),
+        ("alerts", lambda: alerts.evaluate(now, redis)),
+    )
+    for name, duty in duties:
+        try:
+            duty()
+        except Exception:
+            logger.exception("monitoring duty %s failed; will try again", name)
+            connections.close_all()

@@ -1,0 +1,208 @@
+"""Each alert rule fires, repeats and resolves on its condition (real workers and Redis, our clock)."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from jobs import alerts, metrics_store
+from jobs.alerts import InvalidAlertRule, active_alerts, create_alert_rule, evaluate
+from jobs.models import Alert, AlertEvent, AlertRule, Job, RecurringJob
+from jobs.services import create_recurring_job, schedule_job
+from jobs.states import JobStatus
+from tests.conftest import wait_for
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+K = AlertRule.Kind
+F, R, X = AlertEvent.Kind.FIRING, AlertEvent.Kind.REPEAT, AlertEvent.Kind.RESOLVED
+
+
+def kinds(events):
+    return [(event.kind, event.alert.subject) for event in events]
+
+
+def test_backlog_fires_once_repeats_after_its_interval_and_resolves(burst_worker):
+    create_alert_rule(name="backlog", kind=K.BACKLOG, queue="normal", threshold=2, repeat_minutes=10)
+    now = timezone.now()
+    for n in range(3):
+        schedule_job("demo.add", args=[n, n])
+    assert kinds(evaluate(now)) == [(F, "queue:normal")]
+    assert evaluate(now + timedelta(minutes=9)) == []
+    assert kinds(evaluate(now + timedelta(minutes=10))) == [(R, "queue:normal")]
+    assert [a.subject for a in active_alerts()] == ["queue:normal"]
+    burst_worker()
+    resolved = evaluate(now + timedelta(minutes=11))
+    assert kinds(resolved) == [(X, "queue:normal")]
+    assert not active_alerts().exists()
+    assert list(AlertEvent.objects.order_by("id").values_list("kind", flat=True)) == [F, R, X]
+    assert evaluate(now + timedelta(minutes=30)) == []
+
+
+def test_backlog_at_the_threshold_does_not_fire():
+    create_alert_rule(name="backlog", kind=K.BACKLOG, threshold=2)
+    schedule_job("demo.add", args=[1, 1])
+    schedule_job("demo.add", args=[1, 2])
+    assert evaluate() == []
+
+
+def test_oldest_waiting_job_fires_when_too_old_and_resolves_when_taken(burst_worker):
+    create_alert_rule(name="old", kind=K.OLDEST_WAITING, threshold=600)
+    job = schedule_job("demo.add", args=[1, 1])
+    queued = Job.objects.get(pk=job.pk).enqueued_at
+    assert evaluate(queued + timedelta(seconds=599)) == []
+    fired = evaluate(queued + timedelta(seconds=601))
+    assert kinds(fired) == [(F, "queue:normal")] and fired[0].value == pytest.approx(601, abs=1)
+    burst_worker()
+    assert kinds(evaluate(queued + timedelta(seconds=602))) == [(X, "queue:normal")]
+
+
+def run_and_fold(burst_worker, now, *jobs):
+    for task, args in jobs:
+        schedule_job(task, args=args)
+    burst_worker()
+    metrics_store.flush(now)
+
+
+def test_failure_rate_over_the_window_fires_and_resolves_when_the_window_passes(burst_worker):
+    create_alert_rule(name="failures", kind=K.FAILURE_RATE, threshold=20, window_minutes=5, min_jobs=3)
+    now = timezone.now()
+    run_and_fold(burst_worker, now, ("demo.add", [1, 1]), ("demo.fail", ["x"]))
+    assert evaluate(now) == [], "two finished jobs are fewer than min_jobs"
+    run_and_fold(burst_worker, now, ("demo.add", [1, 2]), ("demo.add", [1, 3]), ("demo.add", [1, 4]))
+    assert evaluate(now) == [], "1 failure in 5 is 20 %, not over it"
+    run_and_fold(burst_worker, now, ("demo.fail", ["y"]))
+    fired = evaluate(now)
+    assert kinds(fired) == [(F, "queue:normal")] and fired[0].value == pytest.approx(100 * 2 / 6)
+    assert evaluate(now + timedelta(minutes=4)) == []
+    assert kinds(evaluate(now + timedelta(minutes=6))) == [(X, "queue:normal")]
+
+
+def test_failure_rate_per_task(burst_worker):
+    create_alert_rule(name="task failures", kind=K.FAILURE_RATE, task="demo.fail", threshold=50)
+    now = timezone.now()
+    run_and_fold(burst_worker, now, ("demo.fail", ["x"]), ("demo.add", [1, 1]), ("demo.add", [1, 1]))
+    assert kinds(evaluate(now)) == [(F, "task:demo.fail")]
+
+
+@pytest.mark.slow
+def test_stuck_job_fires_while_it_runs_and_resolves_when_it_ends(processes):
+    create_alert_rule(name="stuck", kind=K.STUCK, threshold=30 * 60)
+    job = schedule_job("demo.sleep", args=[2])
+    processes.worker("normal")
+    started = wait_for(lambda: Job.objects.filter(pk=job.pk, status=JobStatus.STARTED).first(), timeout=60)
+    assert evaluate(started.started_at + timedelta(minutes=29)) == []
+    fired = evaluate(started.started_at + timedelta(minutes=31))
+    assert kinds(fired) == [(F, f"job:{job.pk}")]
+    assert "demo.sleep" in fired[0].message
+    wait_for(lambda: Job.objects.get(pk=job.pk).status == JobStatus.SUCCEEDED, timeout=60)
+    assert kinds(evaluate(started.started_at + timedelta(minutes=32))) == [(X, f"job:{job.pk}")]
+
+
+@pytest.mark.slow
+def test_too_few_healthy_workers_fires_and_resolves_when_workers_start(processes):
+    create_alert_rule(name="workers", kind=K.WORKERS, threshold=1)
+    assert kinds(evaluate()) == [(F, "workers")]
+    processes.worker()
+    wait_for(lambda: alerts.evaluate(), timeout=60, interval=0.5, message="resolved event")
+    assert not active_alerts().exists()
+    assert AlertEvent.objects.filter(kind=X).count() == 1
+
+
+def test_sla_fires_for_a_job_over_its_tasks_sla(burst_worker):
+    create_alert_rule(name="sla", kind=K.SLA, task="demo.sleep", threshold=0.5, window_minutes=5)
+    schedule_job("demo.sleep", args=[1])
+    schedule_job("demo.add", args=[1, 1])
+    burst_worker()
+    now = timezone.now()
+    fired = evaluate(now)
+    assert kinds(fired) == [(F, "task:demo.sleep")] and fired[0].value == 1
+    assert kinds(evaluate(now + timedelta(minutes=6))) == [(X, "task:demo.sleep")]
+
+
+def test_recurring_job_that_missed_its_run_fires_until_it_runs():
+    create_alert_rule(name="missed", kind=K.RECURRING_MISSED, threshold=300)
+    rj = create_recurring_job(
+        name="nightly", task="demo.add", args=[1, 2], schedule={"interval": {"every": 1, "period": "hours"}}
+    )
+    due = RecurringJob.objects.get(pk=rj.pk).next_run_at
+    assert evaluate(due + timedelta(seconds=299)) == []
+    assert kinds(evaluate(due + timedelta(seconds=301))) == [(F, "recurring:nightly")]
+    RecurringJob.objects.filter(pk=rj.pk).update(next_run_at=due + timedelta(hours=1))
+    assert kinds(evaluate(due + timedelta(seconds=302))) == [(X, "recurring:nightly")]
+
+
+def test_disabling_a_rule_resolves_its_alerts():
+    rule = create_alert_rule(name="backlog", kind=K.BACKLOG, threshold=0)
+    schedule_job("demo.add", args=[1, 1])
+    assert len(evaluate()) == 1
+    alerts.update_alert_rule(rule.pk, enabled=False)
+    assert [event.kind for event in evaluate()] == [X]
+
+
+def test_reference_rules_are_created_from_settings_defaults(settings):
+    settings.JOBS = {**settings.JOBS, "ALERT_RULES": None}
+    alerts.ensure_configured_rules()
+    thresholds = dict(AlertRule.objects.values_list("kind", "threshold"))
+    assert thresholds[K.BACKLOG] == 500
+    assert thresholds[K.FAILURE_RATE] == 20
+    assert thresholds[K.STUCK] == 30 * 60
+    assert thresholds[K.WORKERS] == 2
+    AlertRule.objects.filter(kind=K.BACKLOG).update(threshold=50)
+    alerts.ensure_configured_rules()
+    assert AlertRule.objects.get(kind=K.BACKLOG).threshold == 50, "an admin's edit sticks"
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"kind": K.FAILURE_RATE, "threshold": 150}, "threshold"),
+        ({"kind": K.FAILURE_RATE, "threshold": -1}, "threshold"),
+        ({"kind": K.BACKLOG, "threshold": 2.5}, "threshold"),
+        ({"kind": K.WORKERS, "threshold": 0}, "threshold"),
+        ({"kind": K.STUCK, "threshold": 0}, "threshold"),
+        ({"kind": K.STUCK, "threshold": "soon"}, "threshold"),
+        ({"kind": K.STUCK, "threshold": float("nan")}, "threshold"),
+        ({"kind": "nonsense", "threshold": 1}, "kind"),
+        ({"kind": K.SLA, "threshold": 10}, "task"),
+        ({"kind": K.BACKLOG, "threshold": 1, "queue": "nope"}, "queue"),
+        ({"kind": K.BACKLOG, "threshold": 1, "task": "os.system"}, "task"),
+        ({"kind": K.FAILURE_RATE, "threshold": 5, "window_minutes": 0}, "window_minutes"),
+        ({"kind": K.FAILURE_RATE, "threshold": 5, "window_minutes": 8 * 24 * 60}, "window_minutes"),
+        ({"kind": K.BACKLOG, "threshold": 1, "repeat_minutes": 0}, "repeat_minutes"),
+        ({"kind": K.BACKLOG, "threshold": 1, "webhook_url": "ftp://example.com/x"}, "webhook_url"),
+        ({"kind": K.BACKLOG, "threshold": 1, "webhook_url": "http://"}, "webhook_url"),
+        ({"kind": K.BACKLOG, "threshold": 1, "webhook_url": "example.com/hook"}, "webhook_url"),
+        ({"kind": K.BACKLOG, "threshold": 1, "webhook_url": "javascript:alert(1)"}, "webhook_url"),
+        ({"kind": K.BACKLOG, "threshold": 1, "email_recipients": "ops@example.com, not-an-address"},
+         "email_recipients"),
+    ],
+)  # fmt: skip
+def test_bad_rules_are_refused_with_a_clear_message_and_nothing_saved(fields, field):
+    with pytest.raises(InvalidAlertRule) as refused:
+        create_alert_rule(name="bad", **fields)
+    assert field in refused.value.fields
+    assert refused.value.message
+    assert not AlertRule.objects.exists()
+
+
+def test_the_admin_form_path_refuses_alike():
+    rule = AlertRule(name="bad", kind=K.BACKLOG, threshold=1, webhook_url="gopher://x")
+    with pytest.raises(Exception, match="http:// or https://"):
+        rule.full_clean()
+
+
+def test_a_webhook_needs_a_signing_secret(settings):
+    settings.JOBS = {**settings.JOBS, "ALERT_WEBHOOK_SECRET": ""}
+    with pytest.raises(InvalidAlertRule, match="ALERT_WEBHOOK_SECRET"):
+        create_alert_rule(name="hook", kind=K.BACKLOG, threshold=1, webhook_url="https://hooks.example.com/x")
+
+
+def test_one_open_alert_per_rule_and_subject():
+    create_alert_rule(name="backlog", kind=K.BACKLOG, threshold=0, repeat_minutes=1)
+    schedule_job("demo.add", args=[1, 1])
+    now = timezone.now()
+    for minute in range(3):
+        evaluate(now + timedelta(minutes=minute))
+    assert Alert.objects.count() == 1
+    assert AlertEvent.objects.filter(kind=R).count() == 2
