@@ -22,5 +22,5 @@ class Command(BaseCommand):
         from project.demo import create_demo_recurring_jobs
 
         created = create_demo_recurring_jobs()
-        self.stdout.write(f"Demo recurring jobs in place ({created} new).")
+        self.stdout.write(f"Demo recurring jobs in place ({len(created)} new).")
         self.stdout.write(self.style.SUCCESS(f"Log in with {DEMO_USERNAME} / {DEMO_PASSWORD}"))
