@@ -3,7 +3,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from jobs.prometheus import metrics_view
+
 urlpatterns = [
+    path("metrics", metrics_view, name="jobs-metrics"),
     path("admin/django-rq/", include("django_rq.urls")),
     path("admin/", admin.site.urls),
 ]
