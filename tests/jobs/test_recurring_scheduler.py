@@ -258,3 +258,18 @@ def test_pausing_stops_future_runs_of_a_running_scheduler(processes):
     witness = recurring("witness", {"interval": {"every": 1, "period": "seconds"}}, now=timezone.now())
     wait_for(lambda: Job.objects.filter(recurring_job=witness, status=S.SUCCEEDED).count() >= 3, timeout=30)
     assert Job.objects.filter(recurring_job=rj).exclude(status=S.CANCELLED).count() == kept
+
+
+def test_runs_keep_coming_after_redis_is_flushed_under_a_running_scheduler(processes, redis):
+    start_processes(processes)
+    rj = recurring("survivor", {"interval": {"every": 1, "period": "seconds"}}, now=timezone.now())
+    wait_for(lambda: Job.objects.filter(recurring_job=rj, status=S.SUCCEEDED).count() >= 2, timeout=30)
+    redis.flushdb()
+    flushed_at = timezone.now()
+    wait_for(
+        lambda: (
+            Job.objects.filter(recurring_job=rj, status=S.SUCCEEDED, started_at__gt=flushed_at).count() >= 3
+        ),
+        timeout=60,
+        message="runs after the flush",
+    )
