@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db import connection
 from django.utils import timezone
-from redis import Redis
+from redis import ConnectionPool, Redis
 
 from . import conf, dispatch, metrics_store
 from .workers import alive_count, list_workers
@@ -49,10 +49,13 @@ class HealthReport:
 
 def _short_timeout_redis() -> Redis:
     """The shared connection's server, with timeouts that keep a dead Redis from hanging us."""
-    kwargs = dict(dispatch.connection().connection_pool.connection_kwargs)
-    kwargs.update(socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT)
-    kwargs.pop("retry", None)
-    return Redis(**kwargs)
+    pool = dispatch.connection().connection_pool
+    kwargs = {
+        **pool.connection_kwargs,
+        "socket_timeout": REDIS_TIMEOUT,
+        "socket_connect_timeout": REDIS_TIMEOUT,
+    }
+    return Redis(connection_pool=ConnectionPool(connection_class=pool.connection_class, **kwargs))
 
 
 def check_database() -> Check:
