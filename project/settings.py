@@ -103,6 +103,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 JOBS = {
     "QUEUES": ["high", "normal", "low"],
+    "LOG_FORMAT": os.environ.get("JOBS_LOG_FORMAT", "kv"),
 }
 
 RQ_QUEUES, RQ = rq_settings(REDIS_URL, JOBS["QUEUES"])
@@ -121,8 +122,11 @@ GRAPHENE = {"SCHEMA": "jobs.graphql.schema.schema"}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "structured": {"()": "jobs.logging.JobsFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
     "loggers": {
         "jobs": {"handlers": ["console"], "level": os.environ.get("JOBS_LOG_LEVEL", "INFO")},
     },
