@@ -1,0 +1,3 @@
+"""The Django admin for Jobdesk, one module per concept."""
+
+from . import alerts  # noqa: F401
