@@ -104,6 +104,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 JOBS = {
     "QUEUES": ["high", "normal", "low"],
     "LOG_FORMAT": os.environ.get("JOBS_LOG_FORMAT", "kv"),
+    "METRICS_ENABLED": os.environ.get("JOBS_METRICS_ENABLED", "1") != "0",
 }
 
 RQ_QUEUES, RQ = rq_settings(REDIS_URL, JOBS["QUEUES"])

@@ -1,0 +1,178 @@
+"""Metrics overhead: no-op throughput with per-task metrics bookkeeping on vs off.
+
+Starts its own Redis (jobs.embedded_redis) and a fresh database (a SQLite file, or
+``--database-url`` / ``DATABASE_URL`` pointing at an empty database), then runs
+``--rounds`` pairs of rounds, alternating on and off so machine noise hits both alike.
+Each round starts ``--workers`` fresh ``manage.py rqworker normal`` processes of one
+worker class (with ``JOBS_METRICS_ENABLED=1`` or ``0``), waits until they are up,
+schedules ``--jobs`` ``demo.noop`` jobs in one bulk call and measures
+``jobs / (last finished_at - first started_at)`` from the Job rows. "Off" switches off
+what monitoring adds per job (the per-task Redis pipeline); the core's per-queue
+counters stay, as they are not optional. Target: less than 5 % cost.
+
+    .venv/bin/python bench/metrics_overhead.py                           # Jobdesk's forking worker
+    .venv/bin/python bench/metrics_overhead.py --worker-class rq.SimpleWorker   # no fork per job
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--jobs", type=int, default=500, help="demo.noop jobs per round")
+    parser.add_argument("--rounds", type=int, default=3, help="pairs of rounds (on, off)")
+    parser.add_argument("--workers", type=int, default=2, help="rqworker processes per round")
+    parser.add_argument("--worker-class", default="jobs.worker.Worker", help="e.g. rq.SimpleWorker")
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
+    return parser.parse_args()
+
+
+class Processes:
+    """Subprocesses in their own process groups, stopped with SIGTERM then SIGKILL."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.running: list[subprocess.Popen] = []
+
+    def start(self, args: list[str], name: str, **env: str) -> subprocess.Popen:
+        log = open(self.tmp / f"{name}.log", "w")  # noqa: SIM115
+        process = subprocess.Popen(
+            args,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.running.append(process)
+        return process
+
+    def stop(self) -> None:
+        for process in self.running:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.running:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        self.running.clear()
+
+
+def setup_django(options: argparse.Namespace, tmp: Path, redis_url: str) -> None:
+    os.environ["REDIS_URL"] = redis_url
+    os.environ["DATABASE_URL"] = options.database_url or f"sqlite:///{tmp / 'bench.sqlite3'}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
+    os.environ.setdefault("JOBS_LOG_LEVEL", "WARNING")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def worker_args(options: argparse.Namespace, name: str) -> list[str]:
+    args = [sys.executable, str(ROOT / "manage.py"), "rqworker", "normal", "--name", name]
+    if options.worker_class != "jobs.worker.Worker":
+        args += ["--worker-class", options.worker_class, "--job-class", "jobs.dispatch.JSONJob"]
+        args += ["--serializer", "rq.serializers.JSONSerializer"]
+    return args
+
+
+def wait_for_workers(count: int, timeout: float = 120) -> None:
+    from jobs import dispatch
+    from jobs.workers import alive_count, list_workers
+
+    deadline = time.monotonic() + timeout
+    while alive_count(list_workers(dispatch.connection()), "normal") < count:
+        if time.monotonic() > deadline:
+            raise SystemExit("workers did not start; see their logs")
+        time.sleep(0.2)
+
+
+def one_round(options: argparse.Namespace, processes: Processes, metrics_on: bool, index: int) -> float:
+    """Run one round; returns jobs per second."""
+    from django.db.models import Max, Min
+
+    from jobs.models import Job
+    from jobs.services import schedule_jobs
+    from jobs.states import JobStatus
+
+    flag = "1" if metrics_on else "0"
+    for number in range(options.workers):
+        name = f"bench-{index}-{number}"
+        processes.start(worker_args(options, name), name, JOBS_METRICS_ENABLED=flag)
+    wait_for_workers(options.workers)
+    jobs = schedule_jobs({"task": "demo.noop"} for _ in range(options.jobs))
+    ids = [job.pk for job in jobs]
+    rows = Job.objects.filter(pk__in=ids)
+    while rows.filter(status=JobStatus.SUCCEEDED).count() < len(ids):
+        time.sleep(0.2)
+    span = rows.aggregate(first=Min("started_at"), last=Max("finished_at"))
+    processes.stop()
+    return len(ids) / (span["last"] - span["first"]).total_seconds()
+
+
+def report(on: list[float], off: list[float], options: argparse.Namespace) -> None:
+    from jobs import metrics_store
+    from jobs.models import TaskStats
+
+    metrics_store.flush()
+    counted = sum(TaskStats.objects.filter(task="demo.noop").values_list("processed", flat=True))
+    on_median, off_median = statistics.median(on), statistics.median(off)
+    cost = 100 * (off_median - on_median) / off_median
+    print(
+        f"worker class {options.worker_class}, {options.workers} workers, {options.jobs} no-op jobs per round"
+    )
+    print("metrics on : " + "  ".join(f"{value:7.1f}" for value in on) + f"   median {on_median:7.1f} jobs/s")
+    print(
+        "metrics off: " + "  ".join(f"{value:7.1f}" for value in off) + f"   median {off_median:7.1f} jobs/s"
+    )
+    print(f"cost of metrics bookkeeping: {cost:+.1f} % of throughput (target < 5 %)")
+    print(f"attempts counted per task while on: {counted} (expected {options.jobs * len(on)})")
+
+
+def main() -> None:
+    options = parse_args()
+    with tempfile.TemporaryDirectory(prefix="jobdesk-bench-") as directory:
+        tmp = Path(directory)
+        from jobs import embedded_redis
+
+        port = embedded_redis.free_port()
+        redis = embedded_redis.start(port, tmp / "redis")
+        processes = Processes(tmp)
+        try:
+            setup_django(options, tmp, f"redis://127.0.0.1:{port}/0")
+            on: list[float] = []
+            off: list[float] = []
+            for index in range(options.rounds * 2):
+                metrics_on = index % 2 == 0
+                rate = one_round(options, processes, metrics_on, index)
+                (on if metrics_on else off).append(rate)
+                print(
+                    f"round {index + 1}: metrics {'on ' if metrics_on else 'off'} {rate:7.1f} jobs/s",
+                    flush=True,
+                )
+            report(on, off, options)
+        finally:
+            processes.stop()
+            redis.terminate()
+            redis.wait(timeout=20)
+
+
+if __name__ == "__main__":
+    main()
