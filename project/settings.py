@@ -105,6 +105,8 @@ JOBS = {
     "QUEUES": ["high", "normal", "low"],
     "LOG_FORMAT": os.environ.get("JOBS_LOG_FORMAT", "kv"),
     "METRICS_ENABLED": os.environ.get("JOBS_METRICS_ENABLED", "1") != "0",
+    "METRICS_TOKEN": os.environ.get("JOBS_METRICS_TOKEN", ""),
+    "ALERT_WEBHOOK_SECRET": os.environ.get("JOBS_ALERT_WEBHOOK_SECRET", ""),
 }
 
 RQ_QUEUES, RQ = rq_settings(REDIS_URL, JOBS["QUEUES"])
