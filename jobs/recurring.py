@@ -105,21 +105,33 @@ class Cron:
 
     def next_after(self, after: datetime) -> datetime | None:
         """The first run strictly after ``after``, or None if none within eight years."""
-        start = after.astimezone(self.tz).date()
+        local = after.astimezone(self.tz).replace(tzinfo=None)
+        # A wall time earlier than ``after``'s by more than a nearby DST shift can't map
+        # to a later instant, so the first day's search starts there.
+        day = timedelta(days=1)
+        shift = abs(
+            (after + day).astimezone(self.tz).utcoffset() - (after - day).astimezone(self.tz).utcoffset()
+        )
+        floor = local - shift - timedelta(minutes=1)
         for offset in range(SEARCH_DAYS):
-            day = start + timedelta(days=offset)
+            day = local.date() + timedelta(days=offset)
             if not self.matches_day(day):
                 continue
-            for instant in self._instants_on(day):
+            for instant in self._instants_on(day, floor):
                 if instant > after:
                     return instant
         return None
 
-    def _instants_on(self, day: date) -> Iterator[datetime]:
+    def _instants_on(self, day: date, floor: datetime) -> Iterator[datetime]:
         seen: set[datetime] = set()
         for hour in sorted(self.hours):
+            if datetime.combine(day, time(hour, 59)) < floor:
+                continue
             for minute in sorted(self.minutes):
-                for instant in wall_to_instants(datetime.combine(day, time(hour, minute)), self.tz):
+                wall = datetime.combine(day, time(hour, minute))
+                if wall < floor:
+                    continue
+                for instant in wall_to_instants(wall, self.tz):
                     if instant.fold_second and not self.every_hour:
                         continue
                     if instant.at not in seen:
@@ -235,14 +247,29 @@ def next_runs(rj, count: int = 5, now: datetime | None = None) -> list[datetime]
 
 
 def latest_due(rj, since: datetime, now: datetime, limit: int = 10_000) -> tuple[datetime, int]:
-    """The last run time in ``[since, now]`` and how many there were (``since`` is one)."""
+    """The last run time in ``[since, now]`` and how many there were (``since`` is one).
+
+    Intervals are computed directly. A crontab is stepped through; after ``limit`` steps
+    (a minutely cron down for a week) it jumps to the last day, and the count is a
+    lower bound.
+    """
+    if schedule_kind(rj) == "interval":
+        return _latest_interval_run(rj, since, now)
     latest, count = since, 1
-    while count < limit:
+    while True:
         following = next_run(rj, latest)
         if following is None or following > now:
             return latest, count
         latest, count = following, count + 1
-    return latest, count
+        if count == limit:
+            latest = max(latest, now - timedelta(days=1))
+
+
+def _latest_interval_run(rj, since: datetime, now: datetime) -> tuple[datetime, int]:
+    every = timedelta(seconds=interval_seconds(rj.interval))
+    until = min(now, rj.end_at) if rj.end_at else now
+    steps = max(0, (until - since) // every)
+    return since + every * steps, steps + 1
 
 
 def describe_schedule(rj) -> str:

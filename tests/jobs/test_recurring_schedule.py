@@ -120,6 +120,18 @@ def test_clocked_runs_once():
     assert recurring.next_run(rj, utc(2026, 2, 2, 10)) is None
 
 
+def test_latest_due_after_a_long_downtime_is_quick_and_exact():
+    rj = interval_job(every=1, period="seconds")
+    since = rj.created_at + timedelta(seconds=1)
+    assert recurring.latest_due(rj, since, since + timedelta(days=3, seconds=0.5)) == (
+        since + timedelta(days=3),
+        3 * 86400 + 1,
+    )
+    minutely = cron_job(minute="*", hour="*", tz="UTC")
+    latest, count = recurring.latest_due(minutely, utc(2026, 1, 1), utc(2026, 1, 15, 10, 30, 30), limit=500)
+    assert latest == utc(2026, 1, 15, 10, 30) and count >= 500
+
+
 def test_latest_due_counts_the_missed_runs():
     rj = interval_job(every=5, period="seconds")
     first = rj.created_at + timedelta(seconds=5)
