@@ -95,12 +95,12 @@ def create_recurring_job(
         kwargs={} if kwargs is None else kwargs,
         queue=queue or "",
         priority=priority or "",
-        enabled=bool(enabled),
+        enabled=enabled,
         start_at=start_at,
         end_at=end_at,
         max_concurrent_runs=max_concurrent_runs,
         misfire_policy=misfire_policy,
-        description=str(description or ""),
+        description=description or "",
         created_at=now,
     )
     kind, row = build_schedule(schedule)

@@ -143,6 +143,10 @@ def _check_options(rj: RecurringJob) -> None:
             f"misfire_policy must be one of {', '.join(RecurringJob.MisfirePolicy.values)}.",
             fields={"misfire_policy": "unknown"},
         )
+    if not isinstance(rj.enabled, bool):
+        raise InvalidArguments("enabled must be true or false.", fields={"enabled": "not a boolean"})
+    if not isinstance(rj.description, str):
+        raise InvalidArguments("description must be text.", fields={"description": "not text"})
     if rj.priority and rj.priority not in Priority.values:
         raise InvalidArguments(f"Unknown priority {rj.priority!r}.", fields={"priority": "unknown"})
 

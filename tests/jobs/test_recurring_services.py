@@ -135,6 +135,7 @@ def test_identical_schedules_reuse_one_row():
         ({"max_concurrent_runs": 0}, InvalidArguments, "max_concurrent_runs", "max_concurrent_runs"),
         ({"misfire_policy": "sometimes"}, InvalidArguments, "misfire_policy", "misfire_policy"),
         ({"name": "  "}, InvalidArguments, "name", "name"),
+        ({"enabled": "yes"}, InvalidArguments, "true or false", "enabled"),
     ],
 )
 def test_bad_input_is_refused_and_nothing_is_saved(options, error, text, field):
