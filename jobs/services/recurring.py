@@ -149,10 +149,15 @@ def update_recurring_job(
     with transaction.atomic():
         if new_schedule is not None:
             setattr(rj, new_schedule[0], _saved_schedule(*new_schedule))
+        # Only what was edited: counters and next_run_at move under the scheduler meanwhile.
+        fields = [name for name in EDITABLE if name != "schedule"] + ["updated_at"]
+        if new_schedule is not None:
+            fields += list(KINDS)
         if TIMING & set(changes):
             rj.next_run_at = recurring.next_run(rj, now) if rj.enabled else None
+            fields.append("next_run_at")
             _cancel_pending_runs(rj, user=user, via=via)
-        _save(rj)
+        _save(rj, update_fields=fields)
     logger.info(
         "recurring job %r changed (%s) by %s", rj.name, ", ".join(sorted(changes)), describe_actor(user, via)
     )
