@@ -201,7 +201,11 @@ def evaluate(now: datetime | None = None, redis: Redis | None = None) -> list[Al
             except Exception:
                 logger.exception("alert rule %r could not be evaluated", rule.name)
                 continue
-        events += _transition(rule, breaches, now)
+        try:
+            with transaction.atomic():
+                events += _transition(rule, breaches, now)
+        except IntegrityError:
+            logger.info("alert rule %r was evaluated by another process at the same time", rule.name)
     return events
 
 
