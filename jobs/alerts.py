@@ -42,7 +42,13 @@ logger = logging.getLogger("jobs.alerts")
 K = AlertRule.Kind
 DEFAULT_RULES: tuple[dict[str, Any], ...] = (
     {"name": "Queue backlog over 500", "kind": K.BACKLOG, "threshold": 500},
-    {"name": "Failure rate over 20 %", "kind": K.FAILURE_RATE, "threshold": 20, "window_minutes": 15},
+    {
+        "name": "Failure rate over 20 %",
+        "kind": K.FAILURE_RATE,
+        "threshold": 20,
+        "window_minutes": 15,
+        "min_jobs": 5,
+    },
     {"name": "Job stuck over 30 min", "kind": K.STUCK, "threshold": 30 * 60},
     {"name": "Fewer than 2 healthy workers", "kind": K.WORKERS, "threshold": 2},
     {"name": "Job waiting over 10 min", "kind": K.OLDEST_WAITING, "threshold": 10 * 60},
