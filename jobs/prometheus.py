@@ -13,6 +13,7 @@ the web process. A custom collector reads the shared rows (:mod:`jobs.metrics`,
 ``jobs_oldest_waiting_seconds``    gauge {queue}: age of the oldest waiting job (0 if none)
 ``jobs_queue_paused``              gauge {queue}: 1 when paused
 ``jobs_workers_alive``             gauge {queue}: workers heart-beating and listening on it
+``jobs_redis_up``                  gauge: 0 when Redis didn't answer (worker gauges left out)
 ``jobs_alerts_active``             gauge: open alert incidents
 =================================  =========================================================
 
@@ -34,6 +35,7 @@ from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.utils import floatToGoString
+from redis.exceptions import RedisError
 
 from . import conf, metrics
 from .metrics_store import BUCKETS
@@ -97,13 +99,20 @@ class JobsCollector:
             oldest.add_metric([row["queue"]], row["oldest_waiting_age"] or 0)
             paused.add_metric([row["queue"]], int(row["paused"]))
         yield from (oldest, paused)
+        redis_up = GaugeMetricFamily("jobs_redis_up", "1 when Redis answered this scrape.")
+        try:
+            workers = list_workers()
+        except RedisError:
+            redis_up.add_metric([], 0)
+            yield redis_up
+            return
+        redis_up.add_metric([], 1)
         alive = GaugeMetricFamily(
             "jobs_workers_alive", "Workers heart-beating that listen on the queue.", labels=["queue"]
         )
-        workers = list_workers()
         for row in figures:
             alive.add_metric([row["queue"]], alive_count(workers, row["queue"]))
-        yield alive
+        yield from (redis_up, alive)
 
 
 def _client_allowed(address: str | None, allowed: tuple[str, ...]) -> bool:

@@ -1,5 +1,7 @@
 """``/metrics`` parses as Prometheus text and says what really ran; only for the token or allowed IPs."""
 
+import socket
+
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -63,6 +65,7 @@ def test_metrics_match_what_ran(client, token, burst_worker, run_scheduler):
     assert value(samples, "jobs_queue_paused", queue="high") == 1
     assert value(samples, "jobs_queue_paused", queue="low") == 0
     assert value(samples, "jobs_workers_alive", queue="normal") == 0
+    assert value(samples, "jobs_redis_up") == 1
     assert value(samples, "jobs_failed", queue="normal") == 1
     assert value(samples, "jobs_alerts_active") >= 0
 
@@ -94,3 +97,14 @@ def test_ip_allow_list(client, settings, allowed, status):
 
 def test_only_get(client, token):
     assert client.post("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").status_code == 405
+
+
+def test_redis_down_is_reported_not_a_500(client, token, settings):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"redis://127.0.0.1:{port}/0"
+    settings.RQ_QUEUES = {name: {**config, "URL": url} for name, config in settings.RQ_QUEUES.items()}
+    samples = scrape(client)
+    assert value(samples, "jobs_redis_up") == 0
+    assert ("jobs_workers_alive", (("queue", "normal"),)) not in samples
