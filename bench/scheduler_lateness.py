@@ -153,11 +153,9 @@ def measure(options: argparse.Namespace, start) -> None:
     pending = Job.objects.exclude(status__in=(JobStatus.SUCCEEDED, JobStatus.FAILED))
     while time.time() < end.timestamp() + 5 or (pending.exists() and time.time() < end.timestamp() + 60):
         time.sleep(1)
-    one_off = [
-        (job.started_at - job.run_at).total_seconds()
-        for job in Job.objects.filter(recurring_job__isnull=True, started_at__isnull=False)
-    ]
-    runs = Job.objects.filter(recurring_job__isnull=False, started_at__isnull=False)
+    started_one_off = list(Job.objects.filter(recurring_job__isnull=True, started_at__isnull=False))
+    one_off = [(job.started_at - job.run_at).total_seconds() for job in started_one_off]
+    runs = list(Job.objects.filter(recurring_job__isnull=False, started_at__isnull=False))
     recurring = [(job.started_at - job.scheduled_for).total_seconds() for job in runs]
     expected_runs = options.recurring * int(options.minutes * 60 // options.every)
     duplicates = (
@@ -173,6 +171,9 @@ def measure(options: argparse.Namespace, start) -> None:
     print(summary("one-off", one_off))
     print(summary("recurring", recurring))
     print(summary("all", one_off + recurring))
+    print("of which the scheduler's part (enqueued_at - due; the rest is waiting for a worker):")
+    print(summary("one-off", [(job.enqueued_at - job.run_at).total_seconds() for job in started_one_off]))
+    print(summary("recurring", [(job.enqueued_at - job.scheduled_for).total_seconds() for job in runs]))
 
 
 def main() -> None:
