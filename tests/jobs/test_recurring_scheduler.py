@@ -221,7 +221,10 @@ def test_two_schedulers_run_each_interval_and_cron_run_exactly_once_on_time(proc
     """rq-scheduler's lock alone lets both enqueue a run (rq-scheduler#312); the DB doesn't."""
     start_processes(processes, schedulers=2, workers=2)
     now = timezone.now()
-    every_second = recurring("every-second", {"interval": {"every": 1, "period": "seconds"}}, now=now)
+    # No concurrency cap, so a slow worker can't make a gap that hides a duplicate.
+    every_second = recurring(
+        "every-second", {"interval": {"every": 1, "period": "seconds"}}, now=now, max_concurrent_runs=100
+    )
     cron = recurring(
         "every-minute", {"crontab": {"minute": "*", "hour": "*", "timezone": "America/Sao_Paulo"}}, now=now
     )
