@@ -31,11 +31,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from celery.schedules import ParseException, crontab_parser
 from cron_descriptor import Options, get_description
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from django_celery_beat.models import CrontabSchedule, IntervalSchedule
+
+    from .models import RecurringJob
 
 SEARCH_DAYS = 366 * 8 + 2
 """How far ahead a crontab is searched: covers 29 February behind a non-leap century year."""
@@ -179,7 +185,7 @@ def zone(name: str | tzinfo) -> tzinfo:
         raise ScheduleError(f"Unknown timezone {str(name)[:64]!r}.", "timezone") from exc
 
 
-def cron_of(crontab) -> Cron:
+def cron_of(crontab: CrontabSchedule) -> Cron:
     """The parsed form of a django-celery-beat ``CrontabSchedule``."""
     return Cron.parse(
         crontab.minute,
@@ -191,7 +197,7 @@ def cron_of(crontab) -> Cron:
     )
 
 
-def interval_seconds(interval) -> float:
+def interval_seconds(interval: IntervalSchedule) -> float:
     """Raises: ScheduleError for an unknown period or a non-positive length."""
     if interval.period not in PERIODS:
         raise ScheduleError(f"Unknown period {interval.period!r}; use one of {', '.join(PERIODS)}.", "period")
@@ -200,7 +206,7 @@ def interval_seconds(interval) -> float:
     return float(interval.every * PERIODS[interval.period])
 
 
-def next_run(rj, after: datetime) -> datetime | None:
+def next_run(rj: RecurringJob, after: datetime) -> datetime | None:
     """The first run of ``rj`` strictly after ``after``, within its start and end."""
     start_at = rj.start_at
     if start_at and after < start_at:
@@ -211,13 +217,13 @@ def next_run(rj, after: datetime) -> datetime | None:
     return found
 
 
-def schedule_kind(rj) -> str | None:
+def schedule_kind(rj: RecurringJob) -> str | None:
     """Which schedule ``rj`` uses: "crontab", "interval", "clocked" (or None if none)."""
     kinds = [kind for kind in ("crontab", "interval", "clocked") if getattr(rj, kind, None) is not None]
     return kinds[0] if len(kinds) == 1 else None
 
 
-def _next_unbounded(rj, after: datetime) -> datetime | None:
+def _next_unbounded(rj: RecurringJob, after: datetime) -> datetime | None:
     kind = schedule_kind(rj)
     if kind == "crontab":
         return cron_of(rj.crontab).next_after(after)
@@ -233,7 +239,7 @@ def _next_unbounded(rj, after: datetime) -> datetime | None:
     return None
 
 
-def next_runs(rj, count: int = 5, now: datetime | None = None) -> list[datetime]:
+def next_runs(rj: RecurringJob, count: int = 5, now: datetime | None = None) -> list[datetime]:
     """The next ``count`` run times after ``now`` (fewer if the schedule ends)."""
     runs: list[datetime] = []
     cursor = now or timezone.now()
@@ -246,7 +252,7 @@ def next_runs(rj, count: int = 5, now: datetime | None = None) -> list[datetime]
     return runs
 
 
-def latest_due(rj, since: datetime, now: datetime, limit: int = 10_000) -> tuple[datetime, int]:
+def latest_due(rj: RecurringJob, since: datetime, now: datetime, limit: int = 10_000) -> tuple[datetime, int]:
     """The last run time in ``[since, now]`` and how many there were (``since`` is one).
 
     Intervals are computed directly. A crontab is stepped through; after ``limit`` steps
@@ -265,14 +271,14 @@ def latest_due(rj, since: datetime, now: datetime, limit: int = 10_000) -> tuple
             latest = max(latest, now - timedelta(days=1))
 
 
-def _latest_interval_run(rj, since: datetime, now: datetime) -> tuple[datetime, int]:
+def _latest_interval_run(rj: RecurringJob, since: datetime, now: datetime) -> tuple[datetime, int]:
     every = timedelta(seconds=interval_seconds(rj.interval))
     until = min(now, rj.end_at) if rj.end_at else now
     steps = max(0, (until - since) // every)
     return since + every * steps, steps + 1
 
 
-def describe_schedule(rj) -> str:
+def describe_schedule(rj: RecurringJob) -> str:
     """The schedule in words: "At 06:00, every day, America/Sao_Paulo"."""
     kind = schedule_kind(rj)
     if kind == "crontab":
@@ -286,7 +292,7 @@ def describe_schedule(rj) -> str:
     return "No schedule"
 
 
-def describe_crontab(crontab) -> str:
+def describe_crontab(crontab: CrontabSchedule) -> str:
     options = Options()
     options.use_24hour_time_format = True
     expression = " ".join(
