@@ -32,7 +32,6 @@ CRON_VALIDATORS = {
     "month_of_year": validators.month_of_year_validator,
     "day_of_week": validators.day_of_week_validator,
 }
-MODEL_FIELDS = {f.name for f in RecurringJob._meta.get_fields()}
 
 
 def build_schedule(schedule: Any) -> tuple[str, Any]:
@@ -201,4 +200,5 @@ def validation_error(rj: RecurringJob) -> ValidationError | None:
 def _model_field(rj: RecurringJob, field: str) -> str:
     if field == "schedule":
         return recurring.schedule_kind(rj) or NON_FIELD_ERRORS
-    return field if field in MODEL_FIELDS else NON_FIELD_ERRORS
+    model_fields = {f.name for f in RecurringJob._meta.get_fields()}
+    return field if field in model_fields else NON_FIELD_ERRORS
