@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from jobs import metrics, metrics_store
@@ -37,7 +39,9 @@ def test_each_finished_attempt_is_counted_per_task(burst_worker, run_scheduler):
     point = TaskStatsHistory.objects.get(task="demo.add", minute=now.replace(second=0, microsecond=0))
     assert point.processed == 3
 
-    by_task = {row["task"]: row for row in task_metrics(now)}
+    with CaptureQueriesContext(connection) as queries:
+        by_task = {row["task"]: row for row in task_metrics(now)}
+    assert len(queries) == 2, "task rows and the last hour's history, whatever the Job table holds"
     assert by_task["demo.add"]["success_rate"] == 1.0
     assert by_task["demo.fail"]["success_rate"] == 0.0
     assert by_task["demo.add"]["throughput_per_minute"] == pytest.approx(3 / metrics.THROUGHPUT_MINUTES)
