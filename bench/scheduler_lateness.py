@@ -172,7 +172,10 @@ def measure(options: argparse.Namespace, start) -> None:
     print(summary("recurring", recurring))
     print(summary("all", one_off + recurring))
     print("of which the scheduler's part (enqueued_at - due; the rest is waiting for a worker):")
-    print(summary("one-off", [(job.enqueued_at - job.run_at).total_seconds() for job in started_one_off]))
+    # A worker can claim a job before the scheduler marks its row queued; those have no
+    # enqueued_at and are left out of this part.
+    moved = [job for job in started_one_off if job.enqueued_at]
+    print(summary("one-off", [(job.enqueued_at - job.run_at).total_seconds() for job in moved]))
     print(summary("recurring", [(job.enqueued_at - job.scheduled_for).total_seconds() for job in runs]))
 
 
