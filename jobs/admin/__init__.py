@@ -1,3 +1,3 @@
 """The Django admin for Jobdesk, one module per concept."""
 
-from . import alerts  # noqa: F401
+from . import alerts, jobs  # noqa: F401
