@@ -1,0 +1,91 @@
+"""Overview charts: pygal renders SVG on the server from ``jobs.metrics.history``.
+
+The SVG is served as its own response and shown with ``<img>``, and pygal is told to
+embed no scripts, so charts work offline and under the pages' strict CSP.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import pygal
+from django.utils import timezone
+from pygal.style import Style
+
+from jobs import conf, metrics
+
+RANGES = {
+    "1h": (timedelta(hours=1), "minute"),
+    "24h": (timedelta(hours=24), "hour"),
+    "7d": (timedelta(days=7), "hour"),
+}
+STEP_MINUTES = {"minute": 1, "hour": 60}
+KINDS = ("throughput", "depth", "runtime")
+STYLE = Style(background="transparent", plot_background="transparent", font_family="sans-serif")
+
+
+def range_or_default(value: str | None) -> str:
+    return value if value in RANGES else "1h"
+
+
+def render(kind: str, range_key: str, now: datetime | None = None) -> bytes:
+    """One chart as SVG bytes: ``throughput``, ``depth`` or ``runtime`` over ``range_key``."""
+    now = now or timezone.now()
+    span, step = RANGES[range_or_default(range_key)]
+    since = now - span
+    series = {
+        name: metrics.history(queue=name, since=since, until=now, step=step) for name in conf.get().QUEUES
+    }
+    chart = pygal.Line(
+        js=[], style=STYLE, height=260, width=720, show_dots=False, x_label_rotation=0,
+        show_minor_x_labels=False, legend_at_bottom=True, no_data_text="no data yet", **_titles(kind, step),
+    )  # fmt: skip
+    times = _time_axis(since, now, step)
+    chart.x_labels = [t.strftime("%H:%M" if step == "minute" else "%d %H:00") for t in times]
+    chart.x_labels_major = chart.x_labels[:: max(len(times) // 6, 1)]
+    for name, points in series.items():
+        by_time = {_floor(p["time"], step): p for p in points}
+        for label, values in _values(kind, by_time, times, step).items():
+            chart.add(f"{name} {label}".strip(), values)
+    return chart.render()
+
+
+def _titles(kind: str, step: str) -> dict[str, Any]:
+    per = "per minute" if step == "minute" else "per minute (hourly average)"
+    return {
+        "throughput": {"title": f"Processed and failed {per}"},
+        "depth": {"title": "Queue depth (jobs waiting)"},
+        "runtime": {"title": "Average run time (s)"},
+    }[kind]
+
+
+def _values(kind: str, by_time: dict, times: list[datetime], step: str) -> dict[str, list]:
+    minutes = STEP_MINUTES[step]
+
+    def column(key: str, scale: float = 1.0) -> list:
+        return [
+            (by_time[t][key] or 0) / scale if t in by_time and by_time[t][key] is not None else None
+            for t in times
+        ]
+
+    if kind == "throughput":
+        return {"processed": column("processed", minutes), "failed": column("failed", minutes)}
+    if kind == "depth":
+        return {"": column("waiting")}
+    return {"": column("runtime_avg")}
+
+
+def _floor(value: datetime, step: str) -> datetime:
+    value = value.replace(second=0, microsecond=0)
+    return value.replace(minute=0) if step == "hour" else value
+
+
+def _time_axis(since: datetime, until: datetime, step: str) -> list[datetime]:
+    delta = timedelta(minutes=STEP_MINUTES[step])
+    current = _floor(since, step) + delta
+    times = []
+    while current <= until:
+        times.append(current)
+        current += delta
+    return times

@@ -1,0 +1,228 @@
+"""Dashboard-only reads: each page and its JSON feed call the same function here.
+
+Every function runs a fixed number of queries whatever the number of rows, reads
+figures from ``QueueStats`` (never ``COUNT(*)`` over jobs) and reads Redis without
+registry cleanup, so looking never changes anything.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber, Substr
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from jobs import alerts, dispatch, metrics, metrics_store, workers
+from jobs.models import Job, JobLog, RecurringJob
+from jobs.recurring import describe_schedule, next_runs
+
+LIST_FIELDS = (
+    "id", "task", "queue", "status", "priority", "attempts", "max_attempts", "created_at",
+    "started_at", "finished_at", "progress", "recurring_job_id",
+)  # fmt: skip
+FAILED_GROUP_SAMPLE = 2000
+RECENT_RUNS = 10
+
+
+def overview(now: datetime | None = None) -> dict[str, Any]:
+    """Queues, totals, workers, scheduler, alerts and recent failures (five queries)."""
+    now = now or timezone.now()
+    queues = metrics.queue_metrics(now)
+    keys = ("waiting", "running", "scheduled", "failed", "throughput_per_minute", "processed")
+    totals = {key: sum(q[key] or 0 for q in queues) for key in keys}
+    alive = workers.alive_count(_workers())
+    beat = _scheduler_heartbeat()
+    return {
+        "queues": queues,
+        "totals": totals,
+        "workers_alive": alive,
+        "scheduler_age": (now - beat).total_seconds() if beat else None,
+        "alerts": list(alerts.active_alerts()[:10]),
+        "failures": list(
+            Job.objects.failed()
+            .order_by("-created_at")
+            .annotate(error_head=Substr("error", 1, 300))
+            .only("id", "task", "queue", "finished_at", "created_at")[:10]
+        ),
+    }
+
+
+def _workers() -> list[workers.WorkerInfo]:
+    try:
+        return workers.list_workers()
+    except Exception:
+        return []
+
+
+def _scheduler_heartbeat() -> datetime | None:
+    try:
+        return metrics_store.scheduler_heartbeat(dispatch.connection())
+    except Exception:
+        return None
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Keyset position (created_at, id) of the last row shown; opaque in URLs."""
+
+    created_at: datetime
+    id: uuid.UUID
+
+    def encode(self) -> str:
+        raw = f"{self.created_at.isoformat()}|{self.id}".encode()
+        return base64.urlsafe_b64encode(raw).decode()
+
+    @classmethod
+    def decode(cls, token: str) -> Cursor | None:
+        """None for anything that isn't a cursor this module wrote."""
+        try:
+            created, _, pk = base64.urlsafe_b64decode(token.encode()).decode().partition("|")
+            when = parse_datetime(created)
+            return cls(when, uuid.UUID(pk)) if when and when.tzinfo else None
+        except (ValueError, binascii.Error, UnicodeDecodeError):
+            return None
+
+
+def job_page(jobs: QuerySet[Job], cursor: Cursor | None, size: int) -> tuple[list[Job], Cursor | None]:
+    """One page newest first, and the cursor of the next page (one query, no OFFSET/COUNT)."""
+    if cursor:
+        jobs = jobs.filter(
+            Q(created_at__lt=cursor.created_at) | Q(created_at=cursor.created_at, id__lt=cursor.id)
+        )
+    rows = list(
+        jobs.select_related("recurring_job").only(*LIST_FIELDS, "recurring_job__name")
+        .order_by("-created_at", "-id")[: size + 1]
+    )  # fmt: skip
+    more = len(rows) > size
+    rows = rows[:size]
+    return rows, Cursor(rows[-1].created_at, rows[-1].id) if more else None
+
+
+def job_states(ids: list[str]) -> list[dict[str, Any]]:
+    """Status and progress of the jobs a list page shows (one query)."""
+    rows = Job.objects.filter(pk__in=_uuids(set(ids[:200]))).values("id", "status", "progress", "attempts")
+    return [{**row, "id": str(row["id"])} for row in rows]
+
+
+def job_feed(job: Job, after_log: int) -> dict[str, Any]:
+    """What a job page needs to move: state, progress, and log lines after ``after_log``."""
+    logs = job.logs.filter(id__gt=after_log).select_related("user").order_by("created_at", "id")[:500]
+    return {
+        "status": job.status,
+        "status_label": job.get_status_display(),
+        "finished": job.is_finished,
+        "progress": job.progress,
+        "progress_message": job.progress_message,
+        "attempts": job.attempts,
+        "error": job.error,
+        "logs": [log_line(log) for log in logs],
+    }
+
+
+def log_line(log: JobLog) -> dict[str, Any]:
+    return {
+        "id": log.id,
+        "time": log.created_at.isoformat(),
+        "event": log.event,
+        "level": log.level_name,
+        "attempt": log.attempt,
+        "message": log.message,
+    }
+
+
+def timeline(job: Job, logs: list[JobLog]) -> list[tuple[str, datetime | None]]:
+    """created → queued → started → each attempt → end, from the row and its log."""
+    steps: list[tuple[str, datetime | None]] = [("created", job.created_at)]
+    if job.enqueued_at:
+        steps.append(("queued", job.enqueued_at))
+    for log in logs:
+        if log.event in (JobLog.Event.STARTED, JobLog.Event.RETRYING, JobLog.Event.MANUAL):
+            label = f"attempt {log.attempt} started" if log.event == JobLog.Event.STARTED else log.event
+            steps.append((label, log.created_at))
+    if job.is_finished:
+        steps.append((job.status, job.finished_at))
+    return steps
+
+
+def error_type(error: str) -> str:
+    """The exception class of ``Job.error`` ("RuntimeError: boom" → "RuntimeError")."""
+    head = (error or "").strip().splitlines()[0] if (error or "").strip() else ""
+    name, sep, _ = head.partition(":")
+    if sep and name and name.replace(".", "").replace("_", "").isalnum() and " " not in name:
+        return name
+    return head[:120] or "(no error message)"
+
+
+def failed_groups() -> list[dict[str, Any]]:
+    """Failed jobs grouped by task and error type, over the latest ``FAILED_GROUP_SAMPLE``."""
+    rows = (
+        Job.objects.failed()
+        .order_by("-created_at")
+        .annotate(head=Substr("error", 1, 300))
+        .values_list("id", "task", "head", "created_at")[:FAILED_GROUP_SAMPLE]
+    )
+    groups: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
+    for pk, task, head, created in rows:
+        key = (task, error_type(head))
+        group = groups.setdefault(
+            key,
+            {"task": task, "error_type": key[1], "count": 0, "latest": created, "example": head, "ids": []},
+        )
+        group["count"] += 1
+        group["ids"].append(str(pk))
+    return list(groups.values())
+
+
+def group_job_ids(task: str, kind: str) -> list[str]:
+    """The failed jobs of one group (as :func:`failed_groups` formed it)."""
+    return next((g["ids"] for g in failed_groups() if g["task"] == task and g["error_type"] == kind), [])
+
+
+def recurring_rows(now: datetime | None = None) -> list[dict[str, Any]]:
+    """Every recurring job with schedule in words, next five runs, last runs (two queries)."""
+    now = now or timezone.now()
+    rjs = list(RecurringJob.objects.select_related("crontab", "interval", "clocked").order_by("name"))
+    runs: dict[int, list[Job]] = {rj.pk: [] for rj in rjs}
+    recent = (
+        Job.objects.filter(recurring_job__in=runs.keys())
+        .annotate(rank=Window(RowNumber(), partition_by=F("recurring_job"), order_by=F("created_at").desc()))
+        .filter(rank__lte=RECENT_RUNS)
+        .only("id", "status", "created_at", "recurring_job_id")
+    )
+    for job in recent:
+        runs[job.recurring_job_id].append(job)
+    return [
+        {
+            "rj": rj,
+            "schedule": describe_schedule(rj),
+            "next_runs": next_runs(rj, 5, now) if rj.enabled else [],
+            "runs": sorted(runs[rj.pk], key=lambda job: job.created_at),
+        }
+        for rj in rjs
+    ]
+
+
+def worker_rows() -> list[dict[str, Any]]:
+    """Workers with the job each one runs (one query for all current jobs)."""
+    infos = _workers()
+    current = {i.current_job_id for i in infos if i.current_job_id}
+    jobs = {str(j.pk): j for j in Job.objects.filter(pk__in=_uuids(current)).only("id", "task", "started_at")}
+    return [{"info": info, "job": jobs.get(info.current_job_id or "")} for info in infos]
+
+
+def _uuids(values: set[str]) -> list[uuid.UUID]:
+    out = []
+    for value in values:
+        try:
+            out.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    return out

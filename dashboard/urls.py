@@ -1,0 +1,27 @@
+"""Dashboard URLs: queues are named by name, jobs by their UUID."""
+
+from django.urls import path
+
+from .views import actions, feeds, pages
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("", pages.overview, name="overview"),
+    path("feed/", feeds.overview_feed, name="overview-feed"),
+    path("charts/<str:kind>.svg", feeds.chart, name="chart"),
+    path("jobs/", pages.job_list, name="jobs"),
+    path("jobs/feed/", feeds.job_states_feed, name="jobs-feed"),
+    path("jobs/bulk/", actions.bulk_action, name="jobs-bulk"),
+    path("jobs/<str:job_id>/", pages.job_detail, name="job"),
+    path("jobs/<str:job_id>/feed/", feeds.job_feed, name="job-feed"),
+    path("jobs/<str:job_id>/<str:action>/", actions.job_action, name="job-action"),
+    path("queues/", pages.queue_list, name="queues"),
+    path("queues/<str:name>/", pages.queue_detail, name="queue"),
+    path("queues/<str:name>/<str:action>/", actions.queue_action, name="queue-action"),
+    path("recurring/", pages.recurring_list, name="recurring"),
+    path("recurring/<str:pk>/<str:action>/", actions.recurring_action, name="recurring-action"),
+    path("workers/", pages.worker_list, name="workers"),
+    path("failed/", pages.failed_list, name="failed"),
+    path("failed/retry/", actions.failed_group_retry, name="failed-retry"),
+]

@@ -1,0 +1,1 @@
+"""Dashboard views: pages (read), actions (POST through ``jobs.services``), feeds (JSON, SVG)."""

@@ -1,0 +1,122 @@
+"""Read-only pages. Each reads through :mod:`dashboard.queries`, never acts."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from jobs import conf, metrics
+from jobs.exceptions import JobNotFound
+from jobs.filters import JobFilter
+from jobs.models import Job
+from jobs.services.jobs import get_job
+from jobs.states import CANCELLABLE, RETRYABLE
+
+from .. import charts, queries
+from ..access import dashboard_view, not_found
+
+PAGE_SIZES = (25, 50, 100)
+
+
+@dashboard_view("jobs.view_job", "jobs.view_queuestats")
+def overview(request: HttpRequest) -> HttpResponse:
+    range_key = charts.range_or_default(request.GET.get("range"))
+    context = queries.overview()
+    context.update(range=range_key, ranges=charts.RANGES, kinds=charts.KINDS)
+    return render(request, "dashboard/overview.html", context)
+
+
+def job_filter(request: HttpRequest) -> JobFilter:
+    """The shared job filter; invalid values are dropped with a message, never a 500."""
+    data = request.GET.copy()
+    filterset = JobFilter(data, queryset=Job.objects.all())
+    if not filterset.is_valid():
+        for name in filterset.errors:
+            data.pop(name, None)
+        messages.warning(request, "Ignored invalid filter values: " + ", ".join(sorted(filterset.errors)))
+        filterset = JobFilter(data, queryset=Job.objects.all())
+    return filterset
+
+
+def page_size(request: HttpRequest) -> int:
+    try:
+        size = int(request.GET.get("size", 50))
+    except ValueError:
+        return 50
+    return size if size in PAGE_SIZES else 50
+
+
+@dashboard_view("jobs.view_job")
+def job_list(request: HttpRequest) -> HttpResponse:
+    filterset = job_filter(request)
+    token = request.GET.get("cursor", "")
+    cursor = queries.Cursor.decode(token) if token else None
+    if token and cursor is None:
+        messages.warning(request, "That page link was not valid; showing the newest jobs.")
+    rows, next_cursor = queries.job_page(filterset.qs, cursor, page_size(request))
+    params = request.GET.copy()
+    params.pop("cursor", None)
+    context = {
+        "filter": filterset,
+        "jobs": rows,
+        "next_cursor": next_cursor.encode() if next_cursor else "",
+        "params": params.urlencode(),
+        "is_first_page": cursor is None,
+    }
+    return render(request, "dashboard/jobs.html", context)
+
+
+@dashboard_view("jobs.view_job")
+def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
+    try:
+        job = get_job(job_id)
+    except JobNotFound as exc:
+        return not_found(request, exc.message)
+    logs = list(job.logs.select_related("user").order_by("created_at", "id")[:1000])
+    context = {
+        "job": job,
+        "logs": logs,
+        "timeline": queries.timeline(job, logs),
+        "feed": {
+            "url": request.path + "feed/",
+            "after": logs[-1].id if logs else 0,
+            "finished": job.is_finished,
+        },
+        "can_retry": job.status in RETRYABLE,
+        "can_cancel": job.status in CANCELLABLE,
+        "depends_on": list(job.depends_on.only("id", "task", "status")),
+        "dependants": list(job.dependants.only("id", "task", "status")[:50]),
+        "children": list(job.children.only("id", "task", "status", "created_at")[:50]),
+    }
+    return render(request, "dashboard/job_detail.html", context)
+
+
+@dashboard_view("jobs.view_queuestats")
+def queue_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "dashboard/queues.html", {"queues": metrics.queue_metrics()})
+
+
+@dashboard_view("jobs.view_queuestats")
+def queue_detail(request: HttpRequest, name: str) -> HttpResponse:
+    if name not in conf.get().QUEUES:
+        return not_found(request, f"No queue named {name!r}.")
+    figures = next(q for q in metrics.queue_metrics() if q["queue"] == name)
+    rows, _ = queries.job_page(Job.objects.filter(queue=name), None, 25)
+    return render(request, "dashboard/queue_detail.html", {"q": figures, "jobs": rows})
+
+
+@dashboard_view("jobs.view_recurringjob")
+def recurring_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "dashboard/recurring.html", {"rows": queries.recurring_rows()})
+
+
+@dashboard_view("jobs.view_queuestats")
+def worker_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "dashboard/workers.html", {"rows": queries.worker_rows()})
+
+
+@dashboard_view("jobs.view_job")
+def failed_list(request: HttpRequest) -> HttpResponse:
+    context = {"groups": queries.failed_groups(), "sample": queries.FAILED_GROUP_SAMPLE}
+    return render(request, "dashboard/failed.html", context)

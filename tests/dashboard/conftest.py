@@ -1,0 +1,47 @@
+"""Users with the permission sets the dashboard distinguishes, and logged-in clients."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.test import Client
+
+VIEW_PERMS = ("view_job", "view_queuestats", "view_recurringjob")
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def user_with(username: str, *codenames: str) -> User:
+    user = User.objects.create_user(username, password="pw", is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="jobs", codename__in=codenames)
+    )
+    return user
+
+
+@pytest.fixture
+def viewer(db) -> Client:
+    """Sees every page, may do nothing."""
+    client = Client()
+    client.force_login(user_with("viewer", *VIEW_PERMS))
+    return client
+
+
+@pytest.fixture
+def operator(db) -> Client:
+    """Sees and acts: retry, cancel, schedule, pause queues and recurring jobs."""
+    client = Client()
+    actions = (
+        "retry_job",
+        "cancel_job",
+        "schedule_job",
+        "pause_queue",
+        "trigger_recurring_job",
+        "pause_recurring_job",
+    )
+    client.force_login(user_with("operator", *VIEW_PERMS, *actions))
+    return client
+
+
+@pytest.fixture(autouse=True)
+def dashboard_urls(settings) -> None:
+    settings.ROOT_URLCONF = "tests.dashboard.urls"
