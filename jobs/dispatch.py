@@ -171,14 +171,21 @@ def forget_failure(job_ids: Iterable[str], redis: Redis | None = None) -> None:
         redis.zrem(FailedJobRegistry(name, connection=redis).key, *ids)
 
 
-def existing(job_ids: Sequence[str], redis: Redis | None = None) -> set[str]:
-    """Which of these jobs still have an execution copy in Redis."""
+def execution_copies(
+    job_ids: Sequence[str], redis: Redis | None = None
+) -> list[tuple[str | None, float | None]]:
+    """For each job: RQ's status of its copy (None if Redis has none) and its due time in
+    rq-scheduler (None if it isn't scheduled there), in one round trip."""
     redis = redis or connection()
     with redis.pipeline(transaction=False) as pipe:
         for job_id in job_ids:
-            pipe.exists(RQJob.key_for(job_id))
-        found = pipe.execute()
-    return {job_id for job_id, present in zip(job_ids, found, strict=True) if present}
+            pipe.hget(RQJob.key_for(job_id), "status")
+            pipe.zscore(SCHEDULED_JOBS_KEY, job_id)
+        replies = pipe.execute()
+    return [
+        (status.decode() if status else None, score)
+        for status, score in zip(replies[::2], replies[1::2], strict=True)
+    ]
 
 
 def rq_status(job_id: str, redis: Redis | None = None) -> str | None:

@@ -148,22 +148,23 @@ def reconcile(
     return restored
 
 
+ENDED_IN_RQ = frozenset({"finished", "failed", "stopped", "canceled"})
+
+
 def _missing_from_redis(batch: list[Job], redis: Redis) -> list[Job]:
-    ids = [str(job.pk) for job in batch]
-    present = dispatch.existing(ids, redis)
-    scheduled = set()
-    candidates = [job for job in batch if str(job.pk) in present and job.status == S.SCHEDULED]
-    if candidates:
-        with redis.pipeline(transaction=False) as pipe:
-            for job in candidates:
-                pipe.zscore(dispatch.SCHEDULED_JOBS_KEY, str(job.pk))
-            scores = pipe.execute()
-        scheduled = {str(job.pk) for job, score in zip(candidates, scores, strict=True) if score is not None}
+    """Waiting rows whose RQ copy is gone, or will never run.
+
+    A queued or deferred row whose RQ execution already ended was never claimed (e.g.
+    the database was unreachable when it started); a scheduled row must be in
+    rq-scheduler's set unless it was just moved to its queue.
+    """
+    copies = dispatch.execution_copies([str(job.pk) for job in batch], redis)
     missing = []
-    for job in batch:
-        key = str(job.pk)
-        if key not in present or (
-            job.status == S.SCHEDULED and key not in scheduled and dispatch.rq_status(key, redis) != "queued"
+    for job, (status, score) in zip(batch, copies, strict=True):
+        if (
+            status is None
+            or (job.status != S.SCHEDULED and status in ENDED_IN_RQ)
+            or (job.status == S.SCHEDULED and score is None and status != "queued")
         ):
             missing.append(job)
     return missing

@@ -2,9 +2,9 @@
 
 It adds what RQ doesn't have: per-queue pause (a paused queue is left alone before
 every dequeue, checked at least every second), JSON as the only serializer, frequent
-heartbeats so a dead worker is noticed in seconds, fresh database connections in every
-work-horse, and a record in the Job row when the work-horse is killed (RQ marks such a
-job failed but calls no failure callback).
+heartbeats so a dead worker is noticed in seconds, database connections handed down
+to each work-horse safely (see :mod:`jobs.horse_db`), and a record in the Job row when
+the work-horse is killed (RQ marks such a job failed but calls no failure callback).
 """
 
 from __future__ import annotations
@@ -15,14 +15,13 @@ import time
 from typing import Any
 
 import redis.exceptions
-from django.db import connections
 from rq import Worker as RQWorker
 from rq.job import Job as RQJob
 from rq.queue import Queue
 from rq.serializers import JSONSerializer
 from rq.worker import WorkerStatus
 
-from . import conf, dispatch
+from . import conf, dispatch, execution, horse_db, registry
 from .services import lifecycle
 
 logger = logging.getLogger("jobs.worker")
@@ -94,7 +93,13 @@ class PausableQueuesMixin:
 
 
 class Worker(PausableQueuesMixin, RQWorker):
-    """The default Jobdesk worker: forks a work-horse per job, like RQ's own."""
+    """The default Jobdesk worker: forks a work-horse per job, like RQ's own.
+
+    :mod:`jobs.execution` and every task module are imported here, in the parent, so
+    that work-horses inherit them loaded instead of importing them for every job.
+    """
+
+    execution_module = execution
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         settings = conf.get()
@@ -102,25 +107,40 @@ class Worker(PausableQueuesMixin, RQWorker):
         kwargs["job_class"] = dispatch.JSONJob
         kwargs["job_monitoring_interval"] = settings.JOB_MONITORING_INTERVAL
         super().__init__(*args, **kwargs)
+        registry.autodiscover()
+        self._last_horse_end = float("-inf")
 
     def execute_job(self, job: RQJob, queue: Queue) -> None:
-        # A forked work-horse must never share the parent's database sockets.
-        connections.close_all()
-        super().execute_job(job, queue)
+        self._handed_down = horse_db.before_fork()
+        self._check_db = time.monotonic() - self._last_horse_end > horse_db.IDLE_CHECK_AFTER
+        self._horse_status: int | None = None
+        try:
+            super().execute_job(job, queue)
+        finally:
+            self._last_horse_end = time.monotonic()
+            if self._horse_status != 0:
+                horse_db.discard()
+
+    def wait_for_horse(self):
+        retpid, ret_val, rusage = super().wait_for_horse()
+        if retpid:
+            self._horse_status = ret_val
+        return retpid, ret_val, rusage
 
     def perform_job(self, job: RQJob, queue: Queue, execution) -> bool:
-        try:
+        if not self.is_horse:
             return super().perform_job(job, queue, execution)
-        finally:
-            if self.is_horse:
-                connections.close_all()
+        if self._check_db:
+            horse_db.ready_in_horse(self._handed_down)
+        result = super().perform_job(job, queue, execution)
+        if not horse_db.clean_in_horse(self._handed_down):
+            os._exit(horse_db.DIRTY_EXIT)
+        return result
 
     def handle_work_horse_killed(self, job: RQJob, retpid: int, ret_val: int, rusage) -> None:
         super().handle_work_horse_killed(job, retpid, ret_val, rusage)
         signal_number = os.WTERMSIG(ret_val) if os.WIFSIGNALED(ret_val) else None
         how = f"signal {signal_number}" if signal_number else f"exit status {ret_val}"
         reason = f"Work-horse process {retpid} was killed ({how}); out of memory or a hard timeout"
-        try:
-            lifecycle.record_lost_attempt(job.id, reason)
-        finally:
-            connections.close_all()
+        horse_db.discard()  # the horse may have died mid-query on the inherited connection
+        lifecycle.record_lost_attempt(job.id, reason)

@@ -107,6 +107,7 @@ JOBS = {
     "METRICS_ENABLED": os.environ.get("JOBS_METRICS_ENABLED", "1") != "0",
     "METRICS_TOKEN": os.environ.get("JOBS_METRICS_TOKEN", ""),
     "ALERT_WEBHOOK_SECRET": os.environ.get("JOBS_ALERT_WEBHOOK_SECRET", ""),
+    "TASK_MODULES": [name for name in os.environ.get("JOBS_TASK_MODULES", "").split(",") if name],
 }
 
 RQ_QUEUES, RQ = rq_settings(REDIS_URL, JOBS["QUEUES"])

@@ -16,3 +16,13 @@ def fails_exponential() -> None:
 @task(name="tests.returns_a_set")
 def returns_a_set() -> set:
     return {1, 2}
+
+
+@task(name="tests.leaves_a_transaction_open")
+def leaves_a_transaction_open() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("BEGIN")
+        cursor.execute("SELECT 1")
+    return "left open"

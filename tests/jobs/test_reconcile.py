@@ -58,3 +58,13 @@ def test_a_job_enqueued_twice_runs_once(burst_worker):
     burst_worker()
     job.refresh_from_db()
     assert (job.status, job.attempts) == (S.SUCCEEDED, 1)
+
+
+def test_a_queued_row_whose_rq_copy_ended_unclaimed_is_enqueued_again(burst_worker, redis):
+    job = schedule_job("demo.add", args=[5, 5])
+    redis.hset(f"rq:job:{job.pk}", "status", "failed")  # as when the start couldn't reach the database
+    dispatch.queue("normal").remove(str(job.pk))
+    assert reconcile(grace=0)["queued"] == 1
+    burst_worker()
+    job.refresh_from_db()
+    assert (job.status, job.result) == (S.SUCCEEDED, 10)

@@ -6,12 +6,14 @@ import time
 
 import psutil
 import pytest
+from django.db import connection
 
 from jobs import dispatch
 from jobs.models import Job
 from jobs.services import cancel_job, pause_queue, resume_queue, schedule_job
 from jobs.states import JobStatus
 from tests.conftest import wait_for
+from tests.jobs import fixture_tasks  # noqa: F401 - registers the test tasks here too
 
 S = JobStatus
 pytestmark = pytest.mark.slow
@@ -143,3 +145,16 @@ def test_due_scheduled_job_is_moved_and_run_by_the_scheduler(processes):
     job.refresh_from_db()
     lateness = (job.started_at - job.run_at).total_seconds()
     assert 0 <= lateness < 1.5
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="connections are handed down on PostgreSQL only"
+)
+def test_a_horse_that_leaves_its_connection_dirty_costs_nothing_to_the_next_job(processes):
+    processes.worker("normal", name="handdown", JOBS_TASK_MODULES="tests.jobs.fixture_tasks")
+    dirty = schedule_job("tests.leaves_a_transaction_open")
+    wait_for_status(dirty, S.SUCCEEDED)
+    after = [schedule_job("demo.add", args=[i, i]) for i in range(3)]
+    for job in after:
+        wait_for_status(job, S.SUCCEEDED)
+    assert [Job.objects.get(pk=job.pk).result for job in after] == [0, 2, 4]

@@ -1,0 +1,113 @@
+"""Dispatch overhead: a no-op task through Jobdesk vs the same no-op straight on RQ.
+
+Both run on the same worker class (Jobdesk's forking ``jobs.worker.Worker``, started as
+``manage.py rqworker normal --burst``), on the same machine, in the same run, in
+alternating rounds. Rate = jobs / (last ended_at - first started_at), read from the RQ
+job hashes, so worker start-up is not counted for either side.
+
+    .venv/bin/python bench/throughput.py [--jobs 1000] [--rounds 3] [--database-url postgres://postgres@127.0.0.1:5432/]
+
+Target: the app keeps at least 80 % of raw RQ's throughput.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+from datetime import datetime
+
+from common import Processes, add_database_argument, environment, wait_until
+
+
+def _span(ids: list[str]) -> float:
+    from rq.job import Job as RQJob
+
+    from jobs import dispatch
+
+    jobs = [job for job in RQJob.fetch_many(ids, connection=dispatch.connection(), serializer=None) if job]
+    started = [job.started_at for job in jobs if job.started_at]
+    ended = [job.ended_at for job in jobs if job.ended_at]
+    first: datetime = min(started)
+    last: datetime = max(ended)
+    return (last - first).total_seconds()
+
+
+def _drain(processes: Processes, ids: list[str], name: str) -> float:
+    from rq.registry import FinishedJobRegistry
+
+    from jobs import dispatch
+
+    registry = FinishedJobRegistry("normal", connection=dispatch.connection())
+    before = registry.count
+    worker = processes.manage("rqworker", "normal", "--burst", name=name)
+    wait_until(lambda: worker.poll() is not None, 1800, f"{name} to drain the queue", interval=0.2)
+    finished = registry.count - before
+    if finished != len(ids):
+        raise SystemExit(f"{name}: {finished} of {len(ids)} jobs finished; see {processes.tmp}/{name}.log")
+    return len(ids) / _span(ids)
+
+
+def app_round(processes: Processes, jobs: int, index: int) -> float:
+    from jobs.services import schedule_jobs
+
+    ids = [str(job.pk) for job in schedule_jobs({"task": "demo.noop"} for _ in range(jobs))]
+    return _drain(processes, ids, f"app-{index}")
+
+
+def raw_round(processes: Processes, jobs: int, index: int) -> float:
+    from rq import Queue
+
+    from jobs import dispatch
+
+    queue = dispatch.queue("normal")
+    rq_jobs = queue.enqueue_many(
+        [Queue.prepare_data("bench.common.noop", result_ttl=600) for _ in range(jobs)]
+    )
+    return _drain(processes, [job.id for job in rq_jobs], f"raw-{index}")
+
+
+def queries_per_job() -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jobs.execution import run_job
+    from jobs.services import schedule_job
+
+    job = schedule_job("demo.noop")
+    with CaptureQueriesContext(connection) as captured:
+        run_job(str(job.pk))
+    return len(captured.captured_queries)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--jobs", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=3)
+    add_database_argument(parser)
+    options = parser.parse_args()
+    with environment("throughput", options.database_url) as tmp:
+        from django.db import connection
+
+        processes = Processes(tmp)
+        app: list[float] = []
+        raw: list[float] = []
+        try:
+            for index in range(options.rounds):
+                raw.append(raw_round(processes, options.jobs, index))
+                app.append(app_round(processes, options.jobs, index))
+                print(
+                    f"round {index + 1}: raw RQ {raw[-1]:7.1f} jobs/s   Jobdesk {app[-1]:7.1f} jobs/s",
+                    flush=True,
+                )
+        finally:
+            processes.stop()
+        ratio = statistics.median(app) / statistics.median(raw)
+        print(f"database: {connection.vendor}; {options.jobs} no-op jobs per round, one forking worker")
+        print(f"raw RQ median  {statistics.median(raw):7.1f} jobs/s")
+        print(f"Jobdesk median {statistics.median(app):7.1f} jobs/s")
+        print(f"ratio {ratio:.1%} (target >= 80 %)")
+        print(f"database queries per job in the execution wrapper: {queries_per_job()}")
+
+
+if __name__ == "__main__":
+    main()
