@@ -1,3 +1,8 @@
 """The Django admin for Jobdesk, one module per concept."""
 
-from . import alerts, jobs  # noqa: F401
+from django.contrib import admin
+
+from . import alerts, jobs, queues  # noqa: F401
+from .workers import add_to_index
+
+add_to_index(admin.site)
