@@ -11,6 +11,7 @@ from typing import Any
 
 import pygal
 from django.utils import timezone
+from pygal.etree import etree
 from pygal.style import Style
 
 from jobs import conf, metrics
@@ -48,7 +49,16 @@ def render(kind: str, range_key: str, now: datetime | None = None) -> bytes:
         by_time = {_floor(p["time"], step): p for p in points}
         for label, values in _values(kind, by_time, times, step).items():
             chart.add(f"{name} {label}".strip(), values)
-    return chart.render()
+    return _without_scripts(chart.render_tree())
+
+
+def _without_scripts(tree: Any) -> bytes:
+    """pygal always embeds its config as a <script>; charts need none of it."""
+    for parent in tree.iter():
+        for child in list(parent):
+            if isinstance(child.tag, str) and child.tag.rsplit("}", 1)[-1] == "script":
+                parent.remove(child)
+    return etree.tostring(tree, encoding="utf-8", xml_declaration=True)
 
 
 def _titles(kind: str, step: str) -> dict[str, Any]:
