@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from . import alerts, jobs, queues  # noqa: F401
+from . import alerts, jobs, queues, recurring  # noqa: F401
 from .workers import add_to_index
 
 add_to_index(admin.site)

@@ -1,0 +1,197 @@
+"""Recurring jobs in the admin: schedule in words, next runs, run now / enable / disable.
+
+Timing uses django-celery-beat's schedule models through the FK widgets (their admin
+adds and validates crontab, interval and clocked rows). The form's validation is the
+model's ``clean``, which is the service's rule set; saving, deleting and every action go
+through :mod:`jobs.services.recurring` with ``via="admin"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+from ..exceptions import JobsError
+from ..forms import task_choices
+from ..models import Job, RecurringJob
+from ..recurring import describe_schedule, next_runs
+from ..services import (
+    create_recurring_job,
+    delete_recurring_job,
+    pause_recurring_job,
+    resume_recurring_job,
+    trigger_recurring_job,
+    update_recurring_job,
+)
+from ..services.recurring import EDITABLE
+from ..services.recurring_rules import KINDS
+from . import display
+
+PLAIN_FIELDS = [name for name in EDITABLE if name != "schedule"]
+
+
+def schedule_spec(rj: RecurringJob) -> dict[str, Any]:
+    """The chosen celery-beat row as the service's ``schedule`` argument."""
+    if rj.crontab_id:
+        row = rj.crontab
+        fields = ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")
+        return {"crontab": {**{name: getattr(row, name) for name in fields}, "timezone": str(row.timezone)}}
+    if rj.interval_id:
+        return {"interval": {"every": rj.interval.every, "period": rj.interval.period}}
+    return {"clocked": {"clocked_time": rj.clocked.clocked_time}}
+
+
+class RecurringJobForm(forms.ModelForm):
+    task = forms.ChoiceField(choices=task_choices)
+
+    class Meta:
+        model = RecurringJob
+        fields = [*PLAIN_FIELDS, *KINDS]
+
+
+@admin.register(RecurringJob)
+class RecurringJobAdmin(admin.ModelAdmin):
+    form = RecurringJobForm
+    list_display = (
+        "name",
+        "task",
+        "schedule_text",
+        "enabled",
+        "next_run_at",
+        "last_run",
+        "success_rate_text",
+    )
+    list_filter = ("enabled", "task")
+    list_select_related = ("crontab", "interval", "clocked")
+    search_fields = ("name", "task", "description")
+    actions = ("run_now", "enable", "disable", "delete_selected")
+    readonly_fields = (
+        "schedule_text",
+        "upcoming_runs",
+        "last_run_at",
+        "next_run_at",
+        "run_count",
+        "success_count",
+        "failure_count",
+        "skipped_count",
+        "runs_link",
+    )
+    fieldsets = (
+        (None, {"fields": ("name", "task", "args", "kwargs", "queue", "priority", "description")}),
+        ("Schedule (exactly one)", {"fields": ("crontab", "interval", "clocked", "start_at", "end_at")}),
+        ("Policy", {"fields": ("enabled", "max_concurrent_runs", "misfire_policy")}),
+        ("Runs", {"fields": readonly_fields}),
+    )
+
+    class Media:
+        css = {"all": ("jobs/admin/admin.css",)}
+
+    def has_trigger_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("jobs.trigger_recurring_job")
+
+    def has_pause_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("jobs.pause_recurring_job")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        latest = Job.objects.filter(recurring_job=OuterRef("pk")).order_by("-created_at")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(last_status=Subquery(latest.values("status")[:1]))
+            .select_related("crontab", "interval", "clocked")
+        )
+
+    @admin.display(description="schedule")
+    def schedule_text(self, rj: RecurringJob) -> str:
+        return describe_schedule(rj)
+
+    @admin.display(description="last run")
+    def last_run(self, rj: RecurringJob) -> SafeString | str:
+        if rj.last_run_at is None:
+            return "-"
+        when = format_html("{}", rj.last_run_at.strftime("%Y-%m-%d %H:%M:%S"))
+        status = getattr(rj, "last_status", None)
+        return format_html("{} {}", when, display.status_badge(status)) if status else when
+
+    @admin.display(description="success rate")
+    def success_rate_text(self, rj: RecurringJob) -> str:
+        rate = rj.success_rate
+        return "-" if rate is None else f"{rate:.0%}"
+
+    @admin.display(description="next five runs")
+    def upcoming_runs(self, rj: RecurringJob) -> SafeString | str:
+        runs = next_runs(rj) if rj.pk and rj.enabled else []
+        if not runs:
+            return "-"
+        return format_html_join(
+            mark_safe("<br>"), "{} UTC", ((run.strftime("%Y-%m-%d %H:%M:%S"),) for run in runs)
+        )
+
+    @admin.display(description="runs")
+    def runs_link(self, rj: RecurringJob) -> SafeString | str:
+        if not rj.pk:
+            return "-"
+        url = f"{reverse('admin:jobs_job_changelist')}?recurring_job__id__exact={rj.pk}"
+        return format_html('<a href="{}">All runs of {}</a>', url, rj.name)
+
+    def save_model(self, request: HttpRequest, obj: RecurringJob, form: Any, change: bool) -> None:
+        """Save through the service; the form already ran the same rules via ``clean``."""
+        try:
+            if change:
+                changes = {
+                    name: form.cleaned_data[name] for name in PLAIN_FIELDS if name in form.changed_data
+                }
+                if set(KINDS) & set(form.changed_data):
+                    changes["schedule"] = schedule_spec(obj)
+                saved = update_recurring_job(obj.pk, user=request.user, via="admin", **changes)
+            else:
+                fields = {name: form.cleaned_data[name] for name in PLAIN_FIELDS}
+                saved = create_recurring_job(
+                    schedule=schedule_spec(obj), user=request.user, via="admin", **fields
+                )
+        except JobsError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return
+        obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: RecurringJob) -> None:
+        delete_recurring_job(obj.pk, user=request.user, via="admin")
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for pk in queryset.values_list("pk", flat=True):
+            delete_recurring_job(pk, user=request.user, via="admin")
+
+    def _each(self, request: HttpRequest, queryset: QuerySet, action: Callable[..., Any], verb: str) -> None:
+        done, refused = 0, []
+        for rj in queryset:
+            try:
+                action(rj.pk, user=request.user, via="admin")
+                done += 1
+            except JobsError as exc:
+                refused.append(f"{rj.name}: {exc.message}")
+        if done or not refused:
+            self.message_user(
+                request, f"{verb} {done} recurring job{'s' if done != 1 else ''}.", messages.SUCCESS
+            )
+        if refused:
+            self.message_user(request, f"{len(refused)} refused: {'; '.join(refused)}", messages.WARNING)
+
+    @admin.action(description="Run selected now", permissions=["trigger"])
+    def run_now(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._each(request, queryset, trigger_recurring_job, "Triggered")
+
+    @admin.action(description="Enable selected", permissions=["pause"])
+    def enable(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._each(request, queryset, resume_recurring_job, "Enabled")
+
+    @admin.action(description="Disable selected", permissions=["pause"])
+    def disable(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._each(request, queryset, pause_recurring_job, "Disabled")
