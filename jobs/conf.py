@@ -64,9 +64,25 @@ class JobsSettings:
         return {"urgent": high, "high": high, "normal": self.DEFAULT_QUEUE, "low": low}
 
 
+_cached: tuple[object, JobsSettings] | None = None
+
+
 def get() -> JobsSettings:
-    """Return the current ``JOBS`` settings, validated."""
-    raw: dict[str, Any] = dict(getattr(settings, "JOBS", {}))
+    """Return the current ``JOBS`` settings, validated.
+
+    Validated once per settings object: the worker calls this for every job, and
+    ``override_settings`` replaces the object, which invalidates the cache.
+    """
+    global _cached
+    current = getattr(settings, "JOBS", None)
+    if _cached is not None and _cached[0] is current:
+        return _cached[1]
+    conf = _validate(dict(current or {}))
+    _cached = (current, conf)
+    return conf
+
+
+def _validate(raw: dict[str, Any]) -> JobsSettings:
     known = {f.name for f in fields(JobsSettings)}
     unknown = set(raw) - known
     if unknown:

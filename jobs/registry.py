@@ -11,6 +11,7 @@ import inspect
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import import_module
 from typing import Any
 
@@ -82,9 +83,9 @@ class Task:
         """Call the function directly, in this process (handy in tests and shells)."""
         return self.func(*args, **kwargs)
 
-    @property
+    @cached_property
     def signature(self) -> inspect.Signature:
-        """The parameters a caller supplies (without the context parameter)."""
+        """The parameters a caller supplies (without the context parameter); computed once."""
         try:
             signature = inspect.signature(self.func, eval_str=True)
         except (NameError, TypeError):

@@ -1,0 +1,67 @@
+"""Bulk scheduling: 10,000 jobs through ``schedule_jobs`` vs RQ's ``enqueue_many``.
+
+Both sides produce 10,000 jobs waiting in the same queue of the same Redis; Jobdesk
+also writes the 10,000 rows. Alternating rounds; rates are jobs per second.
+
+    .venv/bin/python bench/bulk_schedule.py [--jobs 10000] [--rounds 3] [--database-url postgres://postgres@127.0.0.1:5432/]
+
+Target: at least 60 % of raw RQ's rate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from common import add_database_argument, environment
+
+
+def app_round(jobs: int) -> float:
+    from jobs.services import schedule_jobs
+
+    began = time.perf_counter()
+    schedule_jobs({"task": "demo.noop"} for _ in range(jobs))
+    return jobs / (time.perf_counter() - began)
+
+
+def raw_round(jobs: int) -> float:
+    from rq import Queue
+
+    from jobs import dispatch
+
+    queue = dispatch.queue("normal")
+    began = time.perf_counter()
+    with queue.connection.pipeline() as pipe:
+        queue.enqueue_many([Queue.prepare_data("bench.common.noop") for _ in range(jobs)], pipeline=pipe)
+        pipe.execute()
+    return jobs / (time.perf_counter() - began)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--jobs", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    add_database_argument(parser)
+    options = parser.parse_args()
+    with environment("bulk", options.database_url):
+        from django.db import connection
+
+        from jobs import dispatch
+
+        app: list[float] = []
+        raw: list[float] = []
+        for index in range(options.rounds):
+            raw.append(raw_round(options.jobs))
+            app.append(app_round(options.jobs))
+            dispatch.connection().flushdb()
+            print(f"round {index + 1}: enqueue_many {raw[-1]:8.0f}/s   schedule_jobs {app[-1]:8.0f}/s")
+        ratio = statistics.median(app) / statistics.median(raw)
+        print(f"database: {connection.vendor}; {options.jobs} jobs per round")
+        print(f"RQ enqueue_many median      {statistics.median(raw):8.0f} jobs/s")
+        print(f"Jobdesk schedule_jobs median {statistics.median(app):8.0f} jobs/s")
+        print(f"ratio {ratio:.1%} (target >= 60 %)")
+
+
+if __name__ == "__main__":
+    main()
