@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "graphene_django",
 ]
 
@@ -119,6 +120,18 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "jobs.api.errors.handle_exception",
+    # Scheduling and actions, REST and GraphQL mutations alike, per user; None turns it off.
+    "DEFAULT_THROTTLE_RATES": {"jobs_actions": os.environ.get("JOBS_API_ACTION_RATE", "1200/min")},
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Jobdesk API",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 GRAPHENE = {"SCHEMA": "jobs.graphql.schema.schema"}

@@ -3,10 +3,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from jobs.graphql.views import GraphQLView
 from jobs.prometheus import metrics_view
 
 urlpatterns = [
     path("metrics", metrics_view, name="jobs-metrics"),
     path("admin/django-rq/", include("django_rq.urls")),
     path("admin/", admin.site.urls),
+    path("api/", include("jobs.api.urls")),
+    path("graphql/", GraphQLView.as_view(), name="jobs-graphql"),
 ]

@@ -1,0 +1,28 @@
+"""``/api/``: the REST API, its OpenAPI schema and the Swagger UI."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from .views.jobs import JobViewSet
+from .views.queues import QueueViewSet
+from .views.recurring import RecurringJobViewSet
+from .views.system import HealthViewSet, MetricsViewSet, TaskViewSet, WorkerViewSet
+
+router = SimpleRouter()
+router.include_format_suffixes = False
+router.register("jobs", JobViewSet, basename="job")
+router.register("queues", QueueViewSet, basename="queue")
+router.register("recurring-jobs", RecurringJobViewSet, basename="recurring-job")
+router.register("tasks", TaskViewSet, basename="task")
+router.register("workers", WorkerViewSet, basename="worker")
+router.register("metrics", MetricsViewSet, basename="metrics")
+router.register("health", HealthViewSet, basename="health")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include(router.urls)),
+]

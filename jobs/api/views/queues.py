@@ -1,0 +1,48 @@
+"""``/api/queues/``: figures per queue by name, pause and resume."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ... import conf, services
+from ...services.queues import get_queue_stats
+from ..permissions import VIEW_QUEUE
+from ..schema import errors
+from ..serializers import QueueSerializer
+from .base import VIA, ApiViewSet
+
+
+class QueueViewSet(ApiViewSet):
+    serializer_class = QueueSerializer
+    pagination_class = None
+    lookup_field = "name"
+    lookup_value_regex = "[^/]+"
+    permission_map = {
+        "list": VIEW_QUEUE,
+        "retrieve": VIEW_QUEUE,
+        "pause": "jobs.pause_queue",
+        "resume": "jobs.pause_queue",
+    }
+    throttled_actions = frozenset({"pause", "resume"})
+
+    @extend_schema(responses={200: QueueSerializer(many=True), **errors()})
+    def list(self, request: Request) -> Response:
+        stats = [get_queue_stats(name) for name in conf.get().QUEUES]
+        return Response(QueueSerializer(stats, many=True).data)
+
+    @extend_schema(responses={200: QueueSerializer, **errors(404)})
+    def retrieve(self, request: Request, name: str) -> Response:
+        return Response(QueueSerializer(get_queue_stats(name)).data)
+
+    @extend_schema(request=None, responses={200: QueueSerializer, **errors(404, 409, 429)})
+    @action(detail=True, methods=["post"])
+    def pause(self, request: Request, name: str) -> Response:
+        return Response(QueueSerializer(services.pause_queue(name, user=request.user, via=VIA)).data)
+
+    @extend_schema(request=None, responses={200: QueueSerializer, **errors(404, 409, 429)})
+    @action(detail=True, methods=["post"])
+    def resume(self, request: Request, name: str) -> Response:
+        return Response(QueueSerializer(services.resume_queue(name, user=request.user, via=VIA)).data)

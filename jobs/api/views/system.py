@@ -1,0 +1,63 @@
+"""``/api/tasks/``, ``/api/workers/``, ``/api/metrics/``, ``/api/health/``: read-only views."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ... import health, metrics, registry, workers
+from ..permissions import VIEW_JOB, VIEW_QUEUE
+from ..schema import errors
+from ..serializers import HealthSerializer, QueueMetricsSerializer, TaskSerializer, WorkerSerializer
+from .base import ApiViewSet
+
+
+class TaskViewSet(ApiViewSet):
+    """The registered tasks: the only names that can be scheduled, with their defaults."""
+
+    serializer_class = TaskSerializer
+    pagination_class = None
+    permission_map = {"list": VIEW_JOB}
+
+    @extend_schema(responses={200: TaskSerializer(many=True), **errors()})
+    def list(self, request: Request) -> Response:
+        tasks = sorted(registry.all_tasks(), key=lambda task: task.name)
+        return Response(TaskSerializer([task.describe() for task in tasks], many=True).data)
+
+
+class WorkerViewSet(ApiViewSet):
+    serializer_class = WorkerSerializer
+    pagination_class = None
+    permission_map = {"list": VIEW_QUEUE}
+
+    @extend_schema(responses={200: WorkerSerializer(many=True), **errors()})
+    def list(self, request: Request) -> Response:
+        return Response(WorkerSerializer(workers.list_workers(), many=True).data)
+
+
+class MetricsViewSet(ApiViewSet):
+    """Per queue: depth, throughput, success rate, run-time percentiles (seconds)."""
+
+    serializer_class = QueueMetricsSerializer
+    pagination_class = None
+    permission_map = {"list": VIEW_QUEUE}
+
+    @extend_schema(responses={200: QueueMetricsSerializer(many=True), **errors()})
+    def list(self, request: Request) -> Response:
+        return Response(QueueMetricsSerializer(metrics.queue_metrics(), many=True).data)
+
+
+class HealthViewSet(ApiViewSet):
+    """Database, Redis, workers, scheduler: 200 when all pass, else 503 with the same body."""
+
+    serializer_class = HealthSerializer
+    pagination_class = None
+    permission_map = {"list": VIEW_QUEUE}
+
+    @extend_schema(responses={200: HealthSerializer, 503: HealthSerializer, **errors()})
+    def list(self, request: Request) -> Response:
+        report = health.run_checks()
+        code = status.HTTP_200_OK if report.ok else status.HTTP_503_SERVICE_UNAVAILABLE
+        return Response(HealthSerializer(report.as_dict()).data, status=code)

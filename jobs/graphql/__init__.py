@@ -1,0 +1,1 @@
+"""The GraphQL API (graphene-django) over :mod:`jobs.services`, served at ``/graphql/``."""

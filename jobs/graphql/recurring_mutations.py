@@ -1,0 +1,117 @@
+"""Mutations on recurring jobs: create, update, delete, trigger, pause, resume."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import graphene
+
+from .. import services
+from .access import VIA
+from .mutations import ServiceMutation
+from .types import JobType, RecurringJobType
+
+
+class RecurringJobFields:
+    """The editable fields, as :func:`jobs.services.create_recurring_job` names them."""
+
+    name = graphene.String()
+    task = graphene.String()
+    args = graphene.JSONString()
+    kwargs = graphene.JSONString()
+    queue = graphene.String()
+    priority = graphene.String()
+    schedule = graphene.JSONString(
+        description='One of {"crontab": {...}}, {"interval": {"every", "period"}}, {"clocked": {...}}.'
+    )
+    enabled = graphene.Boolean()
+    start_at = graphene.DateTime()
+    end_at = graphene.DateTime()
+    max_concurrent_runs = graphene.Int()
+    misfire_policy = graphene.String()
+    description = graphene.String()
+
+
+class CreateRecurringJobInput(RecurringJobFields, graphene.InputObjectType):
+    name = graphene.String(required=True)
+    task = graphene.String(required=True)
+    schedule = graphene.JSONString(required=True)
+
+
+class UpdateRecurringJobInput(RecurringJobFields, graphene.InputObjectType):
+    pass
+
+
+def given(values: Any) -> dict[str, Any]:
+    """Only the fields the client sent (graphene fills the others with None)."""
+    return {name: value for name, value in dict(values).items() if value is not None}
+
+
+class CreateRecurringJob(ServiceMutation):
+    class Arguments:
+        input = CreateRecurringJobInput(required=True)
+
+    recurring_job = graphene.Field(RecurringJobType)
+    permission = "jobs.add_recurringjob"
+
+    @classmethod
+    def perform(cls, user: Any, input: Any) -> dict[str, Any]:
+        rj = services.create_recurring_job(user=user, via=VIA, **given(input))
+        return {"recurring_job": services.get_recurring_job(rj.pk)}
+
+
+class UpdateRecurringJob(ServiceMutation):
+    class Arguments:
+        id = graphene.ID(required=True)
+        input = UpdateRecurringJobInput(required=True)
+
+    recurring_job = graphene.Field(RecurringJobType)
+    permission = "jobs.change_recurringjob"
+
+    @classmethod
+    def perform(cls, user: Any, id: str, input: Any) -> dict[str, Any]:
+        rj = services.update_recurring_job(id, user=user, via=VIA, **given(input))
+        return {"recurring_job": services.get_recurring_job(rj.pk)}
+
+
+class DeleteRecurringJob(ServiceMutation):
+    class Arguments:
+        id = graphene.ID(required=True)
+
+    deleted_id = graphene.ID()
+    permission = "jobs.delete_recurringjob"
+
+    @classmethod
+    def perform(cls, user: Any, id: str) -> dict[str, Any]:
+        services.delete_recurring_job(id, user=user, via=VIA)
+        return {"deleted_id": id}
+
+
+class TriggerRecurringJob(ServiceMutation):
+    class Arguments:
+        id = graphene.ID(required=True)
+
+    job = graphene.Field(JobType)
+    permission = "jobs.trigger_recurring_job"
+
+    @classmethod
+    def perform(cls, user: Any, id: str) -> dict[str, Any]:
+        return {"job": services.trigger_recurring_job(id, user=user, via=VIA)}
+
+
+class PauseRecurringJob(ServiceMutation):
+    class Arguments:
+        id = graphene.ID(required=True)
+
+    recurring_job = graphene.Field(RecurringJobType)
+    permission = "jobs.pause_recurring_job"
+
+    @classmethod
+    def perform(cls, user: Any, id: str) -> dict[str, Any]:
+        return {"recurring_job": services.pause_recurring_job(id, user=user, via=VIA)}
+
+
+class ResumeRecurringJob(PauseRecurringJob):
+    @classmethod
+    def perform(cls, user: Any, id: str) -> dict[str, Any]:
+        return {"recurring_job": services.resume_recurring_job(id, user=user, via=VIA)}

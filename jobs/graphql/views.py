@@ -1,0 +1,58 @@
+"""``/graphql/``: graphene's view behind the same authentication as the REST API.
+
+``Authorization: Token <key>`` (DRF authtoken) needs no CSRF token; a request riding on
+the session cookie must carry Django's CSRF token on POST, as any form would. Without
+either the answer is 401, like REST's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.views.decorators.csrf import csrf_exempt
+from graphene.validation import DisableIntrospection
+from graphene_django.views import GraphQLView as BaseGraphQLView
+from rest_framework import exceptions
+from rest_framework.authentication import TokenAuthentication
+
+from .limits import CostLimitRule, setting
+
+
+def _refusal(status: int, code: str, message: str) -> JsonResponse:
+    response = JsonResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = "Token"
+    return response
+
+
+def _csrf_failure(request: HttpRequest) -> HttpResponse | None:
+    """Django's own CSRF check, as the middleware would have run it."""
+    check = CsrfViewMiddleware(lambda _request: HttpResponse())
+    check.process_request(request)
+    return check.process_view(request, None, (), {})
+
+
+class GraphQLView(BaseGraphQLView):
+    """Login required; GraphiQL, introspection, depth and cost follow ``JOBS_GRAPHQL`` (limits.py)."""
+
+    @classmethod
+    def as_view(cls, **initkwargs: Any) -> Any:
+        return csrf_exempt(super().as_view(**initkwargs))
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            token = TokenAuthentication().authenticate(request)
+        except exceptions.AuthenticationFailed as exc:
+            return _refusal(401, "authentication_failed", str(exc.detail))
+        if token is not None:
+            request.user = token[0]
+        elif request.method not in ("GET", "HEAD", "OPTIONS") and _csrf_failure(request) is not None:
+            return _refusal(403, "csrf_failed", "CSRF check failed: send the X-CSRFToken header.")
+        if not request.user.is_authenticated:
+            return _refusal(401, "not_authenticated", "Authentication credentials were not provided.")
+        self.graphiql = bool(setting("GRAPHIQL"))
+        rules = [CostLimitRule]
+        self.validation_rules = rules if setting("INTROSPECTION") else [*rules, DisableIntrospection]
+        return super().dispatch(request, *args, **kwargs)
