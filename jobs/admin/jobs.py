@@ -97,6 +97,7 @@ class JobAdmin(admin.ModelAdmin):
     list_select_related = ("recurring_job",)
     list_per_page = 50
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
     paginator = CappedPaginator
     search_help_text = "A job id, or text in the task name or the error."
     search_fields = ("task",)
