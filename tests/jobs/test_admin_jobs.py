@@ -226,3 +226,14 @@ def test_schedule_form_refuses_bad_input_and_writes_nothing(admin_client, data, 
     errors = " ".join(response.context["form"].errors.get(field, []))
     assert text in errors
     assert Job.objects.count() == 0
+
+
+def test_the_count_never_scans_past_the_cap(admin_client, monkeypatch):
+    monkeypatch.setattr("jobs.admin.paging.COUNT_CAP", 5)
+    for _ in range(8):
+        make_job("failed")
+    with CaptureQueriesContext(connection) as queries:
+        cl = admin_client.get(CHANGELIST, {"status__exact": "failed"}).context["cl"]
+    assert cl.result_count == 6 and len(cl.result_list) == 8
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    assert counts and all("LIMIT 6" in sql for sql in counts)
