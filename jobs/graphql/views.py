@@ -14,6 +14,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.views.decorators.csrf import csrf_exempt
 from graphene.validation import DisableIntrospection
 from graphene_django.views import GraphQLView as BaseGraphQLView
+from graphql.validation import specified_rules
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
@@ -53,6 +54,7 @@ class GraphQLView(BaseGraphQLView):
         if not request.user.is_authenticated:
             return _refusal(401, "not_authenticated", "Authentication credentials were not provided.")
         self.graphiql = bool(setting("GRAPHIQL"))
-        rules = [CostLimitRule]
+        # graphene-django replaces the standard rules with these, so they are listed too.
+        rules = [*specified_rules, CostLimitRule]
         self.validation_rules = rules if setting("INTROSPECTION") else [*rules, DisableIntrospection]
         return super().dispatch(request, *args, **kwargs)
