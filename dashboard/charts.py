@@ -39,7 +39,8 @@ def render(kind: str, range_key: str, now: datetime | None = None) -> bytes:
         name: metrics.history(queue=name, since=since, until=now, step=step) for name in conf.get().QUEUES
     }
     chart = pygal.Line(
-        js=[], style=STYLE, height=260, width=720, show_dots=False, x_label_rotation=0,
+        js=[], style=STYLE, height=260, width=720, show_dots=kind != "throughput", dots_size=2,
+        x_label_rotation=0, truncate_label=-1,
         show_minor_x_labels=False, legend_at_bottom=True, no_data_text="no data yet", **_titles(kind, step),
     )  # fmt: skip
     times = _time_axis(since, now, step)
@@ -73,14 +74,15 @@ def _titles(kind: str, step: str) -> dict[str, Any]:
 def _values(kind: str, by_time: dict, times: list[datetime], step: str) -> dict[str, list]:
     minutes = STEP_MINUTES[step]
 
-    def column(key: str, scale: float = 1.0) -> list:
+    def column(key: str, scale: float = 1.0, missing: float | None = None) -> list:
         return [
-            (by_time[t][key] or 0) / scale if t in by_time and by_time[t][key] is not None else None
+            (by_time[t][key] or 0) / scale if t in by_time and by_time[t][key] is not None else missing
             for t in times
         ]
 
     if kind == "throughput":
-        return {"processed": column("processed", minutes), "failed": column("failed", minutes)}
+        # A minute without history processed nothing; depth and run time are unknown there.
+        return {"processed": column("processed", minutes, 0), "failed": column("failed", minutes, 0)}
     if kind == "depth":
         return {"": column("waiting")}
     return {"": column("runtime_avg")}

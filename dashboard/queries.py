@@ -143,10 +143,10 @@ def timeline(job: Job, logs: list[JobLog]) -> list[tuple[str, datetime | None]]:
     steps: list[tuple[str, datetime | None]] = [("created", job.created_at)]
     if job.enqueued_at:
         steps.append(("queued", job.enqueued_at))
-    for log in logs:
-        if log.event in (JobLog.Event.STARTED, JobLog.Event.RETRYING, JobLog.Event.MANUAL):
-            label = f"attempt {log.attempt} started" if log.event == JobLog.Event.STARTED else log.event
-            steps.append((label, log.created_at))
+    marks = {JobLog.Event.STARTED, JobLog.Event.RETRYING, JobLog.Event.MANUAL, JobLog.Event.RECOVERED}
+    steps += [(log.get_event_display().lower(), log.created_at) for log in logs if log.event in marks]
+    if job.started_at and not any(log.event == JobLog.Event.STARTED for log in logs):
+        steps.append((f"attempt {job.attempts} started", job.started_at))
     if job.is_finished:
         steps.append((job.status, job.finished_at))
     return steps
