@@ -12,4 +12,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("jobs.api.urls")),
     path("graphql/", GraphQLView.as_view(), name="jobs-graphql"),
+    path("dashboard/", include("dashboard.urls")),
 ]
