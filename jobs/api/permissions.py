@@ -22,5 +22,8 @@ class ActionPermission(BasePermission):
         user = request.user
         if not (user and user.is_authenticated):
             return False
-        needed = getattr(view, "permission_map", {}).get(getattr(view, "action", None))
+        action = getattr(view, "action", None)
+        if action is None:
+            return True  # no handler for this method: let DRF answer 405
+        needed = getattr(view, "permission_map", {}).get(action)
         return bool(needed) and user.has_perm(needed)

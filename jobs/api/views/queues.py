@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -27,6 +30,13 @@ class QueueViewSet(ApiViewSet):
         "resume": "jobs.pause_queue",
     }
     throttled_actions = frozenset({"pause", "resume"})
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        """A queue in the URL that isn't configured is a missing resource: 404, as for ids."""
+        super().initial(request, *args, **kwargs)
+        name = kwargs.get("name")
+        if name is not None and name not in conf.get().QUEUES:
+            raise NotFound(f"Unknown queue {name[:100]!r}; the queues are {', '.join(conf.get().QUEUES)}.")
 
     @extend_schema(responses={200: QueueSerializer(many=True), **errors()})
     def list(self, request: Request) -> Response:
