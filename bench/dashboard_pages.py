@@ -1,0 +1,145 @@
+"""Dashboard pages at a million jobs: server time (p50/p95) and SQL queries per page.
+
+Creates its own PostgreSQL database (``jobdesk_bench_dashboard_pages``, dropped after),
+fills it with ``--jobs`` Job rows in one ``INSERT … SELECT generate_series`` (a realistic
+mix of statuses, queues and tasks over the last weeks) plus seven days of per-minute
+queue history, runs ANALYZE, then requests each page ``--rounds`` times with Django's
+test client as a superuser and reports p50/p95 server time and the query count.
+Target: overview and jobs pages p95 < 200 ms with a fixed number of queries.
+
+    .venv/bin/python bench/dashboard_pages.py                       # 1,000,000 jobs
+    .venv/bin/python bench/dashboard_pages.py --jobs 100000 --rounds 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+from common import environment
+
+SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
+TASKS = "ARRAY['demo.add','demo.sleep','reports.generate','imports.transactions','notifications.send']"
+QUEUES = "ARRAY['high','normal','low']"
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--jobs", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=30, help="requests per page")
+    parser.add_argument("--database-url", default=SERVER, help="PostgreSQL server to create the database on")
+    return parser.parse_args()
+
+
+def fill(count: int) -> None:
+    """Jobs one second apart, newest now: mostly succeeded, 5 % failed, some waiting or running.
+
+    The statement takes a parameter, so its SQL modulo operators are written ``%%``.
+    """
+    from django.db import connection
+
+    status = (
+        "CASE WHEN i %% 20 = 0 THEN 'failed' WHEN i %% 20 = 1 THEN 'queued' WHEN i %% 50 = 2 THEN 'scheduled'"
+        " WHEN i %% 100 = 3 THEN 'cancelled' WHEN i < 20 THEN 'started' ELSE 'succeeded' END"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO jobs_job (id, task, args, kwargs, queue, priority, status, attempts, max_attempts,
+                created_at, enqueued_at, started_at, finished_at, progress, progress_message, result, error,
+                traceback, worker_name, tags, correlation_id, source)
+            SELECT md5(i::text)::uuid, ({TASKS})[1 + i %% 5], '[1, 2]', '{{}}', ({QUEUES})[1 + i %% 3],
+                'normal', {status}, 1, 1, now() - i * interval '1 second', now() - i * interval '1 second',
+                now() - i * interval '1 second', now() - i * interval '1 second' + interval '200 ms', 100, '',
+                '3', CASE WHEN i %% 20 = 0 THEN 'RuntimeError: import ' || (i %% 7) || ' failed' ELSE '' END,
+                '', 'worker-1', '[]', '', 'code'
+            FROM generate_series(1, %s) AS i
+            """,
+            [count],
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO jobs_queuestatshistory (queue, minute, processed, succeeded, failed, retried,
+                runtime_total_ms, waiting)
+            SELECT q, date_trunc('minute', now()) - m * interval '1 minute', 60, 57, 3, 0, 12000, m % 40
+            FROM generate_series(0, 7 * 24 * 60) AS m, unnest({QUEUES}) AS q
+            """
+        )
+        cursor.execute("ANALYZE")
+
+
+def refresh_queue_stats() -> None:
+    from jobs import stats
+
+    stats.flush()
+
+
+def measure(client, url: str, rounds: int) -> tuple[float, float, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    timings = []
+    queries = 0
+    for _ in range(rounds):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(url)
+            timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+        queries = len(captured)
+    cuts = statistics.quantiles(timings, n=20, method="inclusive")
+    return statistics.median(timings), cuts[18], queries
+
+
+def main() -> None:
+    args = parse_args()
+    os.environ["DEBUG"] = "0"
+    with environment("dashboard_pages", args.database_url):
+        from django.contrib.auth.models import User
+        from django.test import Client
+
+        started = time.perf_counter()
+        fill(args.jobs)
+        refresh_queue_stats()
+        print(f"filled {args.jobs:,} jobs in {time.perf_counter() - started:.1f} s")
+        client = Client()
+        client.force_login(User.objects.create_superuser("bench", password="bench"))
+        second_page = _second_page_cursor()
+        pages = {
+            "overview": "/dashboard/",
+            "jobs (newest)": "/dashboard/jobs/",
+            "jobs page 2 (cursor)": f"/dashboard/jobs/?cursor={second_page}",
+            "jobs status=failed": "/dashboard/jobs/?status=failed",
+            "jobs queue=high&status=succeeded": "/dashboard/jobs/?queue=high&status=succeeded",
+            "jobs task=reports.generate": "/dashboard/jobs/?task=reports.generate",
+            "jobs search=<job id>": f"/dashboard/jobs/?search={_any_id()}",
+            "jobs search=import (text)": "/dashboard/jobs/?search=import",
+            "overview feed (JSON)": "/dashboard/feed/",
+            "queues": "/dashboard/queues/",
+            "failed groups": "/dashboard/failed/",
+            "chart throughput 1h": "/dashboard/charts/throughput.svg?range=1h",
+            "chart throughput 7d": "/dashboard/charts/throughput.svg?range=7d",
+        }
+        print(f"{'page':36} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
+        for name, url in pages.items():
+            p50, p95, queries = measure(client, url, args.rounds)
+            print(f"{name:36} {p50:8.1f} {p95:8.1f} {queries:8d}")
+
+
+def _second_page_cursor() -> str:
+    from dashboard import queries
+    from jobs.models import Job
+
+    return queries.job_page(Job.objects.all(), None, 50)[1].encode()
+
+
+def _any_id() -> str:
+    from jobs.models import Job
+
+    return str(Job.objects.order_by("-created_at").values_list("id", flat=True)[500])
+
+
+if __name__ == "__main__":
+    main()
