@@ -6,6 +6,7 @@ embed no scripts, so charts work offline and under the pages' strict CSP.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,6 +16,8 @@ from pygal.etree import etree
 from pygal.style import Style
 
 from jobs import conf, metrics
+from jobs.metrics_store import add_buckets
+from jobs.models import TaskStatsHistory
 
 RANGES = {
     "1h": (timedelta(hours=1), "minute"),
@@ -35,22 +38,50 @@ def render(kind: str, range_key: str, now: datetime | None = None) -> bytes:
     now = now or timezone.now()
     span, step = RANGES[range_or_default(range_key)]
     since = now - span
-    series = {
-        name: metrics.history(queue=name, since=since, until=now, step=step) for name in conf.get().QUEUES
-    }
     chart = pygal.Line(
-        js=[], style=STYLE, height=260, width=720, show_dots=kind != "throughput", dots_size=2,
+        js=[], style=STYLE, height=260, width=720, show_dots=True, dots_size=2,
         x_label_rotation=0, truncate_label=-1,
         show_minor_x_labels=False, legend_at_bottom=True, no_data_text="no data yet", **_titles(kind, step),
     )  # fmt: skip
     times = _time_axis(since, now, step)
     chart.x_labels = [t.strftime("%H:%M" if step == "minute" else "%d %H:00") for t in times]
     chart.x_labels_major = chart.x_labels[:: max(len(times) // 6, 1)]
-    for name, points in series.items():
+    lines = (
+        _percentile_lines(since, now, step, times)
+        if kind == "runtime"
+        else _history_lines(kind, since, now, step, times)
+    )
+    for label, values in lines.items():
+        chart.add(label, values)
+    return _without_scripts(chart.render_tree())
+
+
+def _history_lines(kind: str, since: datetime, until: datetime, step: str, times: list[datetime]) -> dict:
+    """Throughput or depth per queue from the per-minute queue history (one query per queue)."""
+    lines = {}
+    for name in conf.get().QUEUES:
+        points = metrics.history(queue=name, since=since, until=until, step=step)
         by_time = {_floor(p["time"], step): p for p in points}
         for label, values in _values(kind, by_time, times, step).items():
-            chart.add(f"{name} {label}".strip(), values)
-    return _without_scripts(chart.render_tree())
+            lines[f"{name} {label}".strip()] = values
+    return lines
+
+
+def _percentile_lines(since: datetime, until: datetime, step: str, times: list[datetime]) -> dict:
+    """p50 and p95 run time per queue and step, from the per-task run-time histograms."""
+    buckets: dict[tuple[str, datetime], list[int]] = defaultdict(list)
+    rows = TaskStatsHistory.objects.filter(minute__gte=since, minute__lte=until, queue__in=conf.get().QUEUES)
+    for queue, minute, run in rows.values_list("queue", "minute", "run_buckets").iterator():
+        key = (queue, _floor(minute, step))
+        buckets[key] = add_buckets(buckets[key], run or [])
+    lines = {}
+    for name in conf.get().QUEUES:
+        for label, fraction in (("p50", 0.5), ("p95", 0.95)):
+            lines[f"{name} {label}"] = [
+                metrics.percentile(buckets[(name, t)], fraction) if (name, t) in buckets else None
+                for t in times
+            ]
+    return lines
 
 
 def _without_scripts(tree: Any) -> bytes:
@@ -67,7 +98,7 @@ def _titles(kind: str, step: str) -> dict[str, Any]:
     return {
         "throughput": {"title": f"Processed and failed {per}"},
         "depth": {"title": "Queue depth (jobs waiting)"},
-        "runtime": {"title": "Average run time (s)"},
+        "runtime": {"title": "Run time p50 / p95 (s)"},
     }[kind]
 
 
@@ -83,9 +114,7 @@ def _values(kind: str, by_time: dict, times: list[datetime], step: str) -> dict[
     if kind == "throughput":
         # A minute without history processed nothing; depth and run time are unknown there.
         return {"processed": column("processed", minutes, 0), "failed": column("failed", minutes, 0)}
-    if kind == "depth":
-        return {"": column("waiting")}
-    return {"": column("runtime_avg")}
+    return {"": column("waiting")}
 
 
 def _floor(value: datetime, step: str) -> datetime:

@@ -158,3 +158,23 @@ def test_chart_is_an_svg_without_scripts(operator):
     response = operator.get("/dashboard/charts/throughput.svg?range=24h")
     assert response["Content-Type"] == "image/svg+xml"
     assert b"<svg" in response.content and b"<script" not in response.content
+
+
+def test_charts_plot_throughput_and_run_time_percentiles_from_history(operator):
+    from django.utils import timezone
+
+    from jobs.metrics_store import BUCKETS
+    from jobs.models import QueueStatsHistory, TaskStatsHistory
+
+    minute = timezone.now().replace(second=0, microsecond=0)
+    QueueStatsHistory.objects.create(queue="normal", minute=minute, processed=42, succeeded=40, failed=2)
+    buckets = [0] * len(BUCKETS)
+    buckets[BUCKETS.index(1)] = 10
+    TaskStatsHistory.objects.create(
+        queue="normal", task="demo.add", minute=minute, processed=10, run_buckets=buckets
+    )
+    throughput = operator.get("/dashboard/charts/throughput.svg?range=1h").content.decode()
+    assert "normal processed" in throughput and ">42<" in throughput
+    runtime = operator.get("/dashboard/charts/runtime.svg?range=1h").content.decode()
+    assert "normal p95" in runtime and "<script" not in runtime
+    assert ">0.975<" in runtime
