@@ -158,6 +158,9 @@ def run(args: argparse.Namespace) -> None:
         "job list": changelist,
         "job list, status+queue filter": f"{changelist}?status__exact=failed&queue=normal",
         "job list, page 100": f"{changelist}?p=100",
+        "job list, search by id": f"{changelist}?q={DETAIL_JOB}",
+        "job list, created in a year": f"{changelist}?created={time.gmtime().tm_year}",
+        "job list, text search in errors": f"{changelist}?q=boom+99999",
         f"job detail, {args.detail_lines} log lines": reverse("admin:jobs_job_change", args=[DETAIL_JOB]),
         "queues": reverse("admin:jobs_queuestats_changelist"),
     }

@@ -90,12 +90,12 @@ class Processes:
         self.tmp = tmp
         self.running: list[subprocess.Popen] = []
 
-    def manage(self, *args: str, name: str) -> subprocess.Popen:
+    def manage(self, *args: str, name: str, **env: str) -> subprocess.Popen:
         log = open(self.tmp / f"{name}.log", "w")  # noqa: SIM115
         process = subprocess.Popen(
             [sys.executable, str(ROOT / "manage.py"), *args],
             cwd=ROOT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -122,3 +122,11 @@ def wait_until(condition, timeout: float, what: str, interval: float = 0.1) -> N
         if time.monotonic() > deadline:
             raise SystemExit(f"timed out waiting for {what}")
         time.sleep(interval)
+
+
+def wait_for_workers(count: int, queue: str | None = None, timeout: float = 120) -> None:
+    """Wait until ``count`` workers (listening on ``queue``, if given) heart-beat."""
+    from jobs import dispatch
+    from jobs.workers import alive_count, list_workers
+
+    wait_until(lambda: alive_count(list_workers(dispatch.connection()), queue) >= count, timeout, "workers")

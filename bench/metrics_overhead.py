@@ -1,7 +1,7 @@
 """Metrics overhead: no-op throughput with per-task metrics bookkeeping on vs off.
 
 Starts its own Redis (jobs.embedded_redis) and a fresh database (a SQLite file, or
-``--database-url`` / ``DATABASE_URL`` pointing at an empty database), then runs
+a PostgreSQL database created on ``--database-url``'s server), then runs
 ``--rounds`` pairs of rounds, alternating on and off so machine noise hits both alike.
 Each round starts ``--workers`` fresh ``manage.py rqworker normal`` processes of one
 worker class (with ``JOBS_METRICS_ENABLED=1`` or ``0``), waits until they are up,
@@ -20,17 +20,10 @@ and put against the measured time per job.
 from __future__ import annotations
 
 import argparse
-import os
-import signal
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import Processes, add_database_argument, environment, wait_for_workers
 
 
 def parse_args() -> argparse.Namespace:
@@ -39,72 +32,16 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=3, help="pairs of rounds (on, off)")
     parser.add_argument("--workers", type=int, default=2, help="rqworker processes per round")
     parser.add_argument("--worker-class", default="jobs.worker.Worker", help="e.g. rq.SimpleWorker")
-    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
+    add_database_argument(parser)
     return parser.parse_args()
 
 
-class Processes:
-    """Subprocesses in their own process groups, stopped with SIGTERM then SIGKILL."""
-
-    def __init__(self, tmp: Path) -> None:
-        self.tmp = tmp
-        self.running: list[subprocess.Popen] = []
-
-    def start(self, args: list[str], name: str, **env: str) -> subprocess.Popen:
-        log = open(self.tmp / f"{name}.log", "w")  # noqa: SIM115
-        process = subprocess.Popen(
-            args,
-            cwd=ROOT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        self.running.append(process)
-        return process
-
-    def stop(self) -> None:
-        for process in self.running:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in self.running:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-        self.running.clear()
-
-
-def setup_django(options: argparse.Namespace, tmp: Path, redis_url: str) -> None:
-    os.environ["REDIS_URL"] = redis_url
-    os.environ["DATABASE_URL"] = options.database_url or f"sqlite:///{tmp / 'bench.sqlite3'}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
-    os.environ.setdefault("JOBS_LOG_LEVEL", "WARNING")
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
-
-
 def worker_args(options: argparse.Namespace, name: str) -> list[str]:
-    args = [sys.executable, str(ROOT / "manage.py"), "rqworker", "normal", "--name", name]
+    args = ["rqworker", "normal", "--name", name]
     if options.worker_class != "jobs.worker.Worker":
         args += ["--worker-class", options.worker_class, "--job-class", "jobs.dispatch.JSONJob"]
         args += ["--serializer", "rq.serializers.JSONSerializer"]
     return args
-
-
-def wait_for_workers(count: int, timeout: float = 120) -> None:
-    from jobs import dispatch
-    from jobs.workers import alive_count, list_workers
-
-    deadline = time.monotonic() + timeout
-    while alive_count(list_workers(dispatch.connection()), "normal") < count:
-        if time.monotonic() > deadline:
-            raise SystemExit("workers did not start; see their logs")
-        time.sleep(0.2)
 
 
 def one_round(options: argparse.Namespace, processes: Processes, metrics_on: bool, index: int) -> float:
@@ -118,8 +55,8 @@ def one_round(options: argparse.Namespace, processes: Processes, metrics_on: boo
     flag = "1" if metrics_on else "0"
     for number in range(options.workers):
         name = f"bench-{index}-{number}"
-        processes.start(worker_args(options, name), name, JOBS_METRICS_ENABLED=flag)
-    wait_for_workers(options.workers)
+        processes.manage(*worker_args(options, name), name=name, JOBS_METRICS_ENABLED=flag)
+    wait_for_workers(options.workers, "normal")
     jobs = schedule_jobs({"task": "demo.noop"} for _ in range(options.jobs))
     ids = [job.pk for job in jobs]
     rows = Job.objects.filter(pk__in=ids)
@@ -174,15 +111,9 @@ def report(on: list[float], off: list[float], options: argparse.Namespace) -> No
 
 def main() -> None:
     options = parse_args()
-    with tempfile.TemporaryDirectory(prefix="jobdesk-bench-") as directory:
-        tmp = Path(directory)
-        from jobs import embedded_redis
-
-        port = embedded_redis.free_port()
-        redis = embedded_redis.start(port, tmp / "redis")
+    with environment("metrics", options.database_url) as tmp:
         processes = Processes(tmp)
         try:
-            setup_django(options, tmp, f"redis://127.0.0.1:{port}/0")
             on: list[float] = []
             off: list[float] = []
             for index in range(options.rounds * 2):
@@ -196,8 +127,6 @@ def main() -> None:
             report(on, off, options)
         finally:
             processes.stop()
-            redis.terminate()
-            redis.wait(timeout=20)
 
 
 if __name__ == "__main__":

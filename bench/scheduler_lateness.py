@@ -1,7 +1,7 @@
 """Scheduler lateness: how long after its due time does a job start, with idle workers?
 
 Starts its own Redis (jobs.embedded_redis), a fresh database (a SQLite file, or
-``--database-url`` / ``DATABASE_URL``, which must point at an empty database), worker
+a PostgreSQL database created on ``--database-url``'s server and dropped after), worker
 processes and one ``manage.py rqscheduler``, then:
 
 * schedules ``--one-off`` (1,000) one-off ``demo.noop`` jobs due at random instants
@@ -19,18 +19,11 @@ and reports p50/p99/max of ``started_at - due`` (``run_at`` for one-off jobs,
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import signal
-import subprocess
-import sys
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import Processes, add_database_argument, environment, wait_for_workers
 
 
 def parse_args() -> argparse.Namespace:
@@ -41,7 +34,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--recurring", type=int, default=20, help="recurring jobs")
     parser.add_argument("--every", type=int, default=5, help="seconds between runs of each recurring job")
     parser.add_argument("--workers", type=int, default=4, help="rqworker processes")
-    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
+    add_database_argument(parser)
     return parser.parse_args()
 
 
@@ -57,72 +50,6 @@ def summary(label: str, values: list[float]) -> str:
         f"{label:>10}: n={len(values):5d}  p50={percentile(values, 0.5):.3f}s  "
         f"p99={percentile(values, 0.99):.3f}s  max={max(values):.3f}s  min={min(values):.3f}s"
     )
-
-
-class Cluster:
-    """Redis, workers and one scheduler as subprocesses; stopped by :meth:`stop`."""
-
-    def __init__(self, tmp: Path) -> None:
-        self.tmp = tmp
-        self.redis: subprocess.Popen | None = None
-        self.processes: list[subprocess.Popen] = []
-
-    def start_redis(self) -> str:
-        from jobs import embedded_redis
-
-        port = embedded_redis.free_port()
-        self.redis = embedded_redis.start(port, self.tmp / "redis")
-        return f"redis://127.0.0.1:{port}/0"
-
-    def manage(self, *args: str, name: str) -> None:
-        log = open(self.tmp / f"{name}.log", "w")  # noqa: SIM115
-        self.processes.append(
-            subprocess.Popen(
-                [sys.executable, str(ROOT / "manage.py"), *args],
-                cwd=ROOT,
-                env=dict(os.environ, PYTHONUNBUFFERED="1"),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        )
-
-    def stop(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in self.processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-        if self.redis is not None:
-            self.redis.terminate()
-            self.redis.wait(timeout=20)
-
-
-def setup_django(options: argparse.Namespace, tmp: Path, redis_url: str) -> None:
-    os.environ["REDIS_URL"] = redis_url
-    os.environ["DATABASE_URL"] = options.database_url or f"sqlite:///{tmp / 'bench.sqlite3'}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
-    os.environ.setdefault("JOBS_LOG_LEVEL", "WARNING")
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
-
-
-def wait_for_workers(count: int, timeout: float = 120) -> None:
-    from jobs import dispatch
-    from jobs.workers import list_workers
-
-    deadline = time.monotonic() + timeout
-    while len(list_workers(dispatch.connection())) < count:
-        if time.monotonic() > deadline:
-            raise SystemExit("workers did not start; see their logs")
-        time.sleep(0.2)
 
 
 def schedule_load(options: argparse.Namespace, start) -> None:
@@ -181,16 +108,14 @@ def measure(options: argparse.Namespace, start) -> None:
 
 def main() -> None:
     options = parse_args()
-    with tempfile.TemporaryDirectory(prefix="jobdesk-bench-") as directory:
-        tmp = Path(directory)
-        cluster = Cluster(tmp)
+    with environment("lateness", options.database_url) as tmp:
+        processes = Processes(tmp)
         try:
-            setup_django(options, tmp, cluster.start_redis())
             for index in range(options.workers):
-                cluster.manage(
+                processes.manage(
                     "rqworker", "high", "normal", "low", "--name", f"bench-{index}", name=f"worker-{index}"
                 )
-            cluster.manage("rqscheduler", name="scheduler")
+            processes.manage("rqscheduler", name="scheduler")
             wait_for_workers(options.workers)
             from django.utils import timezone
 
@@ -203,7 +128,7 @@ def main() -> None:
             )
             measure(options, start)
         finally:
-            cluster.stop()
+            processes.stop()
 
 
 if __name__ == "__main__":
