@@ -22,8 +22,9 @@ def _queue_choices() -> list[tuple[str, str]]:
 
 
 class JobFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=JobStatus.choices)
-    queue = django_filters.MultipleChoiceFilter(choices=_queue_choices)
+    # Plain columns, no joins: DISTINCT would only stop PostgreSQL from walking an index.
+    status = django_filters.MultipleChoiceFilter(choices=JobStatus.choices, distinct=False)
+    queue = django_filters.MultipleChoiceFilter(choices=_queue_choices, distinct=False)
     priority = django_filters.ChoiceFilter(choices=Priority.choices)
     task = django_filters.CharFilter(field_name="task")
     recurring_job = django_filters.ModelChoiceFilter(queryset=RecurringJob.objects.all())

@@ -178,3 +178,11 @@ def test_charts_plot_throughput_and_run_time_percentiles_from_history(operator):
     runtime = operator.get("/dashboard/charts/runtime.svg?range=1h").content.decode()
     assert "normal p95" in runtime and "<script" not in runtime
     assert ">0.975<" in runtime
+
+
+def test_filtered_job_list_keeps_no_distinct_so_indexes_serve_it(operator):
+    make_jobs(3, status="failed")
+    with CaptureQueriesContext(connection) as captured:
+        operator.get("/dashboard/jobs/?status=failed&status=queued&queue=normal")
+    listing = [q["sql"] for q in captured.captured_queries if 'FROM "jobs_job"' in q["sql"]]
+    assert listing and not any("DISTINCT" in sql for sql in listing)
