@@ -143,3 +143,10 @@ def test_delete_goes_through_the_service(admin_client):
     response = admin_client.post(reverse("admin:jobs_recurringjob_delete", args=[rj.pk]), {"post": "yes"})
     assert response.status_code == 302
     assert not RecurringJob.objects.exists()
+
+
+def test_add_form_offers_the_registered_tasks_and_links_to_add_schedules(admin_client):
+    body = admin_client.get(ADD).content.decode()
+    assert "demo.sleep(seconds: float)" in body
+    for kind in ("crontab", "interval", "clocked"):
+        assert f'id="add_id_{kind}"' in body
