@@ -20,7 +20,7 @@ from django.db.models.functions import RowNumber, Substr
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from jobs import alerts, dispatch, metrics, metrics_store, workers
+from jobs import alerts, conf, dispatch, metrics, metrics_store, workers
 from jobs.models import Job, JobLog, RecurringJob
 from jobs.recurring import describe_schedule, next_runs
 
@@ -45,6 +45,7 @@ def overview(now: datetime | None = None) -> dict[str, Any]:
         "totals": totals,
         "workers_alive": alive,
         "scheduler_age": (now - beat).total_seconds() if beat else None,
+        "scheduler_alive": bool(beat) and (now - beat).total_seconds() <= conf.get().HEALTH_SCHEDULER_MAX_AGE,
         "alerts": list(alerts.active_alerts()[:10]),
         "failures": list(
             Job.objects.failed()

@@ -20,6 +20,7 @@ def overview_feed(request: HttpRequest) -> JsonResponse:
             "totals": data["totals"],
             "workers_alive": data["workers_alive"],
             "scheduler_age": data["scheduler_age"],
+            "scheduler_alive": data["scheduler_alive"],
             "alerts": len(data["alerts"]),
         }
     )

@@ -148,3 +148,15 @@ def test_actions_need_post_and_csrf(db):
     assert client.get(f"/dashboard/jobs/{queued.pk}/cancel/").status_code == 405
     assert client.post(f"/dashboard/jobs/{queued.pk}/cancel/").status_code == 403
     assert Job.objects.get(pk=queued.pk).status == "queued"
+
+
+def test_looking_at_pages_never_cleans_rq_registries(operator, redis):
+    """An expired entry in the started registry would run failure callbacks if cleaned."""
+    from rq.registry import StartedJobRegistry
+
+    job = make_jobs(1, status="started")[0]
+    key = StartedJobRegistry("normal", connection=redis).key
+    redis.zadd(key, {f"{job.pk}:exec": 1})
+    for url in [*PAGES, f"/dashboard/jobs/{job.pk}/", "/dashboard/feed/", "/dashboard/charts/depth.svg"]:
+        assert operator.get(url).status_code == 200
+    assert redis.zscore(key, f"{job.pk}:exec") == 1

@@ -77,7 +77,7 @@
         var sched = root.querySelector('[data-field="scheduler"]');
         if (sched) {
           var age = data.scheduler_age;
-          sched.textContent = age === null ? "no heartbeat" : age < 60 ? "alive" : "stale (" + Math.round(age) + " s)";
+          sched.textContent = age === null ? "no heartbeat" : data.scheduler_alive ? "alive" : "stale (" + Math.round(age) + " s)";
         }
       });
     }, INTERVAL);
