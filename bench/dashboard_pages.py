@@ -116,6 +116,7 @@ def main() -> None:
             "jobs task=reports.generate": "/dashboard/jobs/?task=reports.generate",
             "jobs search=<job id>": f"/dashboard/jobs/?search={_any_id()}",
             "jobs search=import (text)": "/dashboard/jobs/?search=import",
+            "jobs search=zzz (text, no match)": "/dashboard/jobs/?search=zzz",
             "overview feed (JSON)": "/dashboard/feed/",
             "queues": "/dashboard/queues/",
             "failed groups": "/dashboard/failed/",

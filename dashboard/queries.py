@@ -215,7 +215,10 @@ def worker_rows() -> list[dict[str, Any]]:
     """Workers with the job each one runs (one query for all current jobs)."""
     infos = _workers()
     current = {i.current_job_id for i in infos if i.current_job_id}
-    jobs = {str(j.pk): j for j in Job.objects.filter(pk__in=_uuids(current)).only("id", "task", "started_at")}
+    jobs = {
+        str(j.pk): j
+        for j in Job.objects.filter(pk__in=_uuids(current)).only("id", "task", "started_at", "finished_at")
+    }
     return [{"info": info, "job": jobs.get(info.current_job_id or "")} for info in infos]
 
 
