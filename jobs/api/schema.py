@@ -10,7 +10,7 @@ REASONS = {
     400: "Invalid input (error.code names the problem, error.fields the fields at fault).",
     401: "No credentials.",
     403: "Missing permission.",
-    404: "Unknown id or name.",
+    404: "Unknown id or name, or a page cursor this API did not issue.",
     409: "The object's state doesn't allow this (e.g. retrying a running job).",
     429: "Too many actions; retry after the Retry-After header's seconds.",
 }

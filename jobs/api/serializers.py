@@ -42,7 +42,7 @@ class JobSerializer(serializers.ModelSerializer):
 
 
 class JobLogSerializer(serializers.ModelSerializer):
-    user = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    user = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = JobLog
@@ -82,7 +82,7 @@ class BulkScheduleSerializer(StrictSerializer):
 
 
 class QueueSerializer(serializers.ModelSerializer):
-    paused_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    paused_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     success_rate = serializers.FloatField(read_only=True, allow_null=True)
     average_runtime_ms = serializers.FloatField(read_only=True, allow_null=True)
 
@@ -111,6 +111,7 @@ def schedule_of(rj: RecurringJob) -> dict[str, Any]:
 
 
 class RecurringJobSerializer(serializers.ModelSerializer):
+    priority = serializers.CharField(read_only=True, help_text="Empty: the task's priority.")
     schedule = serializers.SerializerMethodField()
     schedule_description = serializers.SerializerMethodField()
 
@@ -153,7 +154,7 @@ class TaskSerializer(serializers.Serializer):
     name = serializers.CharField()
     signature = serializers.CharField()
     parameters = serializers.ListField(child=serializers.DictField())
-    queue = serializers.CharField()
+    queue = serializers.CharField(allow_null=True, help_text="Null: chosen by the job's priority.")
     priority = serializers.CharField()
     max_attempts = serializers.IntegerField()
     backoff = serializers.DictField()

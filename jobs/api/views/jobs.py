@@ -47,7 +47,7 @@ class JobViewSet(ApiViewSet):
         """Through the service, so a non-UUID id is the same 404 as an unknown one."""
         return get_job(self.kwargs["pk"])
 
-    @extend_schema(responses={200: JobSerializer(many=True), **errors(400)})
+    @extend_schema(responses={200: JobSerializer(many=True), **errors(400, 404)})
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(JobSerializer(page, many=True).data)
