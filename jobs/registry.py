@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import random
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -144,6 +145,8 @@ class Task:
 
 _registry: dict[str, Task] = {}
 _discovered = False
+# Threaded servers: the first requests must not see a half-imported registry.
+_discover_lock = threading.RLock()
 
 
 def task(
@@ -208,16 +211,19 @@ def autodiscover() -> None:
     global _discovered
     if _discovered:
         return
-    _discovered = True
-    for app_config in django_apps.get_app_configs():
-        module_name = f"{app_config.name}.tasks"
-        try:
+    with _discover_lock:
+        if _discovered:
+            return
+        for app_config in django_apps.get_app_configs():
+            module_name = f"{app_config.name}.tasks"
+            try:
+                import_module(module_name)
+            except ModuleNotFoundError as exc:
+                if exc.name != module_name:
+                    raise
+        for module_name in conf.get().TASK_MODULES:
             import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-    for module_name in conf.get().TASK_MODULES:
-        import_module(module_name)
+        _discovered = True
 
 
 def get_task(name: str) -> Task:
