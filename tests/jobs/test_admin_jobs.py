@@ -105,6 +105,7 @@ def test_cancel_action_refuses_finished_jobs(admin_client):
     waiting.refresh_from_db()
     done.refresh_from_db()
     assert (waiting.status, done.status) == ("cancelled", "succeeded")
+    assert JobLog.objects.get(job=waiting, event="cancelled").message == "Cancelled by admin via admin."
 
 
 def test_rerun_and_delete_actions(admin_client):
