@@ -13,9 +13,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.http import HttpRequest
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -141,6 +142,65 @@ class RecurringJobAdmin(admin.ModelAdmin):
             return "-"
         url = f"{reverse('admin:jobs_job_changelist')}?recurring_job__id__exact={rj.pk}"
         return format_html('<a href="{}">All runs of {}</a>', url, rj.name)
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None
+    ) -> HttpResponse:
+        extra = {**(extra_context or {}), "recurring_actions": self._buttons(request, object_id)}
+        return super().change_view(request, object_id, form_url, extra)
+
+    def _buttons(self, request: HttpRequest, object_id: str) -> list[tuple[str, str]]:
+        """Run now, and enable or disable, as far as the user may."""
+        rj = (
+            RecurringJob.objects.filter(pk=object_id).only("enabled").first() if object_id.isdigit() else None
+        )
+        if rj is None:
+            return []
+        toggle = ("resume", "Enable") if not rj.enabled else ("pause", "Disable")
+        possible = [
+            ("run", "Run now", self.has_trigger_permission(request)),
+            (*toggle, self.has_pause_permission(request)),
+        ]
+        return [
+            (label, reverse(f"admin:jobs_recurringjob_{name}", args=[rj.pk]))
+            for name, label, allowed in possible
+            if allowed
+        ]
+
+    def get_urls(self) -> list:
+        wrap = self.admin_site.admin_view
+        buttons = [
+            ("run", trigger_recurring_job, "trigger", "Started a run now."),
+            ("pause", pause_recurring_job, "pause", "Disabled: no more runs until enabled."),
+            ("resume", resume_recurring_job, "pause", "Enabled: runs follow the schedule again."),
+        ]
+        return [
+            *(
+                path(
+                    f"<int:rj_id>/{name}/",
+                    wrap(self._button(action, permission, done)),
+                    name=f"jobs_recurringjob_{name}",
+                )
+                for name, action, permission, done in buttons
+            ),
+            *super().get_urls(),
+        ]
+
+    def _button(self, action: Callable[..., Any], permission: str, done: str) -> Callable[..., HttpResponse]:
+        def view(request: HttpRequest, rj_id: int) -> HttpResponse:
+            if request.method != "POST":
+                return HttpResponseNotAllowed(["POST"])
+            if not getattr(self, f"has_{permission}_permission")(request):
+                raise PermissionDenied
+            try:
+                action(rj_id, user=request.user, via="admin")
+            except JobsError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+            else:
+                self.message_user(request, done, messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:jobs_recurringjob_change", args=[rj_id]))
+
+        return view
 
     def save_model(self, request: HttpRequest, obj: RecurringJob, form: Any, change: bool) -> None:
         """Save through the service; the form already ran the same rules via ``clean``."""

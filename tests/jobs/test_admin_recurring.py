@@ -150,3 +150,24 @@ def test_add_form_offers_the_registered_tasks_and_links_to_add_schedules(admin_c
     assert "demo.sleep(seconds: float)" in body
     for kind in ("crontab", "interval", "clocked"):
         assert f'id="add_id_{kind}"' in body
+
+
+def test_detail_buttons_follow_state_and_permissions(client, admin_client):
+    rj = make()
+    detail = reverse("admin:jobs_recurringjob_change", args=[rj.pk])
+    body = admin_client.get(detail).content.decode()
+    assert "Run now</button>" in body and "Disable</button>" in body and "Enable</button>" not in body
+    response = admin_client.post(reverse("admin:jobs_recurringjob_pause", args=[rj.pk]), follow=True)
+    assert "Enable</button>" in response.content.decode()
+    rj.refresh_from_db()
+    assert not rj.enabled
+    admin_client.post(reverse("admin:jobs_recurringjob_run", args=[rj.pk]))
+    assert Job.objects.filter(recurring_job=rj).count() == 1
+    staff(client, "view_recurringjob")
+    body = client.get(detail).content.decode()
+    assert "Run now</button>" not in body and "Enable</button>" not in body
+    assert client.post(reverse("admin:jobs_recurringjob_run", args=[rj.pk])).status_code == 403
+    assert client.post(reverse("admin:jobs_recurringjob_resume", args=[rj.pk])).status_code == 403
+    assert Job.objects.filter(recurring_job=rj).count() == 1
+    rj.refresh_from_db()
+    assert not rj.enabled
