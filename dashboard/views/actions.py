@@ -104,8 +104,7 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
 
 def _bulk_ids(request: HttpRequest) -> list[str]:
     if request.POST.get("scope") == "filter":
-        request.GET = request.POST.copy()
-        qs = job_filter(request).qs.order_by("-created_at", "-id")
+        qs = job_filter(request, request.POST).qs.order_by("-created_at", "-id")
         return [str(pk) for pk in qs.values_list("id", flat=True)[:BULK_LIMIT]]
     return request.POST.getlist("ids")[:BULK_LIMIT]
 

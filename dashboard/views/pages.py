@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 
 from jobs import conf, metrics
@@ -27,9 +27,9 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/overview.html", context)
 
 
-def job_filter(request: HttpRequest) -> JobFilter:
+def job_filter(request: HttpRequest, params: QueryDict | None = None) -> JobFilter:
     """The shared job filter; invalid values are dropped with a message, never a 500."""
-    data = request.GET.copy()
+    data = (request.GET if params is None else params).copy()
     filterset = JobFilter(data, queryset=Job.objects.all())
     if not filterset.is_valid():
         for name in filterset.errors:

@@ -11,6 +11,7 @@ from jobs.models import Job, JobLog, QueueStats, QueueStatsHistory
 from jobs.services import schedule_job
 from tests.conftest import wait_for
 from tests.dashboard.conftest import XSS
+from tests.dashboard.factories import make_jobs
 
 from .conftest import screenshot
 
@@ -147,3 +148,17 @@ def test_args_with_markup_show_as_text_everywhere(page, processes):
     expect(page.locator("pre.json").first).to_contain_text(XSS)
     page.wait_for_timeout(3000)
     assert page.dialogs == []
+
+
+def test_pages_fit_a_phone_and_are_keyboard_reachable(page):
+    make_jobs(30, status="failed", error="RuntimeError: boom")
+    page.set_viewport_size({"width": 390, "height": 844})
+    for name, url in [("phone-overview", "/dashboard/"), ("phone-jobs", "/dashboard/jobs/")]:
+        page.goto(url)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), url
+        screenshot(page, name)
+    page.goto("/dashboard/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Jobdesk"
