@@ -160,3 +160,17 @@ def test_looking_at_pages_never_cleans_rq_registries(operator, redis):
     for url in [*PAGES, f"/dashboard/jobs/{job.pk}/", "/dashboard/feed/", "/dashboard/charts/depth.svg"]:
         assert operator.get(url).status_code == 200
     assert redis.zscore(key, f"{job.pk}:exec") == 1
+
+
+def test_garbage_ids_in_actions_are_messages_not_500s(operator):
+    for url, data in [
+        ("/dashboard/recurring/abc/trigger/", {}),
+        ("/dashboard/jobs/not-a-uuid/retry/", {}),
+        ("/dashboard/jobs/bulk/", {"action": "retry", "ids": ["nope", "<b>"], "confirmed": "yes"}),
+        ("/dashboard/jobs/bulk/", {"action": "explode", "ids": ["nope"]}),
+        ("/dashboard/failed/retry/", {"task": "<b>", "error_type": ""}),
+    ]:
+        response = operator.post(url, data, follow=True)
+        assert response.status_code in (200, 404), url
+        assert b"<b>" not in response.content
+    assert Job.objects.count() == 0
