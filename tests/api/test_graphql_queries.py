@@ -162,3 +162,9 @@ def test_introspection_and_graphiql_follow_the_setting(api, settings):
     assert gql(api, "{ __schema { queryType { name } } }").status_code == 200
     page = api.get("/graphql/", HTTP_ACCEPT="text/html")
     assert page.status_code == 200 and b"graphiql" in page.content.lower()
+
+
+def test_malformed_json_body_is_400_and_runs_nothing(api):
+    response = api.post("/graphql/", '{"query": "mutation {', content_type="application/json")
+    assert response.status_code == 400 and response.json()["errors"]
+    assert not Job.objects.exists()
