@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "graphene_django",
+    "graphene_django_graphiql_static",
 ]
 
 MIDDLEWARE = [

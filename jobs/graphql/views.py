@@ -2,7 +2,8 @@
 
 ``Authorization: Token <key>`` (DRF authtoken) needs no CSRF token; a request riding on
 the session cookie must carry Django's CSRF token on POST, as any form would. Without
-either the answer is 401, like REST's.
+either the answer is 401, like REST's. GraphiQL's scripts and styles are served from
+this site's static files (graphene-django-graphiql-static), never from a CDN.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.views.decorators.csrf import csrf_exempt
 from graphene.validation import DisableIntrospection
-from graphene_django.views import GraphQLView as BaseGraphQLView
+from graphene_django_graphiql_static.views import GraphiQLOfflineView
 from graphql.validation import specified_rules
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
@@ -35,7 +36,7 @@ def _csrf_failure(request: HttpRequest) -> HttpResponse | None:
     return check.process_view(request, None, (), {})
 
 
-class GraphQLView(BaseGraphQLView):
+class GraphQLView(GraphiQLOfflineView):
     """Login required; GraphiQL, introspection, depth and cost follow ``JOBS_GRAPHQL`` (limits.py)."""
 
     @classmethod
