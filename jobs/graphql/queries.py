@@ -17,7 +17,7 @@ from ..services.queues import get_queue_stats
 from ..services.recurring import get_recurring_job
 from . import pagination
 from .access import require
-from .limits import check_first, setting
+from .limits import LIST_FIELDS, check_first
 from .types import JobType, QueueMetricsType, QueueType, RecurringJobType, TaskType, WorkerType
 
 VIEW_JOB, VIEW_QUEUE, VIEW_RECURRING = "jobs.view_job", "jobs.view_queuestats", "jobs.view_recurringjob"
@@ -82,7 +82,7 @@ class Query(graphene.ObjectType):
 
     def resolve_jobs(self, info: Any, first: int | None = None, after: str | None = None, **filters: Any):
         require(info, VIEW_JOB)
-        first = setting("MAX_FIRST") if first is None else first
+        first = LIST_FIELDS["jobs"] if first is None else first  # the page size the cost rule assumed
         check_first(first)
         found = JobFilter(data=filters, queryset=job_rows())
         if not found.is_valid():

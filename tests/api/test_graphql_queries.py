@@ -168,3 +168,9 @@ def test_malformed_json_body_is_400_and_runs_nothing(api):
     response = api.post("/graphql/", '{"query": "mutation {', content_type="application/json")
     assert response.status_code == 400 and response.json()["errors"]
     assert not Job.objects.exists()
+
+
+def test_jobs_without_first_returns_the_page_the_cost_rule_assumed(api):
+    schedule(25)
+    edges = data(api, "{ jobs { edges { node { id } } pageInfo { hasNextPage } } }")["jobs"]
+    assert len(edges["edges"]) == 20 and edges["pageInfo"]["hasNextPage"]
