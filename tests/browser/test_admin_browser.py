@@ -7,9 +7,7 @@ from django.urls import reverse
 
 from jobs.models import Job, JobLog, QueueStats
 from jobs.services import schedule_job
-from tests.conftest import wait_for
-
-from .conftest import screenshot
+from tests.conftest import screenshot, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -41,10 +39,10 @@ def test_schedule_sleep_from_the_form_and_watch_it_run(page, processes):
     wait_for(shows_succeeded, timeout=60, interval=1, message="the detail page to show Succeeded")
     assert status_of(job) == "succeeded"
     assert "Scheduled by admin via admin." in page.locator("#job-timeline").inner_text()
-    screenshot(page, "admin-job-detail")
+    screenshot(page, "admin/job-detail")
     page.goto(reverse("admin:jobs_job_changelist"))
     assert "demo.sleep" in page.locator("#result_list").inner_text()
-    screenshot(page, "admin-job-list")
+    screenshot(page, "admin/job-list")
 
 
 def test_cancel_a_waiting_job_with_its_button(page):

@@ -7,12 +7,10 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.dashboard.browser.conftest import browser  # noqa: F401  (the session's chromium)
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_graphiql_loads_offline_and_answers_a_query(browser, live_server, admin_user, settings):  # noqa: F811
+def test_graphiql_loads_offline_and_answers_a_query(browser, live_server, admin_user, settings):
     settings.JOBS_GRAPHQL = {"GRAPHIQL": True, "INTROSPECTION": True}
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()

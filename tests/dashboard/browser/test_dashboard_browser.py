@@ -9,11 +9,9 @@ from playwright.sync_api import expect
 
 from jobs.models import Job, JobLog, QueueStats, QueueStatsHistory
 from jobs.services import schedule_job
-from tests.conftest import wait_for
+from tests.conftest import screenshot, wait_for
 from tests.dashboard.conftest import XSS
 from tests.dashboard.factories import make_jobs
-
-from .conftest import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -36,13 +34,13 @@ def test_progress_bar_moves_and_log_grows_without_a_reload(page, processes):
     shown_at_load = log_rows.count()
     bar = page.locator("#progress")
     first = wait_for(lambda: progress(bar), timeout=60, message="progress above 0")
-    screenshot(page, "job-running")
+    screenshot(page, "dashboard/job-running")
     wait_for(lambda: progress(bar) > first, timeout=30, message="progress moves on")
     expect(page.locator("[data-status]")).to_have_text("succeeded", timeout=60_000)
     assert progress(bar) == 100 > first
     assert page.evaluate("window.notReloaded") is True
     wait_for(lambda: log_rows.count() == JobLog.objects.filter(job=job).count() > shown_at_load, timeout=30)
-    screenshot(page, "job-succeeded")
+    screenshot(page, "dashboard/job-succeeded")
 
 
 def test_cancel_a_running_job(page, processes):
@@ -55,7 +53,7 @@ def test_cancel_a_running_job(page, processes):
     expect(page.locator("[data-status]")).to_have_text("cancelled")
     assert status_of(job) == "cancelled"
     assert JobLog.objects.filter(job=job, event="cancelled", interface="dashboard").exists()
-    screenshot(page, "job-cancelled")
+    screenshot(page, "dashboard/job-cancelled")
 
 
 def test_retry_a_failed_job_from_the_failed_page(page, processes):
@@ -65,7 +63,7 @@ def test_retry_a_failed_job_from_the_failed_page(page, processes):
     page.goto("/dashboard/failed/")
     row = page.locator("tr", has_text="demo.fail")
     expect(row).to_contain_text("RuntimeError")
-    screenshot(page, "failed")
+    screenshot(page, "dashboard/failed")
     row.get_by_role("button", name=re.compile("Retry all")).click()
     expect(page.locator(".messages")).to_contain_text("Retried 1 job(s).")
     wait_for(lambda: Job.objects.get(pk=job.pk).attempts == 2 and status_of(job) == "failed", timeout=60)
@@ -83,9 +81,9 @@ def test_pause_a_queue_a_new_job_waits_resume_and_it_runs(page, processes):
     page.goto(f"/dashboard/jobs/{waiting.pk}/")
     expect(page.locator("[data-status]")).to_have_text("queued")
     assert status_of(waiting) == "queued"
-    screenshot(page, "job-waiting-paused-queue")
+    screenshot(page, "dashboard/job-waiting-paused-queue")
     page.goto("/dashboard/queues/")
-    screenshot(page, "queues")
+    screenshot(page, "dashboard/queues")
     page.locator('tr[data-queue="low"]').get_by_role("button", name="Resume").click()
     expect(page.locator('tr[data-queue="low"] [data-field=paused]')).to_have_text("active")
     page.goto(f"/dashboard/jobs/{waiting.pk}/")
@@ -110,12 +108,12 @@ def test_overview_figures_and_chart_render_with_data(page, processes):
     assert "no data yet" not in svg
     assert QueueStats.objects.get(name="normal").processed_total >= 5
     expect(page.locator('tr[data-queue="normal"]')).to_be_visible()
-    screenshot(page, "overview")
+    screenshot(page, "dashboard/overview")
     page.goto("/dashboard/workers/")
     expect(page.locator("tbody")).to_contain_text("normal")
-    screenshot(page, "workers")
+    screenshot(page, "dashboard/workers")
     page.goto("/dashboard/recurring/")
-    screenshot(page, "recurring")
+    screenshot(page, "dashboard/recurring")
 
 
 def test_live_figures_update_on_the_overview(page, processes):
