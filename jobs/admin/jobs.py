@@ -24,7 +24,16 @@ from ..exceptions import JobsError
 from ..forms import ScheduleJobForm, task_descriptions
 from ..models import Job, JobLog
 from ..registry import task_names
-from ..services import BulkResult, cancel_job, cancel_jobs, rerun_job, retry_job, retry_jobs, schedule_job
+from ..services import (
+    BulkResult,
+    cancel_job,
+    cancel_jobs,
+    delete_jobs,
+    rerun_job,
+    retry_job,
+    retry_jobs,
+    schedule_job,
+)
 from ..states import CANCELLABLE, RETRYABLE
 from . import display
 from .paging import CappedPaginator, CreatedYearFilter
@@ -191,6 +200,25 @@ class JobAdmin(admin.ModelAdmin):
     def cancel_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         ids = list(queryset.values_list("pk", flat=True))
         report(request, "Cancelled", cancel_jobs(ids, user=request.user, via="admin"))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """Django's delete action and confirmation page, the deleting done by the service."""
+        ids = list(queryset.values_list("pk", flat=True))
+        report(request, "Deleted", delete_jobs(ids, user=request.user, via="admin"))
+        request.jobs_delete_reported = True
+
+    def delete_model(self, request: HttpRequest, obj) -> None:
+        report(request, "Deleted", delete_jobs([obj.pk], user=request.user, via="admin"))
+        request.jobs_delete_reported = True
+
+    def message_user(self, request: HttpRequest, message, *args, **kwargs) -> None:
+        # Django's own "successfully deleted N" would count refused rows too; the
+        # service's report above says what was deleted and what was refused.
+        if getattr(request, "jobs_delete_reported", False) and str(message).startswith(
+            ("Successfully deleted", "The job")
+        ):
+            return
+        super().message_user(request, message, *args, **kwargs)
 
     @admin.action(description="Re-run a copy of selected jobs", permissions=["schedule"])
     def rerun_selected(self, request: HttpRequest, queryset: QuerySet) -> None:

@@ -289,6 +289,31 @@ def cancel_jobs(job_ids: Iterable[Any], *, user: Any = None, via: str = "code") 
     return _each(cancel_job, job_ids, user=user, via=via)
 
 
+def delete_job(job_id: Any, *, user: Any = None, via: str = "code") -> Job:
+    """Delete a job and its timeline; a waiting job's RQ copy goes too.
+
+    A running job is refused: cancel it first, so its attempt is stopped rather than
+    left running without a row to report to.
+
+    Raises:
+        JobNotFound, InvalidTransition (running).
+    """
+    job = get_job(job_id)
+    with transaction.atomic():
+        deleted, _ = Job.objects.filter(pk=job.pk).exclude(status=S.STARTED).delete()
+        if not deleted:
+            raise _refusal(get_job(job.pk), "deleted", "cancel it first")
+        job_key = str(job.pk)
+        transaction.on_commit(lambda: dispatch.remove(job_key), robust=True)
+    logger.info("job_id=%s event=deleted by=%s", job.pk, describe_actor(user, via))
+    return job
+
+
+def delete_jobs(job_ids: Iterable[Any], *, user: Any = None, via: str = "code") -> BulkResult:
+    """Delete each job that can be; report the others with the reason."""
+    return _each(delete_job, job_ids, user=user, via=via)
+
+
 def _each(action, job_ids: Iterable[Any], **options: Any) -> BulkResult:
     result = BulkResult()
     for job_id in job_ids:

@@ -238,3 +238,23 @@ def test_the_count_never_scans_past_the_cap(admin_client, monkeypatch):
     assert cl.result_count == 6 and len(cl.result_list) == 8
     counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
     assert counts and all("LIMIT 6" in sql for sql in counts)
+
+
+def test_delete_refuses_a_running_job_and_removes_waiting_copies(admin_client, redis):
+    from jobs import dispatch
+    from jobs.services import schedule_job
+
+    waiting = schedule_job("demo.add", args=[1, 2])
+    running = make_job("started")
+    response = admin_client.post(
+        CHANGELIST,
+        {"action": "delete_selected", "_selected_action": [str(waiting.pk), str(running.pk)], "post": "yes"},
+        follow=True,
+    )
+    shown = [str(message) for message in response.context["messages"]]
+    assert shown[0] == "Deleted 1 job."
+    assert shown[1].startswith(f"1 refused: {running.pk}: Job {running.pk} is started and can't be deleted")
+    assert not any(text.startswith("Successfully deleted") for text in shown)
+    assert not Job.objects.filter(pk=waiting.pk).exists()
+    assert Job.objects.filter(pk=running.pk).exists()
+    assert dispatch.queue("normal").count == 0

@@ -236,3 +236,18 @@ def test_cancelling_a_dependency_fails_its_dependants():
     cancel_job(first.pk)
     second.refresh_from_db()
     assert second.status == S.FAILED and "was cancelled" in second.error
+
+
+def test_delete_removes_the_row_its_logs_and_its_rq_copy(redis):
+    from jobs.services import delete_job
+
+    later = schedule_job("demo.add", args=[1, 2], delay=600)
+    cancel_job(later.pk)
+    waiting = schedule_job("demo.add", args=[3, 4], delay=600)
+    delete_job(waiting.pk)
+    delete_job(later.pk)
+    assert not Job.objects.exists() and not JobLog.objects.exists()
+    assert redis.zcard(dispatch.SCHEDULED_JOBS_KEY) == 0
+    assert not redis.exists(f"rq:job:{waiting.pk}")
+    with pytest.raises(JobNotFound):
+        delete_job(waiting.pk)
