@@ -9,10 +9,11 @@ enqueued twice finds nothing to start.
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -28,22 +29,50 @@ S = JobStatus
 
 
 def start_attempt(job_id: str, worker_name: str, now: datetime | None = None) -> Job | None:
-    """Claim a job for a new attempt; None if it isn't startable (cancelled, already ran)."""
+    """Claim a job for a new attempt; None if it isn't startable (cancelled, already ran).
+
+    The claim and the read are one ``UPDATE … RETURNING`` where the database has it
+    (PostgreSQL, SQLite 3.35+): it runs for every job, so a round trip counts.
+    """
     now = now or timezone.now()
-    claimed = Job.objects.filter(pk=job_id, status__in=STARTABLE).update(
-        status=S.STARTED,
-        attempts=F("attempts") + 1,
-        started_at=now,
-        finished_at=None,
-        worker_name=worker_name[:200],
-        progress=0,
-        progress_message="",
-    )
-    if not claimed:
-        return None
-    job = Job.objects.get(pk=job_id)
-    signals.send(signals.job_started, job=job)
+    changes = {
+        "status": S.STARTED,
+        "started_at": now,
+        "finished_at": None,
+        "worker_name": worker_name[:200],
+        "progress": 0,
+        "progress_message": "",
+    }
+    connection = connections[Job.objects.db]
+    if connection.features.can_return_columns_from_insert:
+        job = _claim_returning(job_id, changes, connection)
+    else:
+        claimed = Job.objects.filter(pk=job_id, status__in=STARTABLE).update(
+            attempts=F("attempts") + 1, **changes
+        )
+        job = Job.objects.get(pk=job_id) if claimed else None
+    if job is not None:
+        signals.send(signals.job_started, job=job)
     return job
+
+
+def _claim_returning(job_id: str, changes: dict[str, Any], connection) -> Job | None:
+    meta = Job._meta
+    quote = connection.ops.quote_name
+    assignments = [f"{quote(meta.get_field(name).column)} = %s" for name in changes]
+    values = [meta.get_field(name).get_db_prep_save(value, connection) for name, value in changes.items()]
+    attempts = quote(meta.get_field("attempts").column)
+    statuses = ", ".join(["%s"] * len(STARTABLE))
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)}, {attempts} = {attempts} + 1 "
+        f"WHERE {quote(meta.pk.column)} = %s AND {quote(meta.get_field('status').column)} IN ({statuses}) "
+        f"RETURNING {', '.join(quote(field.column) for field in meta.concrete_fields)}"
+    )
+    pk = meta.pk.get_db_prep_value(
+        job_id if isinstance(job_id, uuid.UUID) else uuid.UUID(str(job_id)), connection
+    )
+    claimed = list(Job.objects.raw(sql, [*values, pk, *sorted(STARTABLE)]))
+    return claimed[0] if claimed else None
 
 
 def record_success(job: Job, result: Any, now: datetime | None = None) -> bool:
