@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.db import connections
 from django.utils import timezone
 from rq import get_current_job
 from rq.timeouts import JobTimeoutException
@@ -124,6 +125,28 @@ def _json_result(value: Any) -> Any:
         raise ResultNotSerialisable(f"The task's result is not JSON-serialisable: {exc}") from exc
 
 
+def _in_raw_transaction(wrapper) -> bool:
+    raw = wrapper.connection
+    if raw is None or wrapper.in_atomic_block:
+        return False
+    if hasattr(raw, "in_transaction"):  # sqlite3
+        return bool(raw.in_transaction)
+    info = getattr(raw, "info", None)  # psycopg
+    return info is not None and info.transaction_status.name in {"INTRANS", "INERROR"}
+
+
+def _roll_back_what_the_task_left_open() -> None:
+    """A task that began a transaction by hand and never ended it loses that work.
+
+    As if its process had exited; otherwise the job's own outcome would be written
+    inside the task's transaction and never committed.
+    """
+    for wrapper in connections.all(initialized_only=True):
+        if _in_raw_transaction(wrapper):
+            logger.warning("a task left a transaction open on %r; rolled back", wrapper.alias)
+            wrapper.connection.rollback()
+
+
 def describe_failure(exc: BaseException, timeout: int | None) -> str:
     if isinstance(exc, JobTimeoutException):
         return f"Timed out after {timeout} s" if timeout else "Timed out"
@@ -151,8 +174,11 @@ def run_job(job_id: str) -> Any:
     )
     try:
         task = get_task(job.task)
-        with _capture_logs(context):
-            result = _json_result(task.run(context, job.args, job.kwargs))
+        try:
+            with _capture_logs(context):
+                result = _json_result(task.run(context, job.args, job.kwargs))
+        finally:
+            _roll_back_what_the_task_left_open()
         context.flush_logs()
     except Exception as exc:
         runtime = time.monotonic() - began

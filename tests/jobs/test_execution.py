@@ -152,3 +152,15 @@ def test_the_rq_copy_is_json_and_names_only_the_wrapper(transactional_db, redis)
     job = schedule_job("demo.add", args=[1, 1])
     raw = redis.hgetall(f"rq:job:{job.pk}")
     assert json.loads(zlib.decompress(raw[b"data"])) == ["jobs.execution.run_job", None, [str(job.pk)], {}]
+
+
+def test_a_transaction_the_task_left_open_doesnt_swallow_its_outcome(burst_worker):
+    from tests.jobs import fixture_tasks  # noqa: F401 - registers the task
+
+    job = schedule_job("tests.leaves_a_transaction_open")
+    after = schedule_job("demo.add", args=[2, 3])
+    burst_worker()
+    job.refresh_from_db()
+    after.refresh_from_db()
+    assert (job.status, job.result) == (S.SUCCEEDED, "left open")
+    assert (after.status, after.result) == (S.SUCCEEDED, 5)
