@@ -37,7 +37,9 @@ class Command(BaseCommand):
         commands = [["runserver", addr, "--noreload"], ["rqscheduler"]]
         commands += [["rqworker", *queues] for _ in range(workers)]
         children = [self.spawn(command) for command in commands]
-        self.stdout.write(self.style.SUCCESS(f"Jobdesk is up: http://{addr}/admin/ and http://{addr}/dashboard/"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Jobdesk is up: http://{addr}/admin/ and http://{addr}/dashboard/")
+        )
         try:
             self.watch(children)
         except KeyboardInterrupt:
