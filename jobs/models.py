@@ -6,8 +6,10 @@ in the admin URL, REST, GraphQL, logs and ``rq info``.
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -110,6 +112,24 @@ class Job(models.Model):
     def __str__(self) -> str:
         return f"{self.task} ({self.id})"
 
+    @classmethod
+    def new(cls, **values: Any) -> Job:
+        """``Job(**values)`` for field attnames (``parent_id``, not ``parent``).
+
+        Built positionally, the way Django builds rows it read, which takes a quarter
+        of the keyword path's time; scheduling 10,000 jobs in one call builds 10,000.
+
+        Raises:
+            TypeError: for a name that is not a field's attname.
+        """
+        row = [
+            values.pop(attname) if attname in values else (default() if is_factory else default)
+            for attname, default, is_factory in _job_defaults()
+        ]
+        if values:
+            raise TypeError(f"Job has no fields {', '.join(sorted(values))}.")
+        return cls(*row)
+
     @property
     def is_finished(self) -> bool:
         return self.status in TERMINAL
@@ -121,6 +141,17 @@ class Job(models.Model):
             return None
         end = self.finished_at if self.finished_at and self.finished_at >= self.started_at else None
         return ((end or timezone.now()) - self.started_at).total_seconds()
+
+
+@functools.cache
+def _job_defaults() -> list[tuple[str, Any, bool]]:
+    """Each concrete field of Job: its attname and its default, or the default's factory."""
+    return [
+        (field.attname, field.default, True)
+        if field.has_default() and callable(field.default)
+        else (field.attname, field.get_default(), False)
+        for field in Job._meta.concrete_fields
+    ]
 
 
 class JobLog(models.Model):

@@ -15,6 +15,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from .. import dispatch, signals
+from ..bulk_insert import insert_new
 from ..exceptions import InvalidArguments, InvalidSchedule, InvalidTransition, JobNotFound, JobsError
 from ..models import Job, JobLog
 from ..registry import Task
@@ -79,7 +80,8 @@ def build_job(
             fields={"depends_on": "conflicts with run_at"},
         )
     status = S.SCHEDULED if due else S.DEFERRED if waiting_for else S.QUEUED
-    job = Job(
+    created_by = user if getattr(user, "is_authenticated", False) else None
+    job = Job.new(
         task=registered.name,
         args=args,
         kwargs=kwargs,
@@ -94,10 +96,14 @@ def build_job(
         tags=tags,
         correlation_id=correlation_id,
         source=source,
-        parent=parent,
-        created_by=user if getattr(user, "is_authenticated", False) else None,
-        recurring_job=recurring_job,
+        parent_id=parent.pk if parent is not None else None,
+        created_by_id=created_by.pk if created_by is not None else None,
+        recurring_job_id=recurring_job.pk if recurring_job is not None else None,
     )
+    # Keep the objects behind the ids, so reading them back costs no query.
+    for name, obj in (("parent", parent), ("created_by", created_by), ("recurring_job", recurring_job)):
+        if obj is not None:
+            setattr(job, name, obj)
     job.pending_dependencies = waiting_for
     job.all_dependencies = list(depends_on)
     return job, waiting_for
@@ -143,8 +149,8 @@ def schedule_jobs(
     """Schedule many jobs at once: all of them, or (on any bad request) none.
 
     Each request is a mapping of :func:`schedule_job`'s arguments, ``task`` included.
-    Rows go in with one ``bulk_create`` and queued jobs reach Redis with RQ's
-    ``enqueue_many``, one pipeline per queue.
+    Rows go in with one COPY or prepared INSERT (:mod:`jobs.bulk_insert`) and queued
+    jobs reach Redis with RQ's ``enqueue_many``, one pipeline per queue.
 
     Raises:
         JobsError: for the first bad request, its position in the message.
@@ -163,7 +169,7 @@ def schedule_jobs(
             raise InvalidArguments(f"Job {position}: {exc}") from exc
         jobs.append(job)
     with transaction.atomic():
-        Job.objects.bulk_create(jobs)
+        insert_new(jobs)
         links = [
             Job.depends_on.through(from_job_id=job.pk, to_job_id=get_job(dep).pk)
             for job in jobs
