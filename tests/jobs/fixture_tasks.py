@@ -26,3 +26,17 @@ def leaves_a_transaction_open() -> str:
         cursor.execute("BEGIN")
         cursor.execute("SELECT 1")
     return "left open"
+
+
+@task(name="tests.database_state")
+def database_state() -> dict:
+    import os
+
+    from django.db import connection
+
+    return {"vendor": connection.vendor, "connected": connection.connection is not None, "pid": os.getpid()}
+
+
+@task(name="tests.echo")
+def echo(**payload) -> dict:
+    return payload
