@@ -7,6 +7,8 @@ so no Jobdesk process ever unpickles anything it read from Redis.
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -32,6 +34,9 @@ PAUSED_QUEUES_KEY = REDIS_PREFIX + "paused_queues"
 COUNTERS_KEY = REDIS_PREFIX + "counters:{queue}"
 RUNTIMES_KEY = REDIS_PREFIX + "runtimes:{queue}"
 SCHEDULED_JOBS_KEY = RQScheduler.scheduled_jobs_key
+OUTCOME_KEY = REDIS_PREFIX + "outcome:{job_id}"
+OUTCOME_TTL = 7 * 24 * 3600
+"""An outcome nobody recorded outlives any worker restart and any housekeeping pass."""
 
 
 class JSONJob(RQJob):
@@ -46,8 +51,26 @@ class JSONJob(RQJob):
 
 
 def connection() -> Redis:
-    """The Redis connection all queues share."""
-    return django_rq.get_connection(conf.get().DEFAULT_QUEUE)
+    """The Redis client all of Jobdesk shares within a process.
+
+    django-rq's ``get_connection`` builds a new client, and so opens a new TCP
+    connection, on every call; a work-horse doing that twice per job spent more on
+    connecting than on the job. One client keeps one pool; redis-py's pool notices a
+    fork and starts afresh in the child, so processes never share a socket.
+    """
+    return _client(conf.get().DEFAULT_QUEUE)
+
+
+@functools.cache
+def _client(queue_name: str) -> Redis:
+    return django_rq.get_connection(queue_name)
+
+
+def same_server(one: Redis, other: Redis) -> bool:
+    """Whether two clients talk to the same Redis database."""
+    keys = ("host", "port", "path", "db", "username")
+    first, second = one.connection_pool.connection_kwargs, other.connection_pool.connection_kwargs
+    return all(first.get(key) == second.get(key) for key in keys)
 
 
 def queue(name: str, redis: Redis | None = None) -> Queue:
@@ -186,6 +209,22 @@ def execution_copies(
         (status.decode() if status else None, score)
         for status, score in zip(replies[::2], replies[1::2], strict=True)
     ]
+
+
+def put_outcome(job_id: str, outcome: dict) -> None:
+    """Work-horse side: leave how the attempt ended for the worker process to record."""
+    connection().set(OUTCOME_KEY.format(job_id=job_id), json.dumps(outcome), ex=OUTCOME_TTL)
+
+
+def peek_outcome(job_id: str, redis: Redis | None = None) -> dict | None:
+    """The outcome a work-horse left and nobody has recorded yet, if any."""
+    raw = (redis or connection()).get(OUTCOME_KEY.format(job_id=job_id))
+    return json.loads(raw) if raw else None
+
+
+def forget_outcome(job_id: str, redis: Redis | None = None) -> None:
+    """Recorded: deleted only now, so a crash while recording leaves it for housekeeping."""
+    (redis or connection()).delete(OUTCOME_KEY.format(job_id=job_id))
 
 
 def rq_status(job_id: str, redis: Redis | None = None) -> str | None:

@@ -1,10 +1,15 @@
 """What an RQ worker actually runs for a Job.
 
-Every RQ job Jobdesk creates calls :func:`run_job` with the Job's id. It claims the
-row (a compare-and-set, so a cancelled job or a second copy never runs), runs the
-registered task with its context, and records the outcome: two writes to the database
-per successful job (start and finish) plus one read, and one Redis pipeline for the
-counters. It works the same under a forking worker and a non-forking one.
+Every RQ job Jobdesk creates calls :func:`run_job` with the Job's id. An attempt is
+three steps: :func:`claim` the row (a compare-and-set, so a cancelled job or a second
+copy never runs), :func:`perform` the registered task with its context, and
+:func:`record` the outcome: two database statements per successful job and one Redis
+pipeline for the counters.
+
+Under Jobdesk's forking worker the worker process claims and records, and the
+work-horse only performs (decision 17): a fresh process pays for every page it touches
+and for its own database connection, which cost more than a small job. Under any other
+worker class ``run_job`` does all three.
 
 A failed attempt re-raises after it is recorded, so RQ too sees the execution as failed
 and keeps the job's dependants waiting.
@@ -29,8 +34,9 @@ from django.utils import timezone
 from rq import get_current_job
 from rq.timeouts import JobTimeoutException
 
-from . import stats
+from . import dispatch, stats
 from .exceptions import JobsError
+from .models import Job
 from .registry import get_task
 from .services import lifecycle
 
@@ -154,12 +160,87 @@ def describe_failure(exc: BaseException, timeout: int | None) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+@dataclass
+class Outcome:
+    """How one attempt ended: what a work-horse reports to the worker that records it."""
+
+    ok: bool
+    runtime: float
+    result: Any = None
+    reason: str = ""
+    traceback: str = ""
+    permanent: bool = False
+    exception: BaseException | None = field(default=None, repr=False, compare=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "runtime": self.runtime,
+            "result": self.result,
+            "reason": self.reason,
+            "traceback": self.traceback,
+            "permanent": self.permanent,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Outcome:
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data})
+
+
+_claimed: dict[str, Job | None] = {}
+"""Rows the worker process claimed before forking, by RQ job id (see :func:`hand_down`)."""
+
+
+def hand_down(job_id: str, job: Job | None) -> None:
+    """Worker side, before the fork: the row is claimed (or refused), the horse only runs it.
+
+    The work-horse inherits this in memory, runs the task without touching the database
+    and reports its :class:`Outcome` through Redis; the worker process, whose database
+    connection lives as long as it does, records it (:func:`record`).
+    """
+    _claimed[job_id] = job
+
+
+def take_back(job_id: str) -> None:
+    _claimed.pop(job_id, None)
+
+
 def run_job(job_id: str) -> Any:
-    """Run one attempt of a Job (the function every Jobdesk RQ job names)."""
-    job = lifecycle.start_attempt(job_id, _worker_name())
+    """Run one attempt of a Job (the function every Jobdesk RQ job names).
+
+    In a work-horse of :class:`jobs.worker.Worker` the worker has claimed the row and
+    records the outcome; under any other worker class this process does both.
+    """
+    if job_id in _claimed:
+        job = _claimed.pop(job_id)
+        if job is None:
+            logger.info("job_id=%s skipped: not startable (cancelled, or already run)", job_id)
+            return None
+        outcome = perform(job)
+        dispatch.put_outcome(job_id, outcome.as_dict())
+        return _result_or_raise(outcome)
+    job = claim(job_id, _worker_name())
+    if job is None:
+        return None
+    outcome = perform(job)
+    record(job, outcome)
+    return _result_or_raise(outcome)
+
+
+def claim(job_id: str, worker_name: str) -> Job | None:
+    """Start an attempt; None (and a log line) if the job isn't startable."""
+    job = lifecycle.start_attempt(job_id, worker_name)
     if job is None:
         logger.info("job_id=%s skipped: not startable (cancelled, or already run)", job_id)
         return None
+    logger.info(
+        "job_id=%s task=%s queue=%s attempt=%s event=started", job.pk, job.task, job.queue, job.attempts
+    )
+    return job
+
+
+def perform(job: Job) -> Outcome:
+    """Run the task of a claimed job and say how it went; writes only what the task logs."""
     began = time.monotonic()
     context = JobContext(
         job_id=str(job.pk),
@@ -168,9 +249,6 @@ def run_job(job_id: str) -> Any:
         attempt=job.attempts,
         max_attempts=job.max_attempts,
         worker=job.worker_name,
-    )
-    logger.info(
-        "job_id=%s task=%s queue=%s attempt=%s event=started", job.pk, job.task, job.queue, job.attempts
     )
     try:
         task = get_task(job.task)
@@ -183,30 +261,48 @@ def run_job(job_id: str) -> Any:
     except Exception as exc:
         runtime = time.monotonic() - began
         context.flush_logs()
-        reason = describe_failure(exc, job.timeout)
-        permanent = isinstance(exc, JobsError)
-        status = lifecycle.record_failure(job, reason, traceback.format_exc(), permanent=permanent)
-        stats.count(job.queue, "failed" if status == "failed" else "retried", runtime)
-        logger.warning(
-            "job_id=%s task=%s queue=%s attempt=%s duration=%.3f event=%s reason=%r",
+        return Outcome(
+            ok=False,
+            runtime=runtime,
+            reason=describe_failure(exc, job.timeout),
+            traceback=traceback.format_exc(),
+            permanent=isinstance(exc, JobsError),
+            exception=exc,
+        )
+    return Outcome(ok=True, runtime=time.monotonic() - began, result=result)
+
+
+def record(job: Job, outcome: Outcome) -> None:
+    """Write how an attempt ended: the row, the back-off, the counters, the log line."""
+    if outcome.ok:
+        if lifecycle.record_success(job, outcome.result):
+            stats.count(job.queue, "succeeded", outcome.runtime)
+        logger.info(
+            "job_id=%s task=%s queue=%s attempt=%s duration=%.3f event=succeeded",
             job.pk,
             job.task,
             job.queue,
             job.attempts,
-            runtime,
-            status or "discarded",
-            reason,
+            outcome.runtime,
         )
-        raise
-    runtime = time.monotonic() - began
-    lifecycle.record_success(job, result)
-    stats.count(job.queue, "succeeded", runtime)
-    logger.info(
-        "job_id=%s task=%s queue=%s attempt=%s duration=%.3f event=succeeded",
+        return
+    status = lifecycle.record_failure(job, outcome.reason, outcome.traceback, permanent=outcome.permanent)
+    if status is not None:
+        stats.count(job.queue, "failed" if status == "failed" else "retried", outcome.runtime)
+    logger.warning(
+        "job_id=%s task=%s queue=%s attempt=%s duration=%.3f event=%s reason=%r",
         job.pk,
         job.task,
         job.queue,
         job.attempts,
-        runtime,
+        outcome.runtime,
+        status or "discarded",
+        outcome.reason,
     )
-    return result
+
+
+def _result_or_raise(outcome: Outcome) -> Any:
+    """A failed attempt re-raises, so RQ too sees it failed and holds its dependants."""
+    if outcome.exception is not None:
+        raise outcome.exception
+    return outcome.result

@@ -23,7 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from redis import Redis
 
-from . import conf, dispatch, monitoring, stats
+from . import conf, dispatch, execution, monitoring, stats
 from .models import Job, QueueStats
 from .services import lifecycle, recurring_runs
 from .services.dependencies import release_ready_dependants
@@ -87,23 +87,32 @@ def recover_lost_attempts(now: datetime | None = None, redis: Redis | None = Non
     alive = {worker.name for worker in list_workers(redis, now) if not worker.lost}
     recovered = []
     for pk, worker_name, started_at in started:
-        reason = _why_lost(str(pk), worker_name, started_at, alive, settled_before, redis)
+        if started_at and started_at > settled_before:
+            continue
+        if _record_reported(str(pk), redis):
+            logger.warning("job_id=%s event=recorded_late: its worker had not recorded the outcome", pk)
+            recovered.append(str(pk))
+            continue
+        reason = _why_lost(str(pk), worker_name, alive, redis)
         if reason and lifecycle.record_lost_attempt(str(pk), reason, now=now):
             logger.warning("job_id=%s event=lost reason=%r", pk, reason)
             recovered.append(str(pk))
     return recovered
 
 
-def _why_lost(
-    job_id: str,
-    worker_name: str,
-    started_at: datetime | None,
-    alive: set[str],
-    settled_before: datetime,
-    redis,
-) -> str | None:
-    if started_at and started_at > settled_before:
-        return None
+def _record_reported(job_id: str, redis: Redis) -> bool:
+    """Record an outcome a work-horse reported but its worker never recorded (it died)."""
+    reported = dispatch.peek_outcome(job_id, redis)
+    if reported is None:
+        return False
+    job = Job.objects.started().filter(pk=job_id).first()
+    if job is not None:
+        execution.record(job, execution.Outcome.from_dict(reported))
+    dispatch.forget_outcome(job_id, redis)
+    return job is not None
+
+
+def _why_lost(job_id: str, worker_name: str, alive: set[str], redis: Redis) -> str | None:
     rq_status = dispatch.rq_status(job_id, redis)
     if worker_name and worker_name not in alive:
         return f"Worker {worker_name} stopped sending heartbeats (killed or lost) while running this job"

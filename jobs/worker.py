@@ -15,10 +15,12 @@ import time
 from typing import Any
 
 import redis.exceptions
+from redis import Redis
 from rq import Worker as RQWorker
 from rq.job import Job as RQJob
 from rq.queue import Queue
 from rq.serializers import JSONSerializer
+from rq.utils import ensure_job_list
 from rq.worker import WorkerStatus
 
 from . import conf, dispatch, execution, horse_db, registry
@@ -101,25 +103,63 @@ class Worker(PausableQueuesMixin, RQWorker):
 
     execution_module = execution
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, queues: Any, *args: Any, connection: Redis | None = None, **kwargs: Any) -> None:
+        shared = dispatch.connection()
+        if connection is None or dispatch.same_server(connection, shared):
+            # One client for RQ's work and Jobdesk's own (counters, metrics): a work-horse
+            # then opens one Redis connection per job, as it would under plain RQ.
+            connection = shared
+            queues = [queue if isinstance(queue, str) else queue.name for queue in ensure_job_list(queues)]
+        kwargs["connection"] = connection
         settings = conf.get()
         kwargs["serializer"] = JSONSerializer
         kwargs["job_class"] = dispatch.JSONJob
         kwargs["job_monitoring_interval"] = settings.JOB_MONITORING_INTERVAL
-        super().__init__(*args, **kwargs)
+        super().__init__(queues, *args, **kwargs)
         registry.autodiscover()
-        self._last_horse_end = float("-inf")
+        self._last_horse_end = time.monotonic()
 
     def execute_job(self, job: RQJob, queue: Queue) -> None:
+        horse_db.ready_in_worker(self._last_horse_end)
+        claimed = self._claim(job)
         self._handed_down = horse_db.before_fork()
-        self._check_db = time.monotonic() - self._last_horse_end > horse_db.IDLE_CHECK_AFTER
         self._horse_status: int | None = None
         try:
             super().execute_job(job, queue)
         finally:
+            execution.take_back(job.id)
             self._last_horse_end = time.monotonic()
             if self._horse_status != 0:
                 horse_db.discard()
+        if claimed is not None:
+            self._record(claimed)
+
+    def _claim(self, job: RQJob):
+        try:
+            claimed = execution.claim(job.id, self.name)
+        except Exception:
+            # The horse would refuse a job whose claim is unknown; RQ still settles it.
+            logger.exception("worker=%s job_id=%s could not be claimed", self.name, job.id)
+            horse_db.discard()
+            claimed = None
+        execution.hand_down(job.id, claimed)
+        return claimed
+
+    def _record(self, job) -> None:
+        """Record what the horse reported; a horse that reported nothing lost the attempt."""
+        job_id = str(job.pk)
+        try:
+            reported = dispatch.peek_outcome(job_id, self.connection)
+            if reported is None:
+                how = f"exit status {self._horse_status}" if self._horse_status else "no report"
+                lifecycle.record_lost_attempt(job_id, f"The work-horse ended without reporting back ({how})")
+                return
+            execution.record(job, execution.Outcome.from_dict(reported))
+            dispatch.forget_outcome(job_id, self.connection)
+        except Exception:
+            # Left for housekeeping, which records a reported outcome or a lost attempt.
+            logger.exception("worker=%s job_id=%s outcome not recorded", self.name, job_id)
+            horse_db.discard()
 
     def wait_for_horse(self):
         retpid, ret_val, rusage = super().wait_for_horse()
@@ -130,8 +170,7 @@ class Worker(PausableQueuesMixin, RQWorker):
     def perform_job(self, job: RQJob, queue: Queue, execution) -> bool:
         if not self.is_horse:
             return super().perform_job(job, queue, execution)
-        if self._check_db:
-            horse_db.ready_in_horse(self._handed_down)
+        horse_db.in_horse(self._handed_down)
         result = super().perform_job(job, queue, execution)
         if not horse_db.clean_in_horse(self._handed_down):
             os._exit(horse_db.DIRTY_EXIT)

@@ -1,0 +1,101 @@
+"""The worker process claims and records; the work-horse only runs the task (decision 17)."""
+
+import os
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from rq import SimpleWorker
+from rq.serializers import JSONSerializer
+
+from jobs import dispatch, housekeeping
+from jobs.models import Job
+from jobs.services import lifecycle, schedule_job
+from jobs.states import JobStatus
+from jobs.worker import Worker
+
+S = JobStatus
+
+
+def test_the_horse_runs_the_task_without_opening_a_database_connection(burst_worker):
+    from tests.jobs import fixture_tasks  # noqa: F401 - registers the task
+
+    job = schedule_job("tests.database_state")
+    burst_worker()
+    job.refresh_from_db()
+    assert job.status == S.SUCCEEDED
+    assert job.result["pid"] != os.getpid()
+    # SQLite connections never cross the fork; PostgreSQL's is handed down, still open.
+    assert job.result["connected"] is (job.result["vendor"] == "postgresql")
+    assert dispatch.peek_outcome(str(job.pk)) is None
+
+
+def _claimed_long_ago(task: str, **options) -> Job:
+    job = schedule_job(task, **options)
+    long_ago = timezone.now() - timedelta(minutes=10)
+    return lifecycle.start_attempt(str(job.pk), "worker-that-died", now=long_ago)
+
+
+def test_a_reported_success_its_dead_worker_never_recorded_is_recorded_by_housekeeping(transactional_db):
+    job = _claimed_long_ago("demo.add", args=[2, 3])
+    dispatch.put_outcome(str(job.pk), {"ok": True, "runtime": 0.01, "result": 5})
+
+    assert housekeeping.recover_lost_attempts() == [str(job.pk)]
+
+    job.refresh_from_db()
+    assert (job.status, job.result, job.error) == (S.SUCCEEDED, 5, "")
+    assert dispatch.peek_outcome(str(job.pk)) is None
+
+
+def test_a_reported_failure_its_dead_worker_never_recorded_follows_the_backoff(transactional_db):
+    from tests.jobs import fixture_tasks  # noqa: F401 - registers the task
+
+    job = _claimed_long_ago("tests.fails_linear")
+    dispatch.put_outcome(
+        str(job.pk),
+        {"ok": False, "runtime": 0.01, "reason": "RuntimeError: nope", "traceback": "Traceback…"},
+    )
+
+    housekeeping.recover_lost_attempts()
+
+    job.refresh_from_db()
+    assert (job.status, job.error, job.traceback) == (S.SCHEDULED, "RuntimeError: nope", "Traceback…")
+    assert job.run_at > timezone.now() + timedelta(seconds=4)  # linear back-off: 5 s
+
+
+def test_without_a_report_the_attempt_is_lost_not_succeeded(transactional_db):
+    job = _claimed_long_ago("demo.add", args=[2, 3])
+
+    housekeeping.recover_lost_attempts()
+
+    job.refresh_from_db()
+    assert job.status == S.FAILED
+    assert "stopped sending heartbeats" in job.error
+
+
+def test_under_another_worker_class_the_wrapper_claims_and_records_itself(transactional_db):
+    job = schedule_job("demo.add", args=[20, 22])
+    worker = SimpleWorker(
+        [dispatch.queue("normal")],
+        connection=dispatch.connection(),
+        serializer=JSONSerializer,
+        job_class=dispatch.JSONJob,
+    )
+    worker.work(burst=True)
+    job.refresh_from_db()
+    assert (job.status, job.result, job.attempts) == (S.SUCCEEDED, 42, 1)
+
+
+def test_the_worker_shares_the_process_redis_client(redis):
+    assert dispatch.connection() is dispatch.connection()
+    assert Worker(["normal"]).connection is dispatch.connection()
+
+
+@pytest.mark.parametrize("same_server", [True, False])
+def test_a_worker_given_another_redis_keeps_it(redis, same_server):
+    kwargs = redis.connection_pool.connection_kwargs
+    other = type(redis)(
+        host=kwargs["host"], port=kwargs["port"], db=kwargs.get("db", 0) + (0 if same_server else 1)
+    )
+    worker = Worker(["normal"], connection=other)
+    assert (worker.connection is dispatch.connection()) is same_server
