@@ -60,6 +60,8 @@ def environment(name: str, database_url: str = "") -> Iterator[Path]:
             url = urlparse(database_url)._replace(path=f"/{database}").geturl()
         else:
             url = f"sqlite:///{tmp / 'bench.sqlite3'}"
+        # Measured as deployed: DEBUG off (its query log costs time and memory).
+        os.environ.setdefault("DEBUG", "0")
         os.environ.update(
             REDIS_URL=f"redis://127.0.0.1:{port}/0",
             DATABASE_URL=url,

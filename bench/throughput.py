@@ -39,7 +39,8 @@ def _drain(processes: Processes, ids: list[str], name: str) -> float:
 
     registry = FinishedJobRegistry("normal", connection=dispatch.connection())
     before = registry.count
-    worker = processes.manage("rqworker", "normal", "--burst", name=name)
+    # The baseline's function is loaded before the fork too, as Jobdesk's task modules are.
+    worker = processes.manage("rqworker", "normal", "--burst", name=name, JOBS_TASK_MODULES="bench.common")
     wait_until(lambda: worker.poll() is not None, 1800, f"{name} to drain the queue", interval=0.2)
     finished = registry.count - before
     if finished != len(ids):
