@@ -7,13 +7,13 @@ so no Jobdesk process ever unpickles anything it read from Redis.
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 import django_rq
+from django.conf import settings
 from redis import Redis
 from rq import Queue
 from rq.command import send_stop_job_command
@@ -58,12 +58,16 @@ def connection() -> Redis:
     connecting than on the job. One client keeps one pool; redis-py's pool notices a
     fork and starts afresh in the child, so processes never share a socket.
     """
-    return _client(conf.get().DEFAULT_QUEUE)
+    name = conf.get().DEFAULT_QUEUE
+    key = repr(sorted(settings.RQ_QUEUES[name].items()))
+    client = _clients.get(key)
+    if client is None:
+        client = _clients[key] = django_rq.get_connection(name)
+    return client
 
 
-@functools.cache
-def _client(queue_name: str) -> Redis:
-    return django_rq.get_connection(queue_name)
+_clients: dict[str, Redis] = {}
+"""By django-rq's connection settings, so ``override_settings`` gets its own client."""
 
 
 def same_server(one: Redis, other: Redis) -> bool:
