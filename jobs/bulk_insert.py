@@ -36,20 +36,24 @@ def insert_new(objs: Sequence[Model], using: str = DEFAULT_DB_ALIAS) -> None:
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     rows = _prepared_rows(objs, fields, connection)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with (
-                connection.wrap_database_errors,
-                cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-            ):
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            placeholders = ", ".join(["%s"] * len(fields))
+    if connection.vendor == "postgresql":
+        _copy(connection, f"COPY {table} ({columns}) FROM STDIN", rows)
+    else:
+        placeholders = ", ".join(["%s"] * len(fields))
+        with connection.cursor() as cursor:
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", list(rows))
     for obj in objs:
         obj._state.adding = False
         obj._state.db = using
+
+
+def _copy(connection: Any, sql: str, rows: Iterator[list[Any]]) -> None:
+    """COPY is psycopg's, not Django's: it goes on the driver's own cursor, inside the
+    caller's transaction, past whatever wraps Django's cursors."""
+    connection.ensure_connection()
+    with connection.wrap_database_errors, connection.connection.cursor() as cursor, cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _copyable(model: type[Model], sample: Model) -> bool:

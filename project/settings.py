@@ -136,7 +136,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
-GRAPHENE = {"SCHEMA": "jobs.graphql.schema.schema"}
+# No DjangoDebugMiddleware (graphene-django adds it when DEBUG is on): the schema has no
+# debug field to read it, and it wraps every database cursor of the process for good,
+# with an ``executemany`` that breaks bulk scheduling.
+GRAPHENE = {"SCHEMA": "jobs.graphql.schema.schema", "MIDDLEWARE": []}
 
 LOGGING = {
     "version": 1,

@@ -174,3 +174,12 @@ def test_jobs_without_first_returns_the_page_the_cost_rule_assumed(api):
     schedule(25)
     edges = data(api, "{ jobs { edges { node { id } } pageInfo { hasNextPage } } }")["jobs"]
     assert len(edges["edges"]) == 20 and edges["pageInfo"]["hasNextPage"]
+
+
+def test_a_query_leaves_no_cursor_wrapper_behind_and_bulk_scheduling_works(api):
+    schedule(1)
+    data(api, "{ jobs(first: 1) { edges { node { id } } } }")
+    # graphene-django's debug middleware (on by default under DEBUG) wraps every
+    # cursor for good, and its executemany breaks schedule_jobs.
+    assert not hasattr(connection, "_graphene_cursor")
+    assert len(services.schedule_jobs([{"task": "demo.add", "args": [i, 1]} for i in range(3)])) == 3
