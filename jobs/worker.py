@@ -24,6 +24,7 @@ from rq.utils import ensure_job_list
 from rq.worker import WorkerStatus
 
 from . import conf, dispatch, execution, horse_db, registry
+from .models import Job
 from .services import lifecycle
 
 logger = logging.getLogger("jobs.worker")
@@ -134,7 +135,7 @@ class Worker(PausableQueuesMixin, RQWorker):
         if claimed is not None:
             self._record(claimed)
 
-    def _claim(self, job: RQJob):
+    def _claim(self, job: RQJob) -> Job | None:
         try:
             claimed = execution.claim(job.id, self.name)
         except Exception:
@@ -145,7 +146,7 @@ class Worker(PausableQueuesMixin, RQWorker):
         execution.hand_down(job.id, claimed)
         return claimed
 
-    def _record(self, job) -> None:
+    def _record(self, job: Job) -> None:
         """Record what the horse reported; a horse that reported nothing lost the attempt."""
         job_id = str(job.pk)
         try:
