@@ -12,6 +12,7 @@ them. Other databases, and models this can't handle, go through ``bulk_create``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -72,24 +73,41 @@ def _saved_differently(field: Any) -> bool:
 
 
 def _prepared_rows(objs: Sequence[Model], fields: Sequence[Any], connection: Any) -> Iterator[list[Any]]:
+    """Each row's values as the database takes them.
+
+    Per column, a value that is the very object the previous row had reuses its
+    conversion (one ``now`` for all rows, interned strings); an equal one is looked up;
+    only the rest (ids, JSON lists and dicts) is converted.
+    """
     memo: dict[tuple, Any] = {}
-    attnames = [(index, field, field.attname, field.primary_key) for index, field in enumerate(fields)]
+    columns = [(index, field, field.attname, field.primary_key) for index, field in enumerate(fields)]
+    previous: list[tuple[Any, Any]] = [(memo, None)] * len(fields)  # memo: matches no value
     for obj in objs:
         row = []
-        for index, field, attname, primary_key in attnames:
+        for index, field, attname, is_pk in columns:
             value = getattr(obj, attname)
-            if primary_key:
-                row.append(field.get_db_prep_save(value, connection))
-                continue
-            key = (index, type(value), value)
-            try:
-                row.append(memo[key])
-            except KeyError:
-                memo[key] = prepared = _prepare(field, value, connection)
-                row.append(prepared)
-            except TypeError:  # unhashable: the lists and dicts of JSON fields
-                row.append(_prepare(field, value, connection))
+            seen, prepared = previous[index]
+            if value is not seen:
+                prepared = _prepare_cached(memo, index, field, value, connection, is_pk)
+                previous[index] = (value, prepared)
+            row.append(prepared)
         yield row
+
+
+def _prepare_cached(memo: dict, index: int, field: Any, value: Any, connection: Any, is_pk: bool) -> Any:
+    if is_pk:
+        return field.get_db_prep_save(value, connection)
+    try:
+        key = (index, type(value), value)
+        hash(key)
+    except TypeError:  # lists and dicts: equal JSON text, equal value
+        try:
+            key = (index, "json", json.dumps(value))
+        except (TypeError, ValueError):
+            return _prepare(field, value, connection)
+    if key not in memo:
+        memo[key] = _prepare(field, value, connection)
+    return memo[key]
 
 
 def _prepare(field: Any, value: Any, connection: Any) -> Any:

@@ -39,6 +39,10 @@ def _jobs(user, parent) -> list[Job]:
         jobs.append(job)
     payload, _ = build_job("tests.echo", kwargs={"payload": {"nested": AWKWARD, "none": None}}, now=now)
     jobs.append(payload)
+    # Equal in Python, different in JSON: each must keep its own form.
+    for value in (1, True, 1.0):
+        alike, _ = build_job("tests.echo", kwargs={"v": value}, correlation_id=f"alike-{value!r}", now=now)
+        jobs.append(alike)
     return jobs
 
 
@@ -91,6 +95,7 @@ def test_job_new_fills_fresh_defaults_and_refuses_unknown_names():
     assert isinstance(one.pk, uuid.UUID) and one.pk != two.pk
     assert one.tags == [] and one.tags is not two.tags
     assert one.status == "queued" and one.attempts == 0
+    assert (one.error, one.progress_message, one.run_at) == ("", "", None)
     assert timezone.now() - one.created_at < timedelta(seconds=5)
     with pytest.raises(TypeError, match="no fields parent"):
         Job.new(task="demo.noop", parent=None)
