@@ -70,14 +70,20 @@ class Job(models.Model):
     tags = models.JSONField(default=list, blank=True)
     correlation_id = models.CharField(max_length=200, blank=True)
     source = models.CharField(max_length=50, default="code")
+    # Mostly NULL: indexed below only where set, so most inserts skip those indexes.
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children", db_index=False
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     recurring_job = models.ForeignKey(
-        "RecurringJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
+        "RecurringJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="runs", db_index=False
     )
     scheduled_for = models.DateTimeField(
         null=True, blank=True, help_text=_("The recurring schedule's run time this job is.")
@@ -95,13 +101,25 @@ class Job(models.Model):
             models.Index(fields=["queue", "status", "-created_at"], name="job_queue_status_created"),
             models.Index(fields=["task", "-created_at"], name="job_task_created"),
             models.Index(fields=["-finished_at"], name="job_finished"),
-            models.Index(fields=["recurring_job", "-created_at"], name="job_recurring_created"),
+            models.Index(
+                fields=["recurring_job", "-created_at"],
+                name="job_recurring_created",
+                condition=models.Q(recurring_job__isnull=False),
+            ),
+            models.Index(fields=["parent"], name="job_parent", condition=models.Q(parent__isnull=False)),
+            models.Index(
+                fields=["created_by"], name="job_created_by", condition=models.Q(created_by__isnull=False)
+            ),
             models.Index(fields=["correlation_id"], name="job_correlation"),
             models.Index(fields=["status", "run_at"], name="job_status_run_at"),
         ]
         constraints = [
             # The exactly-once key: two schedulers can't both create one recurring run.
-            models.UniqueConstraint(fields=["recurring_job", "scheduled_for"], name="job_recurring_run_once"),
+            models.UniqueConstraint(
+                fields=["recurring_job", "scheduled_for"],
+                name="job_recurring_run_once",
+                condition=models.Q(recurring_job__isnull=False),
+            ),
         ]
         permissions = [
             ("schedule_job", _("Can schedule jobs")),
@@ -122,12 +140,17 @@ class Job(models.Model):
         Raises:
             TypeError: for a name that is not a field's attname.
         """
-        row = [
-            values.pop(attname) if attname in values else (default() if is_factory else default)
-            for attname, default, is_factory in _job_defaults()
-        ]
-        if values:
-            raise TypeError(f"Job has no fields {', '.join(sorted(values))}.")
+        template, factories, positions = _job_row_template()
+        row = template.copy()
+        for position, attname, factory in factories:
+            if attname not in values:
+                row[position] = factory()
+        try:
+            for attname, value in values.items():
+                row[positions[attname]] = value
+        except KeyError:
+            unknown = sorted(set(values) - set(positions))
+            raise TypeError(f"Job has no fields {', '.join(unknown)}.") from None
         return cls(*row)
 
     @property
@@ -144,14 +167,21 @@ class Job(models.Model):
 
 
 @functools.cache
-def _job_defaults() -> list[tuple[str, Any, bool]]:
-    """Each concrete field of Job: its attname and its default, or the default's factory."""
-    return [
-        (field.attname, field.default, True)
-        if field.has_default() and callable(field.default)
-        else (field.attname, field.get_default(), False)
-        for field in Job._meta.concrete_fields
+def _job_row_template() -> tuple[list[Any], list[tuple[int, str, Any]], dict[str, int]]:
+    """Job's concrete fields as a row of constant defaults, the positions whose default
+    is a factory (``uuid4``, ``list``, ``timezone.now``), and each attname's position."""
+    fields = Job._meta.concrete_fields
+    template = [None if _by_factory(field) else field.get_default() for field in fields]
+    factories = [
+        (position, field.attname, field.default)
+        for position, field in enumerate(fields)
+        if _by_factory(field)
     ]
+    return template, factories, {field.attname: position for position, field in enumerate(fields)}
+
+
+def _by_factory(field: models.Field) -> bool:
+    return field.has_default() and callable(field.default)
 
 
 class JobLog(models.Model):
