@@ -86,8 +86,8 @@ def scheduler(redis: Redis | None = None) -> RQScheduler:
     return RQScheduler(connection=redis or connection(), job_class=JSONJob, queue_class=Queue)
 
 
-def _job_options(job: Job) -> dict:
-    settings = conf.get()
+def _job_options(job: Job, settings: conf.JobsSettings | None = None) -> dict:
+    settings = settings or conf.get()
     return {
         "job_id": str(job.pk),
         "timeout": job.timeout or settings.DEFAULT_TIMEOUT,
@@ -107,20 +107,12 @@ def enqueue(job: Job, depends_on: Sequence[str] = ()) -> None:
 
 def enqueue_many(jobs: Iterable[Job]) -> None:
     """Enqueue many Jobs with one pipeline per queue (RQ's ``enqueue_many``)."""
+    settings = conf.get()
     by_queue: dict[str, list] = {}
     for job in jobs:
-        options = _job_options(job)
+        options = _job_options(job, settings)
         by_queue.setdefault(job.queue, []).append(
-            Queue.prepare_data(
-                RUN_JOB,
-                args=(str(job.pk),),
-                timeout=options["timeout"],
-                result_ttl=options["result_ttl"],
-                failure_ttl=options["failure_ttl"],
-                description=options["description"],
-                job_id=options["job_id"],
-                at_front=options["at_front"],
-            )
+            Queue.prepare_data(RUN_JOB, args=(options["job_id"],), **options)
         )
     redis = connection()
     for name, data in by_queue.items():

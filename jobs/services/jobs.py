@@ -105,7 +105,7 @@ def build_job(
         if obj is not None:
             setattr(job, name, obj)
     job.pending_dependencies = waiting_for
-    job.all_dependencies = list(depends_on)
+    job.all_dependencies = tuple(depends_on)
     return job, waiting_for
 
 

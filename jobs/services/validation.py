@@ -46,9 +46,9 @@ def check_arguments(task: Task, args: Any, kwargs: Any) -> tuple[list, dict]:
             f"Arguments must be JSON-serialisable: {exc}", fields={"args": "not JSON-serialisable"}
         ) from exc
     limit = conf.get().MAX_PAYLOAD_BYTES
-    if len(encoded.encode()) > limit:
+    if len(encoded) > limit:  # json.dumps escapes non-ASCII: characters are bytes
         raise PayloadTooLarge(
-            f"Arguments take {len(encoded.encode())} bytes as JSON; the limit is {limit}.",
+            f"Arguments take {len(encoded)} bytes as JSON; the limit is {limit}.",
             fields={"args": f"over {limit} bytes"},
         )
     args, kwargs = json.loads(encoded)
