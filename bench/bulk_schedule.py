@@ -3,7 +3,7 @@
 Both sides produce 10,000 jobs waiting in the same queue of the same Redis; Jobdesk
 also writes the 10,000 rows. Alternating rounds; rates are jobs per second.
 
-    .venv/bin/python bench/bulk_schedule.py [--jobs 10000] [--rounds 3] [--database-url postgres://postgres@127.0.0.1:5432/]
+    .venv/bin/python bench/bulk_schedule.py [--jobs 10000] [--rounds 7] [--database-url postgres://postgres@127.0.0.1:5432/]
 
 Target: at least 60 % of raw RQ's rate.
 """
@@ -41,7 +41,7 @@ def raw_round(jobs: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--jobs", type=int, default=10_000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=7)
     add_database_argument(parser)
     options = parser.parse_args()
     with environment("bulk", options.database_url):
