@@ -213,8 +213,7 @@ def run_job(job_id: str) -> Any:
     """
     if job_id in _claimed:
         job = _claimed.pop(job_id)
-        if job is None:
-            logger.info("job_id=%s skipped: not startable (cancelled, or already run)", job_id)
+        if job is None:  # the worker's claim was refused, and logged
             return None
         outcome = perform(job)
         dispatch.put_outcome(job_id, outcome.as_dict())
