@@ -18,6 +18,7 @@ from django.db import connection
 from jobs import dispatch
 from jobs.scheduler import Scheduler
 from jobs.worker import Worker
+from tests.outage import own_redis  # noqa: F401 - a Redis a test may stop, restart or flush
 
 ROOT = Path(__file__).resolve().parent.parent
 
