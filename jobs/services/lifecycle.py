@@ -63,7 +63,7 @@ def _drop_report(job: Job, what: str) -> None:
             current["status"],
         )
     else:
-        logger.info("job_id=%s %s dropped: the attempt is already %s", job.pk, what, current["status"])
+        logger.info("job_id=%s %s dropped: the attempt is now %s", job.pk, what, current["status"])
 
 
 def start_attempt(job_id: str, worker_name: str, now: datetime | None = None) -> Job | None:
