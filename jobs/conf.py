@@ -31,8 +31,9 @@ class JobsSettings:
     HOUSEKEEPING_INTERVAL: float = 5.0
     RECONCILE_INTERVAL: float = 30.0
     RECONCILE_GRACE: float = 10.0
-    JOB_MONITORING_INTERVAL: int = 5
-    WORKER_LOST_AFTER: float = 30.0
+    JOB_MONITORING_INTERVAL: int = 2
+    WORKER_LOST_AFTER: float = 20.0
+    LOST_CHECK_INTERVAL: float = 1.0
     PAUSE_POLL_INTERVAL: float = 0.5
     RUNTIME_SAMPLE_SIZE: int = 1000
     RECURRING_LOOKAHEAD: float = 0.0

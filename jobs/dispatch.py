@@ -34,7 +34,8 @@ PAUSED_QUEUES_KEY = REDIS_PREFIX + "paused_queues"
 COUNTERS_KEY = REDIS_PREFIX + "counters:{queue}"
 RUNTIMES_KEY = REDIS_PREFIX + "runtimes:{queue}"
 SCHEDULED_JOBS_KEY = RQScheduler.scheduled_jobs_key
-OUTCOME_KEY = REDIS_PREFIX + "outcome:{job_id}"
+OUTCOME_KEY = REDIS_PREFIX + "outcome:{job_id}:{execution_id}"
+"""One key per execution: a stale execution's report never overwrites the live one's."""
 OUTCOME_TTL = 7 * 24 * 3600
 """An outcome nobody recorded outlives any worker restart and any housekeeping pass."""
 
@@ -207,20 +208,26 @@ def execution_copies(
     ]
 
 
+def _outcome_key(job_id: str, execution_id: object) -> str:
+    return OUTCOME_KEY.format(job_id=job_id, execution_id=execution_id or "")
+
+
 def put_outcome(job_id: str, outcome: dict) -> None:
-    """Work-horse side: leave how the attempt ended for the worker process to record."""
-    connection().set(OUTCOME_KEY.format(job_id=job_id), json.dumps(outcome), ex=OUTCOME_TTL)
+    """Work-horse side: leave how the attempt ended (``outcome["execution_id"]`` says
+    whose) for the worker process to record."""
+    key = _outcome_key(job_id, outcome.get("execution_id"))
+    connection().set(key, json.dumps(outcome), ex=OUTCOME_TTL)
 
 
-def peek_outcome(job_id: str, redis: Redis | None = None) -> dict | None:
-    """The outcome a work-horse left and nobody has recorded yet, if any."""
-    raw = (redis or connection()).get(OUTCOME_KEY.format(job_id=job_id))
+def peek_outcome(job_id: str, execution_id: object, redis: Redis | None = None) -> dict | None:
+    """The outcome execution ``execution_id`` of a job left and nobody recorded yet, if any."""
+    raw = (redis or connection()).get(_outcome_key(job_id, execution_id))
     return json.loads(raw) if raw else None
 
 
-def forget_outcome(job_id: str, redis: Redis | None = None) -> None:
+def forget_outcome(job_id: str, execution_id: object, redis: Redis | None = None) -> None:
     """Recorded: deleted only now, so a crash while recording leaves it for housekeeping."""
-    (redis or connection()).delete(OUTCOME_KEY.format(job_id=job_id))
+    (redis or connection()).delete(_outcome_key(job_id, execution_id))
 
 
 def rq_status(job_id: str, redis: Redis | None = None) -> str | None:

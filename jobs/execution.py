@@ -59,6 +59,7 @@ class JobContext:
     attempt: int
     max_attempts: int
     worker: str
+    execution_id: str = ""
     _logs: list[tuple[datetime, int, str]] = field(default_factory=list, repr=False)
 
     @property
@@ -68,7 +69,9 @@ class JobContext:
     def progress(self, percent: float, message: str = "") -> None:
         """Report progress (0–100); it shows live on the job's page."""
         self.flush_logs()
-        lifecycle.report_progress(self.job_id, percent, message, attempt=self.attempt)
+        lifecycle.report_progress(
+            self.job_id, percent, message, attempt=self.attempt, execution_id=self.execution_id or None
+        )
 
     def log(self, level: int | str, message: str) -> None:
         """Add a line to the job's timeline."""
@@ -162,10 +165,15 @@ def describe_failure(exc: BaseException, timeout: int | None) -> str:
 
 @dataclass
 class Outcome:
-    """How one attempt ended: what a work-horse reports to the worker that records it."""
+    """How one attempt ended: what a work-horse reports to the worker that records it.
+
+    ``execution_id`` names the execution that ran it, so only that execution's attempt
+    can be settled by it (see :func:`record`).
+    """
 
     ok: bool
     runtime: float
+    execution_id: str = ""
     result: Any = None
     reason: str = ""
     traceback: str = ""
@@ -176,6 +184,7 @@ class Outcome:
         return {
             "ok": self.ok,
             "runtime": self.runtime,
+            "execution_id": self.execution_id,
             "result": self.result,
             "reason": self.reason,
             "traceback": self.traceback,
@@ -248,6 +257,7 @@ def perform(job: Job) -> Outcome:
         attempt=job.attempts,
         max_attempts=job.max_attempts,
         worker=job.worker_name,
+        execution_id=str(job.execution_id or ""),
     )
     try:
         task = get_task(job.task)
@@ -263,19 +273,35 @@ def perform(job: Job) -> Outcome:
         return Outcome(
             ok=False,
             runtime=runtime,
+            execution_id=context.execution_id,
             reason=describe_failure(exc, job.timeout),
             traceback=traceback.format_exc(),
             permanent=isinstance(exc, JobsError),
             exception=exc,
         )
-    return Outcome(ok=True, runtime=time.monotonic() - began, result=result)
+    return Outcome(
+        ok=True, runtime=time.monotonic() - began, execution_id=context.execution_id, result=result
+    )
 
 
 def record(job: Job, outcome: Outcome) -> None:
-    """Write how an attempt ended: the row, the back-off, the counters, the log line."""
+    """Write how an attempt ended: the row, the back-off, the counters, the log line.
+
+    Only the execution that owns the attempt records it: the row's token must be the
+    claim's (``job``) and the outcome must come from that claim's execution.
+    """
+    if outcome.execution_id and outcome.execution_id != str(job.execution_id):
+        logger.warning(
+            "job_id=%s event=stale_report outcome of execution %s dropped: token=%s",
+            job.pk,
+            outcome.execution_id,
+            lifecycle.token(job),
+        )
+        return
     if outcome.ok:
-        if lifecycle.record_success(job, outcome.result):
-            stats.count(job.queue, "succeeded", outcome.runtime)
+        if not lifecycle.record_success(job, outcome.result):
+            return
+        stats.count(job.queue, "succeeded", outcome.runtime)
         logger.info(
             "job_id=%s task=%s queue=%s attempt=%s duration=%.3f event=succeeded",
             job.pk,

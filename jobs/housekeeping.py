@@ -3,10 +3,12 @@
 Run by the scheduler process between polls (and on demand by ``jobs_reconcile``):
 
 * **counters** — fold the workers' Redis counters into ``QueueStats``;
-* **lost attempts** — a ``started`` job whose worker stopped heart-beating (SIGKILL,
-  machine gone) or whose RQ copy already ended without telling the database is
-  recorded as a failed attempt (retried by its back-off) within
-  ``JOBS['WORKER_LOST_AFTER']`` seconds, where RQ alone notices after 1.5–15 minutes;
+* **lost attempts** (every ``JOBS['LOST_CHECK_INTERVAL']`` seconds) — a ``started``
+  job whose worker stopped renewing its lease in the database (SIGKILL, machine gone)
+  for ``JOBS['WORKER_LOST_AFTER']`` seconds is recorded as a failed attempt (retried
+  by its back-off), where RQ alone notices after 1.5–15 minutes. Only the database's
+  lease counts: RQ's worker registry and job hashes vanish when Redis restarts, while
+  the worker and its job run on;
 * **reconcile** — every job the database counts as waiting gets its RQ copy back if
   Redis lost it (restart without persistence, flush), or never got it (crash between
   commit and enqueue: the outbox case); paused flags are copied back first.
@@ -29,7 +31,6 @@ from .services import lifecycle, recurring_runs
 from .services.dependencies import release_ready_dependants
 from .services.jobs import dispatch_job
 from .states import JobStatus
-from .workers import list_workers
 
 logger = logging.getLogger("jobs.housekeeping")
 
@@ -45,6 +46,7 @@ class Housekeeper:
 
     def tick(self, redis: Redis | None = None) -> None:
         settings = conf.get()
+        self._every("lost", settings.LOST_CHECK_INTERVAL, lambda: recover_lost_attempts(redis=redis))
         self._every("housekeeping", settings.HOUSEKEEPING_INTERVAL, lambda: housekeep(redis=redis))
         self._every("reconcile", settings.RECONCILE_INTERVAL, lambda: reconcile(redis=redis))
         self._every(
@@ -60,7 +62,6 @@ class Housekeeper:
 
 def housekeep(now: datetime | None = None, redis: Redis | None = None) -> None:
     redis = redis or dispatch.connection()
-    recover_lost_attempts(now=now, redis=redis)
     release_ready_dependants(now=now)
     stats.flush(now=now, redis=redis)
     monitoring.housekeep(now=now, redis=redis)
@@ -76,49 +77,39 @@ def mark_moved_to_queue(job_ids: Iterable[str], redis: Redis | None = None) -> i
 
 
 def recover_lost_attempts(now: datetime | None = None, redis: Redis | None = None) -> list[str]:
-    """Record attempts whose process died as failed; returns their job ids."""
+    """Record attempts whose worker stopped renewing their lease; returns their job ids.
+
+    An attempt whose work-horse reported before its worker died gets that report
+    recorded; any other is a lost attempt. Each write carries the attempt's token and
+    the lease's staleness, so a worker that just renewed, or a newer attempt, wins.
+    """
     now = now or timezone.now()
     redis = redis or dispatch.connection()
-    lost_after = conf.get().WORKER_LOST_AFTER
-    settled_before = now - timedelta(seconds=lost_after)
-    started = list(Job.objects.started().values_list("pk", "worker_name", "started_at")[:BATCH])
-    if not started:
-        return []
-    alive = {worker.name for worker in list_workers(redis, now) if not worker.lost}
+    expired_before = now - timedelta(seconds=conf.get().WORKER_LOST_AFTER)
     recovered = []
-    for pk, worker_name, started_at in started:
-        if started_at and started_at > settled_before:
+    for job in Job.objects.filter(lifecycle.lease_expired(expired_before))[:BATCH]:
+        if _record_reported(job, redis):
+            logger.warning("job_id=%s event=recorded_late: its worker had not recorded the outcome", job.pk)
+            recovered.append(str(job.pk))
             continue
-        if _record_reported(str(pk), redis):
-            logger.warning("job_id=%s event=recorded_late: its worker had not recorded the outcome", pk)
-            recovered.append(str(pk))
-            continue
-        reason = _why_lost(str(pk), worker_name, alive, redis)
-        if reason and lifecycle.record_lost_attempt(str(pk), reason, now=now):
-            logger.warning("job_id=%s event=lost reason=%r", pk, reason)
-            recovered.append(str(pk))
+        reason = (
+            f"Worker {job.worker_name or '?'} stopped sending heartbeats (killed or lost) "
+            "while running this job"
+        )
+        if lifecycle.record_lost_attempt(job, reason, now=now, lease_expired_before=expired_before):
+            logger.warning("job_id=%s event=lost token=%s reason=%r", job.pk, lifecycle.token(job), reason)
+            recovered.append(str(job.pk))
     return recovered
 
 
-def _record_reported(job_id: str, redis: Redis) -> bool:
-    """Record an outcome a work-horse reported but its worker never recorded (it died)."""
-    reported = dispatch.peek_outcome(job_id, redis)
+def _record_reported(job: Job, redis: Redis) -> bool:
+    """Record an outcome the attempt's work-horse reported but its worker never recorded."""
+    reported = dispatch.peek_outcome(str(job.pk), job.execution_id, redis)
     if reported is None:
         return False
-    job = Job.objects.started().filter(pk=job_id).first()
-    if job is not None:
-        execution.record(job, execution.Outcome.from_dict(reported))
-    dispatch.forget_outcome(job_id, redis)
-    return job is not None
-
-
-def _why_lost(job_id: str, worker_name: str, alive: set[str], redis: Redis) -> str | None:
-    rq_status = dispatch.rq_status(job_id, redis)
-    if worker_name and worker_name not in alive:
-        return f"Worker {worker_name} stopped sending heartbeats (killed or lost) while running this job"
-    if rq_status in (None, "failed", "stopped", "finished", "canceled"):
-        return f"The attempt ended without reporting back (RQ status: {rq_status or 'gone'})"
-    return None
+    execution.record(job, execution.Outcome.from_dict(reported))
+    dispatch.forget_outcome(str(job.pk), job.execution_id, redis)
+    return True
 
 
 def reconcile(

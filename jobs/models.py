@@ -67,6 +67,15 @@ class Job(models.Model):
     error = models.TextField(blank=True)
     traceback = models.TextField(blank=True)
     worker_name = models.CharField(max_length=200, blank=True)
+    execution_id = models.UUIDField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The execution that owns the running attempt; with attempts, its fencing token."),
+    )
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text=_("When that execution's worker last said it runs.")
+    )
     tags = models.JSONField(default=list, blank=True)
     correlation_id = models.CharField(max_length=200, blank=True)
     source = models.CharField(max_length=50, default="code")

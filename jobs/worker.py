@@ -1,10 +1,12 @@
 """Jobdesk's RQ worker class, the default for ``manage.py rqworker``.
 
 It adds what RQ doesn't have: per-queue pause (a paused queue is left alone before
-every dequeue, checked at least every second), JSON as the only serializer, frequent
-heartbeats so a dead worker is noticed in seconds, database connections handed down
-to each work-horse safely (see :mod:`jobs.horse_db`), and a record in the Job row when
-the work-horse is killed (RQ marks such a job failed but calls no failure callback).
+every dequeue, checked at least every second, by Redis's flag and the database's),
+JSON as the only serializer, a lease on the running attempt renewed in the database
+every couple of seconds so a dead worker is noticed in seconds and a Redis restart
+goes unnoticed, database connections handed down to each work-horse safely (see
+:mod:`jobs.horse_db`), and a record in the Job row when the work-horse is killed (RQ
+marks such a job failed but calls no failure callback).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import time
 from typing import Any
 
 import redis.exceptions
+from django.db import DatabaseError, connections
 from redis import Redis
 from rq import Worker as RQWorker
 from rq.job import Job as RQJob
@@ -26,10 +29,14 @@ from rq.worker import WorkerStatus
 from . import conf, dispatch, execution, horse_db, registry
 from .models import Job
 from .services import lifecycle
+from .services.queues import paused_queue_names
 
 logger = logging.getLogger("jobs.worker")
 
 BLOCK_SECONDS = 1
+PAUSED_REFRESH_SECONDS = 1.0
+"""How old the worker's copy of the database's paused queues may get."""
+REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
 
 class PausableQueuesMixin:
@@ -58,8 +65,28 @@ class PausableQueuesMixin:
             self.heartbeat()
             return result
 
+    _paused_in_db: frozenset[str] = frozenset()
+    _paused_read_at = float("-inf")
+
+    def _paused(self) -> set[str]:
+        """Redis's paused flags, and the database's (the truth) read at most once a second.
+
+        Redis forgets its flags when it loses its data, until reconcile copies them
+        back; the database's copy keeps a paused queue paused meanwhile.
+        """
+        if time.monotonic() - self._paused_read_at >= PAUSED_REFRESH_SECONDS:
+            try:
+                self._paused_in_db = frozenset(paused_queue_names())
+            except DatabaseError as exc:
+                logger.error(
+                    "worker=%s could not read the paused queues (%s); keeping the last", self.name, exc
+                )
+                horse_db.discard()
+            self._paused_read_at = time.monotonic()
+        return dispatch.paused_queues(self.connection) | self._paused_in_db
+
     def _dequeue_unpaused(self, *, burst: bool):
-        paused = dispatch.paused_queues(self.connection)
+        paused = self._paused()
         active = [queue for queue in self._ordered_queues if queue.name not in paused]
         if not active:
             if not burst:
@@ -81,7 +108,7 @@ class PausableQueuesMixin:
         if result is None:
             return "idle"
         job, queue = result
-        if queue.name in dispatch.paused_queues(self.connection):
+        if queue.name in self._paused():
             self._put_back(job, queue)
             return "idle"
         self.reorder_queues(reference_queue=queue)
@@ -119,21 +146,57 @@ class Worker(PausableQueuesMixin, RQWorker):
         super().__init__(queues, *args, **kwargs)
         registry.autodiscover()
         self._last_horse_end = time.monotonic()
+        self._claimed: Job | None = None
+        self._lease_db = None
 
     def execute_job(self, job: RQJob, queue: Queue) -> None:
         horse_db.ready_in_worker(self._last_horse_end)
-        claimed = self._claim(job)
+        claimed = self._claimed = self._claim(job)
         self._handed_down = horse_db.before_fork()
         self._horse_status: int | None = None
         try:
             super().execute_job(job, queue)
         finally:
+            self._claimed = None
             execution.take_back(job.id)
             self._last_horse_end = time.monotonic()
             if self._horse_status != 0:
                 horse_db.discard()
         if claimed is not None:
             self._record(claimed)
+
+    def maintain_heartbeats(self, job: RQJob, execution) -> None:
+        """Every ``JOB_MONITORING_INTERVAL`` while the horse runs: renew the attempt's lease
+        in the database, then RQ's heartbeats in Redis, which may be unreachable for a while
+        without the job being any less alive."""
+        self._renew_lease()
+        try:
+            super().maintain_heartbeats(job, execution)
+        except REDIS_ERRORS as exc:
+            logger.warning(
+                "worker=%s job_id=%s Redis heartbeat failed (%s); the job runs on", self.name, job.id, exc
+            )
+
+    def _renew_lease(self) -> None:
+        claimed = self._claimed
+        if claimed is None:
+            return
+        try:
+            if self._lease_db is None:
+                # Not the default connection: a work-horse may be using that one (decision 13).
+                self._lease_db = connections[Job.objects.db].copy()
+            if not lifecycle.renew_lease(claimed, self._lease_db):
+                logger.warning(
+                    "worker=%s job_id=%s token=%s the attempt is no longer this execution's; "
+                    "its outcome will be dropped",
+                    self.name,
+                    claimed.pk,
+                    lifecycle.token(claimed),
+                )
+        except DatabaseError as exc:
+            logger.error("worker=%s job_id=%s lease not renewed (%s)", self.name, claimed.pk, exc)
+            if self._lease_db is not None:
+                self._lease_db.close()
 
     def _claim(self, job: RQJob) -> Job | None:
         try:
@@ -150,13 +213,13 @@ class Worker(PausableQueuesMixin, RQWorker):
         """Record what the horse reported; a horse that reported nothing lost the attempt."""
         job_id = str(job.pk)
         try:
-            reported = dispatch.peek_outcome(job_id, self.connection)
+            reported = dispatch.peek_outcome(job_id, job.execution_id, self.connection)
             if reported is None:
                 how = f"exit status {self._horse_status}" if self._horse_status else "no report"
-                lifecycle.record_lost_attempt(job_id, f"The work-horse ended without reporting back ({how})")
+                lifecycle.record_lost_attempt(job, f"The work-horse ended without reporting back ({how})")
                 return
             execution.record(job, execution.Outcome.from_dict(reported))
-            dispatch.forget_outcome(job_id, self.connection)
+            dispatch.forget_outcome(job_id, job.execution_id, self.connection)
         except Exception:
             # Left for housekeeping, which records a reported outcome or a lost attempt.
             logger.exception("worker=%s job_id=%s outcome not recorded", self.name, job_id)
@@ -183,4 +246,5 @@ class Worker(PausableQueuesMixin, RQWorker):
         how = f"signal {signal_number}" if signal_number else f"exit status {ret_val}"
         reason = f"Work-horse process {retpid} was killed ({how}); out of memory or a hard timeout"
         horse_db.discard()  # the horse may have died mid-query on the inherited connection
-        lifecycle.record_lost_attempt(job.id, reason)
+        if self._claimed is not None:
+            lifecycle.record_lost_attempt(self._claimed, reason)

@@ -111,6 +111,10 @@ JOBS = {
     "ALERT_WEBHOOK_SECRET": os.environ.get("JOBS_ALERT_WEBHOOK_SECRET", ""),
     "TASK_MODULES": [name for name in os.environ.get("JOBS_TASK_MODULES", "").split(",") if name],
 }
+# Timing knobs a deployment (or an outage test's subprocess) may tune from the environment.
+for _name, _type in (("WORKER_LOST_AFTER", float), ("JOB_MONITORING_INTERVAL", int)):
+    if f"JOBS_{_name}" in os.environ:
+        JOBS[_name] = _type(os.environ[f"JOBS_{_name}"])
 
 RQ_QUEUES, RQ = rq_settings(REDIS_URL, JOBS["QUEUES"])
 

@@ -31,6 +31,11 @@ def get_queue_stats(name: str) -> QueueStats:
     return stats
 
 
+def paused_queue_names() -> set[str]:
+    """The queues the database says are paused: the truth, whatever Redis remembers."""
+    return set(QueueStats.objects.filter(paused=True).values_list("name", flat=True))
+
+
 def pause_queue(name: str, *, user: Any = None, via: str = "code") -> QueueStats:
     """Stop workers from starting new jobs of this queue; running ones finish.
 

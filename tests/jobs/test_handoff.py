@@ -27,7 +27,7 @@ def test_the_horse_runs_the_task_without_opening_a_database_connection(burst_wor
     assert job.result["pid"] != os.getpid()
     # SQLite connections never cross the fork; PostgreSQL's is handed down, still open.
     assert job.result["connected"] is (job.result["vendor"] == "postgresql")
-    assert dispatch.peek_outcome(str(job.pk)) is None
+    assert dispatch.peek_outcome(str(job.pk), job.execution_id) is None
 
 
 def _claimed_long_ago(task: str, **options) -> Job:
@@ -38,13 +38,15 @@ def _claimed_long_ago(task: str, **options) -> Job:
 
 def test_a_reported_success_its_dead_worker_never_recorded_is_recorded_by_housekeeping(transactional_db):
     job = _claimed_long_ago("demo.add", args=[2, 3])
-    dispatch.put_outcome(str(job.pk), {"ok": True, "runtime": 0.01, "result": 5})
+    dispatch.put_outcome(
+        str(job.pk), {"ok": True, "runtime": 0.01, "result": 5, "execution_id": str(job.execution_id)}
+    )
 
     assert housekeeping.recover_lost_attempts() == [str(job.pk)]
 
     job.refresh_from_db()
     assert (job.status, job.result, job.error) == (S.SUCCEEDED, 5, "")
-    assert dispatch.peek_outcome(str(job.pk)) is None
+    assert dispatch.peek_outcome(str(job.pk), job.execution_id) is None
 
 
 def test_a_reported_failure_its_dead_worker_never_recorded_follows_the_backoff(transactional_db):
@@ -53,7 +55,13 @@ def test_a_reported_failure_its_dead_worker_never_recorded_follows_the_backoff(t
     job = _claimed_long_ago("tests.fails_linear")
     dispatch.put_outcome(
         str(job.pk),
-        {"ok": False, "runtime": 0.01, "reason": "RuntimeError: nope", "traceback": "Traceback…"},
+        {
+            "ok": False,
+            "runtime": 0.01,
+            "reason": "RuntimeError: nope",
+            "traceback": "Traceback…",
+            "execution_id": str(job.execution_id),
+        },
     )
 
     housekeeping.recover_lost_attempts()
