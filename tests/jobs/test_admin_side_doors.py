@@ -398,11 +398,22 @@ def test_no_admin_request_changes_anything_for_staff_without_the_permission(
 
 
 @pytest.mark.django_db
-def test_a_schedule_in_use_cannot_be_deleted_from_celery_beats_admin(admin_client):
-    crontab = CrontabSchedule.objects.create(minute="0", hour="6")
-    recurring = RecurringJob.objects.create(name="daily", task="demo.noop", crontab=crontab)
-    response = admin_client.post(
-        reverse("admin:django_celery_beat_crontabschedule_delete", args=[crontab.pk]), {"post": "yes"}
-    )
-    assert response.status_code in {200, 403}
-    assert RecurringJob.objects.filter(pk=recurring.pk, crontab=crontab).exists()
+def test_a_schedule_a_recurring_job_uses_is_read_only_in_celery_beats_admin(admin_client):
+    used = CrontabSchedule.objects.create(minute="0", hour="6")
+    unused = CrontabSchedule.objects.create(minute="0", hour="7")
+    recurring = RecurringJob.objects.create(name="daily", task="demo.noop", crontab=used)
+    edit = {"minute": "30", "hour": "9", "day_of_month": "*", "month_of_year": "*", "day_of_week": "*"}
+    edit |= {"timezone": "UTC", "periodictask_set-TOTAL_FORMS": "0", "periodictask_set-INITIAL_FORMS": "0"}
+
+    def url(action: str, crontab: CrontabSchedule) -> str:
+        return reverse(f"admin:django_celery_beat_crontabschedule_{action}", args=[crontab.pk])
+
+    assert admin_client.get(url("change", used)).status_code == 200
+    assert admin_client.post(url("change", used), edit).status_code == 403
+    assert admin_client.post(url("delete", used), {"post": "yes"}).status_code == 403
+    used.refresh_from_db()
+    assert (used.minute, used.hour) == ("0", "6")
+    assert RecurringJob.objects.filter(pk=recurring.pk, crontab=used).exists()
+    assert admin_client.post(url("change", unused), edit).status_code == 302
+    unused.refresh_from_db()
+    assert (unused.minute, unused.hour) == ("30", "9")
