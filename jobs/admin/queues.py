@@ -2,7 +2,8 @@
 
 Figures come from :func:`jobs.metrics.queue_metrics` (QueueStats rows kept current by
 the housekeeper, three queries), never from counting jobs. Pausing goes through the
-queue services; the RQ internals stay one click away on django-rq's own pages.
+queue services; the RQ internals stay one click away on django-rq's pages, read-only
+(:mod:`jobs.admin.rq_pages`), for people who may see queues and jobs.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from ..exceptions import JobsError
 from ..metrics import queue_metrics
 from ..models import QueueStats
 from ..services import pause_queue, resume_queue
-from . import display
+from . import display, rq_pages
 from .workers import workers_view
 
 
@@ -74,19 +75,20 @@ class QueueAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         may_pause = self.has_pause_permission(request)
-        rows = [self._row(figures, may_pause) for figures in queue_metrics()]
+        may_view_rq = rq_pages.may_view(request)
+        rows = [self._row(figures, may_pause, may_view_rq) for figures in queue_metrics()]
         context = {
             **self.admin_site.each_context(request),
             "title": "Queues",
             "opts": self.model._meta,
             "rows": rows,
             "media": self.media,
-            "rq_home": reverse("django_rq:home"),
+            "rq_home": reverse("django_rq:home") if may_view_rq else None,
             "workers_url": reverse("admin:jobs_workers"),
         }
         return TemplateResponse(request, "admin/jobs/queuestats/queues.html", context)
 
-    def _row(self, figures: dict[str, Any], may_pause: bool) -> dict[str, Any]:
+    def _row(self, figures: dict[str, Any], may_pause: bool, may_view_rq: bool) -> dict[str, Any]:
         name = figures["queue"]
         toggle = "resume" if figures["paused"] else "pause"
         return {
@@ -97,7 +99,7 @@ class QueueAdmin(admin.ModelAdmin):
             "running_url": jobs_link(name, "started"),
             "scheduled_url": jobs_link(name, "scheduled"),
             "failed_url": jobs_link(name, "failed"),
-            "rq_url": rq_link(name),
+            "rq_url": rq_link(name) if may_view_rq else None,
             "toggle_label": toggle.capitalize(),
             "toggle_url": reverse(f"admin:jobs_queuestats_{toggle}", args=[name]) if may_pause else None,
         }
