@@ -3,8 +3,10 @@
 It adds what RQ doesn't have: per-queue pause (a paused queue is left alone before
 every dequeue, checked at least every second), JSON as the only serializer, frequent
 heartbeats so a dead worker is noticed in seconds, database connections handed down
-to each work-horse safely (see :mod:`jobs.horse_db`), and a record in the Job row when
-the work-horse is killed (RQ marks such a job failed but calls no failure callback).
+to each work-horse safely (see :mod:`jobs.horse_db`), a record in the Job row when
+the work-horse is killed (RQ marks such a job failed but calls no failure callback),
+and, from :mod:`jobs.worker_guards`, waiting out Redis outages, registering again when
+Redis lost its registration, and refusing every job Jobdesk didn't create.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import os
 import time
 from typing import Any
 
-import redis.exceptions
 from redis import Redis
 from rq import Worker as RQWorker
 from rq.job import Job as RQJob
@@ -25,7 +26,9 @@ from rq.worker import WorkerStatus
 
 from . import conf, dispatch, execution, horse_db, registry
 from .models import Job
+from .redis_outage import CONNECTION_ERRORS
 from .services import lifecycle
+from .worker_guards import RefusesForeignJobs, RidesOutRedisOutages
 
 logger = logging.getLogger("jobs.worker")
 
@@ -33,27 +36,38 @@ BLOCK_SECONDS = 1
 
 
 class PausableQueuesMixin:
-    """Dequeue only from queues that aren't paused; put back a job taken as the pause came."""
+    """Dequeue only from queues that aren't paused; put back a job taken as the pause came.
+
+    A Redis outage is waited out here, a job hash RQ can't read is set aside, and a job
+    Jobdesk didn't create is refused before it reaches a work-horse
+    (:mod:`jobs.worker_guards`).
+    """
 
     def dequeue_job_and_maintain_ttl(self, timeout: int | None, max_idle_time: int | None = None):
         self.set_state(WorkerStatus.IDLE)
         self.procline("Listening on " + ",".join(self.queue_names()))
         idle_since = time.monotonic()
         while True:
-            self.heartbeat()
-            if self.should_run_maintenance_tasks:
-                self.run_maintenance_tasks()
-            if max_idle_time is not None and time.monotonic() - idle_since > max_idle_time:
-                return None
             try:
+                self.heartbeat()
+                if self.should_run_maintenance_tasks:
+                    self.run_maintenance_tasks()
+                if max_idle_time is not None and time.monotonic() - idle_since > max_idle_time:
+                    return None
                 result = self._dequeue_unpaused(burst=timeout is None)
-            except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
-                logger.error("worker=%s could not reach Redis (%s); retrying", self.name, exc)
-                time.sleep(1)
+            except CONNECTION_ERRORS as exc:
+                self.ride_out_outage(exc)
+                continue
+            except Exception as exc:
+                if getattr(exc, "job_id", None) is None:  # not RQ failing to read a job it popped
+                    raise
+                self.set_aside_unreadable(exc)
                 continue
             if result == "idle":
                 if timeout is None:
                     return None
+                continue
+            if not self.admit(*result):
                 continue
             self.heartbeat()
             return result
@@ -95,7 +109,7 @@ class PausableQueuesMixin:
         logger.info("worker=%s queue=%s job_id=%s put back: queue paused", self.name, queue.name, job.id)
 
 
-class Worker(PausableQueuesMixin, RQWorker):
+class Worker(PausableQueuesMixin, RidesOutRedisOutages, RefusesForeignJobs, RQWorker):
     """The default Jobdesk worker: forks a work-horse per job, like RQ's own.
 
     :mod:`jobs.execution` and every task module are imported here, in the parent, so
