@@ -7,6 +7,8 @@ Run by the scheduler process between polls (and on demand by ``jobs_reconcile``)
   machine gone) or whose RQ copy already ended without telling the database is
   recorded as a failed attempt (retried by its back-off) within
   ``JOBS['WORKER_LOST_AFTER']`` seconds, where RQ alone notices after 1.5–15 minutes;
+* **abandoned dequeues** — a job a worker took from its queue and died with before
+  starting it goes back to its queue (:mod:`jobs.abandoned`);
 * **reconcile** — every job the database counts as waiting gets its RQ copy back if
   Redis lost it (restart without persistence, flush), or never got it (crash between
   commit and enqueue: the outbox case); paused flags are copied back first.
@@ -23,7 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 from redis import Redis
 
-from . import conf, dispatch, execution, monitoring, stats
+from . import abandoned, conf, dispatch, execution, monitoring, stats
 from .models import Job, QueueStats
 from .services import lifecycle, recurring_runs
 from .services.dependencies import release_ready_dependants
@@ -35,6 +37,8 @@ logger = logging.getLogger("jobs.housekeeping")
 
 S = JobStatus
 BATCH = 500
+ABANDONED_INTERVAL = 1.0
+"""Seconds between looks for jobs a dead worker took (see :mod:`jobs.abandoned`)."""
 
 
 class Housekeeper:
@@ -47,6 +51,7 @@ class Housekeeper:
         settings = conf.get()
         self._every("housekeeping", settings.HOUSEKEEPING_INTERVAL, lambda: housekeep(redis=redis))
         self._every("reconcile", settings.RECONCILE_INTERVAL, lambda: reconcile(redis=redis))
+        self._every("abandoned", ABANDONED_INTERVAL, lambda: abandoned.requeue_abandoned(redis=redis))
         self._every(
             "recurring", settings.RECURRING_RECONCILE_INTERVAL, recurring_runs.reconcile_recurring_jobs
         )
