@@ -35,6 +35,7 @@ from .alert_conditions import CONDITIONS, Breach, Snapshot
 from .alert_delivery import notify
 from .exceptions import JobsError, UnknownTask
 from .models import Alert, AlertEvent, AlertRule
+from .redis_outage import CONNECTION_ERRORS
 from .registry import get_task
 
 logger = logging.getLogger("jobs.alerts")
@@ -204,6 +205,8 @@ def evaluate(now: datetime | None = None, redis: Redis | None = None) -> list[Al
         if rule.enabled:
             try:
                 breaches = CONDITIONS[rule.kind](rule, snap)
+            except CONNECTION_ERRORS:
+                raise  # Redis is gone: the housekeeper waits for it, one log line for all rules
             except Exception:
                 logger.exception("alert rule %r could not be evaluated", rule.name)
                 continue

@@ -4,7 +4,8 @@
 The checks are what an on-call engineer looks at first: the database answers, Redis
 answers, every queue has at least ``JOBS['HEALTH_MIN_WORKERS']`` live workers, the
 scheduler process beat within ``JOBS['HEALTH_SCHEDULER_MAX_AGE']`` seconds, and no queue
-holds more than ``JOBS['HEALTH_MAX_BACKLOG']`` waiting jobs. Every check is cheap and
+holds more than ``JOBS['HEALTH_MAX_BACKLOG']`` waiting jobs; and, for information, how many
+entries were set aside as poison (:mod:`jobs.poison`). Every check is cheap and
 bounded (Redis with short timeouts), so a load balancer may call it often.
 """
 
@@ -19,10 +20,11 @@ from django.db import connection
 from django.utils import timezone
 from redis import ConnectionPool, Redis
 
-from . import conf, dispatch, metrics_store
+from . import conf, dispatch, metrics_store, poison
 from .workers import alive_count, list_workers
 
 REDIS_TIMEOUT = 2.0
+NEED_REDIS = ("workers", "scheduler", "backlog", "poison")
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,19 @@ def check_backlog(redis: Redis) -> Check:
     return Check("backlog", True, "waiting: " + ", ".join(f"{n}={d}" for n, d in depths.items()))
 
 
+def check_poison(redis: Redis) -> Check:
+    """Entries set aside as undecodable or not Jobdesk's (:mod:`jobs.poison`).
+
+    Reported, never failing: a planted entry is for a person to look at, not a reason
+    for a load balancer to take the site out of service.
+    """
+    count = poison.count(redis)
+    if not count:
+        return Check("poison", True, "no entry set aside")
+    entries = "1 entry" if count == 1 else f"{count} entries"
+    return Check("poison", True, f"{entries} set aside in {poison.POISON_KEY}")
+
+
 def _guarded(name: str, check: Callable[[], Check]) -> Check:
     try:
         return check()
@@ -122,9 +137,10 @@ def run_checks(now: datetime | None = None, redis: Redis | None = None) -> Healt
     redis_check = check_redis(redis)
     checks.append(redis_check)
     if not redis_check.ok:
-        checks += [Check(name, False, "Redis is unreachable") for name in ("workers", "scheduler", "backlog")]
+        checks += [Check(name, False, "Redis is unreachable") for name in NEED_REDIS]
         return HealthReport(checks)
     checks.append(_guarded("workers", lambda: check_workers(redis, now)))
     checks.append(_guarded("scheduler", lambda: check_scheduler(redis, now)))
     checks.append(_guarded("backlog", lambda: check_backlog(redis)))
+    checks.append(_guarded("poison", lambda: check_poison(redis)))
     return HealthReport(checks)

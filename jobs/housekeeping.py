@@ -9,6 +9,8 @@ Run by the scheduler process between polls (and on demand by ``jobs_reconcile``)
   by its back-off), where RQ alone notices after 1.5–15 minutes. Only the database's
   lease counts: RQ's worker registry and job hashes vanish when Redis restarts, while
   the worker and its job run on;
+* **abandoned dequeues** — a job a worker took from its queue and died with before
+  starting it goes back to its queue (:mod:`jobs.abandoned`);
 * **reconcile** — every job the database counts as waiting gets its RQ copy back if
   Redis lost it (restart without persistence, flush), or never got it (crash between
   commit and enqueue: the outbox case); paused flags are copied back first.
@@ -25,7 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 from redis import Redis
 
-from . import conf, dispatch, execution, monitoring, stats
+from . import abandoned, conf, dispatch, execution, monitoring, stats
 from .models import Job, QueueStats
 from .services import lifecycle, recurring_runs
 from .services.dependencies import release_ready_dependants
@@ -36,6 +38,8 @@ logger = logging.getLogger("jobs.housekeeping")
 
 S = JobStatus
 BATCH = 500
+ABANDONED_INTERVAL = 1.0
+"""Seconds between looks for jobs a dead worker took (see :mod:`jobs.abandoned`)."""
 
 
 class Housekeeper:
@@ -49,6 +53,7 @@ class Housekeeper:
         self._every("lost", settings.LOST_CHECK_INTERVAL, lambda: recover_lost_attempts(redis=redis))
         self._every("housekeeping", settings.HOUSEKEEPING_INTERVAL, lambda: housekeep(redis=redis))
         self._every("reconcile", settings.RECONCILE_INTERVAL, lambda: reconcile(redis=redis))
+        self._every("abandoned", ABANDONED_INTERVAL, lambda: abandoned.requeue_abandoned(redis=redis))
         self._every(
             "recurring", settings.RECURRING_RECONCILE_INTERVAL, recurring_runs.reconcile_recurring_jobs
         )

@@ -16,6 +16,7 @@ from django.utils import timezone
 from redis import Redis
 
 from . import alerts, dispatch, metrics_store
+from .redis_outage import CONNECTION_ERRORS
 
 logger = logging.getLogger("jobs.monitoring")
 
@@ -33,6 +34,8 @@ def housekeep(now: datetime | None = None, redis: Redis | None = None) -> None:
     for name, duty in duties:
         try:
             duty()
+        except CONNECTION_ERRORS:
+            raise  # Redis is gone: the housekeeper waits for it, one log line for all duties
         except Exception:
             logger.exception("monitoring duty %s failed; will try again", name)
             connections.close_all()

@@ -5,8 +5,10 @@ every dequeue, checked at least every second, by Redis's flag and the database's
 JSON as the only serializer, a lease on the running attempt renewed in the database
 every couple of seconds so a dead worker is noticed in seconds and a Redis restart
 goes unnoticed, database connections handed down to each work-horse safely (see
-:mod:`jobs.horse_db`), and a record in the Job row when the work-horse is killed (RQ
-marks such a job failed but calls no failure callback).
+:mod:`jobs.horse_db`), a record in the Job row when the work-horse is killed (RQ
+marks such a job failed but calls no failure callback), and, from
+:mod:`jobs.worker_guards`, waiting out Redis outages, registering again when Redis
+lost its registration, and refusing every job Jobdesk didn't create.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ import os
 import time
 from typing import Any
 
-import redis.exceptions
 from django.db import DatabaseError, connections
 from redis import Redis
 from rq import Worker as RQWorker
@@ -28,39 +29,51 @@ from rq.worker import WorkerStatus
 
 from . import conf, dispatch, execution, horse_db, registry
 from .models import Job
+from .redis_outage import CONNECTION_ERRORS
 from .services import lifecycle
 from .services.queues import paused_queue_names
+from .worker_guards import RefusesForeignJobs, RidesOutRedisOutages
 
 logger = logging.getLogger("jobs.worker")
 
 BLOCK_SECONDS = 1
 PAUSED_REFRESH_SECONDS = 1.0
 """How old the worker's copy of the database's paused queues may get."""
-REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
 
 class PausableQueuesMixin:
-    """Dequeue only from queues that aren't paused; put back a job taken as the pause came."""
+    """Dequeue only from queues that aren't paused; put back a job taken as the pause came.
+
+    A Redis outage is waited out here, a job hash RQ can't read is set aside, and a job
+    Jobdesk didn't create is refused before it reaches a work-horse
+    (:mod:`jobs.worker_guards`).
+    """
 
     def dequeue_job_and_maintain_ttl(self, timeout: int | None, max_idle_time: int | None = None):
         self.set_state(WorkerStatus.IDLE)
         self.procline("Listening on " + ",".join(self.queue_names()))
         idle_since = time.monotonic()
         while True:
-            self.heartbeat()
-            if self.should_run_maintenance_tasks:
-                self.run_maintenance_tasks()
-            if max_idle_time is not None and time.monotonic() - idle_since > max_idle_time:
-                return None
             try:
+                self.heartbeat()
+                if self.should_run_maintenance_tasks:
+                    self.run_maintenance_tasks()
+                if max_idle_time is not None and time.monotonic() - idle_since > max_idle_time:
+                    return None
                 result = self._dequeue_unpaused(burst=timeout is None)
-            except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
-                logger.error("worker=%s could not reach Redis (%s); retrying", self.name, exc)
-                time.sleep(1)
+            except CONNECTION_ERRORS as exc:
+                self.ride_out_outage(exc)
+                continue
+            except Exception as exc:
+                if getattr(exc, "job_id", None) is None:  # not RQ failing to read a job it popped
+                    raise
+                self.set_aside_unreadable(exc)
                 continue
             if result == "idle":
                 if timeout is None:
                     return None
+                continue
+            if not self.admit(*result):
                 continue
             self.heartbeat()
             return result
@@ -122,7 +135,7 @@ class PausableQueuesMixin:
         logger.info("worker=%s queue=%s job_id=%s put back: queue paused", self.name, queue.name, job.id)
 
 
-class Worker(PausableQueuesMixin, RQWorker):
+class Worker(PausableQueuesMixin, RidesOutRedisOutages, RefusesForeignJobs, RQWorker):
     """The default Jobdesk worker: forks a work-horse per job, like RQ's own.
 
     :mod:`jobs.execution` and every task module are imported here, in the parent, so
@@ -168,14 +181,9 @@ class Worker(PausableQueuesMixin, RQWorker):
     def maintain_heartbeats(self, job: RQJob, execution) -> None:
         """Every ``JOB_MONITORING_INTERVAL`` while the horse runs: renew the attempt's lease
         in the database, then RQ's heartbeats in Redis, which may be unreachable for a while
-        without the job being any less alive."""
+        without the job being any less alive (:class:`RidesOutRedisOutages`)."""
         self._renew_lease()
-        try:
-            super().maintain_heartbeats(job, execution)
-        except REDIS_ERRORS as exc:
-            logger.warning(
-                "worker=%s job_id=%s Redis heartbeat failed (%s); the job runs on", self.name, job.id, exc
-            )
+        super().maintain_heartbeats(job, execution)
 
     def _renew_lease(self) -> None:
         claimed = self._claimed

@@ -1,5 +1,7 @@
 """Tasks only the test suite registers (module-level, so forked work-horses have them)."""
 
+import time
+
 from jobs import Backoff, task
 
 
@@ -40,3 +42,10 @@ def database_state() -> dict:
 @task(name="tests.echo")
 def echo(**payload) -> dict:
     return payload
+
+
+@task(name="tests.sleep_quietly")
+def sleep_quietly(seconds: float) -> float:
+    """Sleeps without touching Redis or the database (unlike demo.sleep's progress)."""
+    time.sleep(seconds)
+    return seconds

@@ -52,6 +52,7 @@ def test_all_well_exits_0_with_one_line_per_check(processes):
         "workers",
         "scheduler",
         "backlog",
+        "poison",
     ]
     assert all(line.startswith("OK") for line in lines)
 
