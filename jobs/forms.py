@@ -14,6 +14,7 @@ from django import forms
 
 from . import conf
 from .exceptions import JobsError
+from .limits import MAX_ATTEMPTS, MAX_DELAY_SECONDS
 from .registry import all_tasks
 from .states import Priority
 
@@ -57,10 +58,17 @@ class ScheduleJobForm(forms.Form):
     kwargs = JSONTextField(kind=dict, required=False, help_text='JSON object, e.g. {"seconds": 5}')
     queue = forms.ChoiceField(required=False, help_text="Empty: the task's queue.")
     priority = forms.ChoiceField(choices=[("", "Task default"), *Priority.choices], required=False)
-    max_attempts = forms.IntegerField(required=False, help_text="Empty: the task's default.")
+    max_attempts = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_ATTEMPTS, help_text="Empty: the task's default."
+    )
     when = forms.ChoiceField(choices=WHEN_CHOICES, initial="now", widget=forms.RadioSelect)
     run_at = forms.DateTimeField(required=False, help_text="YYYY-MM-DD HH:MM:SS, server time zone")
-    delay = forms.FloatField(required=False, help_text="Seconds from now.")
+    delay = forms.FloatField(
+        required=False,
+        min_value=0,
+        max_value=MAX_DELAY_SECONDS,
+        help_text=f"Seconds from now, at most {MAX_DELAY_SECONDS}.",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
