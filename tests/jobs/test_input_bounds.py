@@ -30,7 +30,6 @@ HOURLY = {"interval": {"every": 1, "period": "hours"}}
         ({"delay": 1e12}, InvalidSchedule, "delay"),
         ({"delay": 10**30}, InvalidSchedule, "delay"),
         ({"delay": float("inf")}, InvalidSchedule, "delay"),
-        ({"delay": -float("inf")}, InvalidSchedule, "delay"),
         ({"delay": timedelta.max}, InvalidSchedule, "delay"),
         ({"delay": limits.MAX_DELAY_SECONDS + 1}, InvalidSchedule, "delay"),
         ({"run_at": datetime.max}, InvalidSchedule, "run_at"),
