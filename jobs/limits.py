@@ -35,6 +35,11 @@ LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 offset and any interval step still lands inside what ``datetime`` and the databases hold."""
 
 
+def in_window(at: datetime) -> bool:
+    """Whether ``at`` (naive: UTC) lies from EARLIEST to LATEST."""
+    return EARLIEST <= (at if at.tzinfo else at.replace(tzinfo=UTC)) <= LATEST
+
+
 def is_whole(value: Any, low: int, high: int) -> bool:
     """An ``int`` (not a bool) from ``low`` to ``high``."""
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
