@@ -12,6 +12,7 @@ from jobs import limits, services
 from jobs.models import Job, RecurringJob
 
 from .conftest import assert_error
+from .graphql_client import gql
 
 pytestmark = pytest.mark.django_db
 
@@ -109,3 +110,20 @@ def test_a_valid_cursor_still_pages(api):
     first = api.get("/api/jobs/", {"page_size": 2}).json()
     second = api.get(first["next"]).json()
     assert len(first["results"]) == 2 and len(second["results"]) == 1
+
+
+FAR_OFF_TIMES = ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00"]
+
+
+@pytest.mark.parametrize("at", FAR_OFF_TIMES)
+@pytest.mark.parametrize("name", ["created_after", "created_before", "finished_after", "finished_before"])
+def test_a_time_filter_no_database_can_convert_is_400(api, name, at):
+    error = assert_error(api.get("/api/jobs/", {name: at}), 400)
+    assert name in error["fields"]
+
+
+@pytest.mark.parametrize("at", FAR_OFF_TIMES)
+def test_a_graphql_time_filter_no_database_can_convert_is_a_coded_error(api, at):
+    query = "query($at: DateTime) { jobs(createdAfter: $at) { edges { node { id } } } }"
+    body = gql(api, query, {"at": at}).json()
+    assert body["errors"][0]["extensions"]["code"] == "invalid" and "between" in body["errors"][0]["message"]

@@ -199,3 +199,11 @@ def test_a_forged_jobs_page_cursor_shows_the_first_page_with_a_warning(operator,
     response = operator.get("/dashboard/jobs/", {"cursor": token})
     assert response.status_code == 200 and len(response.context["jobs"]) == 3
     assert "not valid" in response.content.decode()
+
+
+@pytest.mark.parametrize("at", ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00"])
+def test_a_time_filter_no_database_can_convert_is_ignored_with_a_warning(operator, at):
+    make_jobs(2)
+    response = operator.get("/dashboard/jobs/", {"created_after": at})
+    assert response.status_code == 200 and len(response.context["jobs"]) == 2
+    assert "Ignored invalid filter values: created_after" in response.content.decode()

@@ -240,6 +240,13 @@ def test_schedule_form_offers_the_service_bounds_to_the_browser(admin_client):
     assert f'max="{limits.MAX_DELAY_SECONDS}"' in page and f'max="{limits.MAX_ATTEMPTS}"' in page
 
 
+@pytest.mark.parametrize("at", ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00"])
+def test_a_date_filter_no_database_can_convert_is_djangos_bad_lookup_redirect(admin_client, at):
+    make_job("failed")
+    response = admin_client.get(CHANGELIST, {"created_at__gte": at})
+    assert response.status_code == 302 and response["Location"].endswith("?e=1")
+
+
 def test_the_count_never_scans_past_the_cap(admin_client, monkeypatch):
     monkeypatch.setattr("jobs.admin.paging.COUNT_CAP", 5)
     for _ in range(8):
