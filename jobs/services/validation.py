@@ -158,7 +158,8 @@ def resolve_run_at(
     """When the job is due, or None for "now".
 
     A run-at in the past within ``JOBS['RUN_AT_PAST_TOLERANCE']`` seconds (clock skew
-    between the caller and this server) means "now"; further back is refused.
+    between the caller and this server) means "now"; further back is refused, and so
+    is a delay or run-at more than :data:`jobs.limits.MAX_DELAY` ahead.
 
     Raises:
         InvalidSchedule
