@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from jobs import alerts, conf, dispatch, metrics, metrics_store, workers
+from jobs.limits import EARLIEST, LATEST
 from jobs.models import Job, JobLog, RecurringJob
 from jobs.recurring import describe_schedule, next_runs
 
@@ -87,7 +88,8 @@ class Cursor:
         try:
             created, _, pk = base64.urlsafe_b64decode(token.encode()).decode().partition("|")
             when = parse_datetime(created)
-            return cls(when, uuid.UUID(pk)) if when and when.tzinfo else None
+            in_range = when is not None and when.tzinfo is not None and EARLIEST <= when <= LATEST
+            return cls(when, uuid.UUID(pk)) if in_range else None
         except (ValueError, binascii.Error, UnicodeDecodeError):
             return None
 

@@ -34,6 +34,7 @@ from . import conf, dispatch
 from .alert_conditions import CONDITIONS, Breach, Snapshot
 from .alert_delivery import notify
 from .exceptions import JobsError, UnknownTask
+from .limits import MAX_COUNT, MAX_DELAY_SECONDS, is_whole
 from .models import Alert, AlertEvent, AlertRule
 from .redis_outage import CONNECTION_ERRORS
 from .registry import get_task
@@ -63,6 +64,9 @@ EDITABLE = frozenset(
 )  # fmt: skip
 
 
+MAX_REPEAT_MINUTES = MAX_DELAY_SECONDS // 60
+
+
 class InvalidAlertRule(JobsError):
     code = "invalid_alert_rule"
 
@@ -78,8 +82,10 @@ def _threshold_error(rule: AlertRule) -> str | None:
         return "A failure-rate threshold is a percentage from 0 up to (not including) 100."
     if rule.kind in (K.BACKLOG, K.WORKERS) and (value < (1 if rule.kind == K.WORKERS else 0) or value % 1):
         return "This threshold is a whole number of jobs or workers (workers: at least 1)."
-    if rule.kind in (K.OLDEST_WAITING, K.STUCK, K.RECURRING_MISSED, K.SLA) and value <= 0:
-        return "This threshold is a duration in seconds and must be positive."
+    if rule.kind in (K.OLDEST_WAITING, K.STUCK, K.RECURRING_MISSED, K.SLA) and not (
+        0 < value <= MAX_DELAY_SECONDS
+    ):
+        return f"This threshold is a duration in seconds, above 0 and at most {MAX_DELAY_SECONDS}."
     return None
 
 
@@ -108,10 +114,6 @@ def _scope_errors(rule: AlertRule) -> dict[str, str]:
     return errors
 
 
-def _whole(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def rule_errors(rule: AlertRule) -> dict[str, str]:
     """Every problem with a rule, by field; empty when it is valid."""
     errors = _scope_errors(rule)
@@ -120,12 +122,12 @@ def rule_errors(rule: AlertRule) -> dict[str, str]:
     elif (problem := _threshold_error(rule)) is not None:
         errors["threshold"] = problem
     retention = conf.get().METRICS_HISTORY_DAYS * 24 * 60
-    if not _whole(rule.window_minutes) or not 1 <= rule.window_minutes <= retention:
+    if not is_whole(rule.window_minutes, 1, retention):
         errors["window_minutes"] = f"The window is 1 to {retention} minutes (the history kept)."
-    if not _whole(rule.min_jobs) or rule.min_jobs < 1:
-        errors["min_jobs"] = "At least 1 finished job."
-    if not _whole(rule.repeat_minutes) or rule.repeat_minutes < 1:
-        errors["repeat_minutes"] = "Repeat at most every 1 minute or more."
+    if not is_whole(rule.min_jobs, 1, MAX_COUNT):
+        errors["min_jobs"] = f"From 1 to {MAX_COUNT} finished jobs."
+    if not is_whole(rule.repeat_minutes, 1, MAX_REPEAT_MINUTES):
+        errors["repeat_minutes"] = f"Repeat every 1 to {MAX_REPEAT_MINUTES} minutes."
     if (problem := _webhook_error(rule.webhook_url)) is not None:
         errors["webhook_url"] = problem
     for address in rule.recipients:

@@ -8,17 +8,38 @@ form errors, never server errors.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django_filters.fields import IsoDateTimeField
 
 from . import conf
+from .limits import EARLIEST, LATEST, in_window
 from .models import Job, RecurringJob
 from .states import JobStatus, Priority
 
 
 def _queue_choices() -> list[tuple[str, str]]:
     return [(name, name) for name in conf.get().QUEUES]
+
+
+class BoundedIsoDateTimeField(IsoDateTimeField):
+    """An ISO time within :data:`jobs.limits.EARLIEST`–:data:`~jobs.limits.LATEST`.
+
+    ``9999-12-31T23:59:59-12:00`` parses, but no database adapter can convert it to UTC
+    (``OverflowError`` when the query runs): refused here as a form error instead.
+    """
+
+    def validate(self, value: datetime | None) -> None:
+        super().validate(value)
+        if value is not None and not in_window(value):
+            raise ValidationError(f"Give a time between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}.")
+
+
+class BoundedIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = BoundedIsoDateTimeField
 
 
 class JobFilter(django_filters.FilterSet):
@@ -30,10 +51,10 @@ class JobFilter(django_filters.FilterSet):
     recurring_job = django_filters.ModelChoiceFilter(queryset=RecurringJob.objects.all())
     correlation_id = django_filters.CharFilter(field_name="correlation_id")
     tag = django_filters.CharFilter(method="filter_tag")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
-    finished_after = django_filters.IsoDateTimeFilter(field_name="finished_at", lookup_expr="gte")
-    finished_before = django_filters.IsoDateTimeFilter(field_name="finished_at", lookup_expr="lt")
+    created_after = BoundedIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = BoundedIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    finished_after = BoundedIsoDateTimeFilter(field_name="finished_at", lookup_expr="gte")
+    finished_before = BoundedIsoDateTimeFilter(field_name="finished_at", lookup_expr="lt")
     search = django_filters.CharFilter(method="filter_search", max_length=200)
 
     class Meta:

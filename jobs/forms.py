@@ -3,6 +3,8 @@
 The form turns text into Python values (JSON, a datetime, a number of seconds) and
 hands them to :func:`jobs.services.schedule_job`; every rule about tasks, arguments,
 queues and run-at times lives there, so the admin refuses exactly what REST refuses.
+The bounds of :mod:`jobs.limits` appear only as the inputs' ``min``/``max``, for the
+browser; the refusal and its message are the service's.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from django import forms
 
 from . import conf
 from .exceptions import JobsError
+from .limits import MAX_ATTEMPTS, MAX_DELAY_SECONDS
 from .registry import all_tasks
 from .states import Priority
 
@@ -57,10 +60,18 @@ class ScheduleJobForm(forms.Form):
     kwargs = JSONTextField(kind=dict, required=False, help_text='JSON object, e.g. {"seconds": 5}')
     queue = forms.ChoiceField(required=False, help_text="Empty: the task's queue.")
     priority = forms.ChoiceField(choices=[("", "Task default"), *Priority.choices], required=False)
-    max_attempts = forms.IntegerField(required=False, help_text="Empty: the task's default.")
+    max_attempts = forms.IntegerField(
+        required=False,
+        widget=forms.NumberInput(attrs={"min": 1, "max": MAX_ATTEMPTS}),
+        help_text="Empty: the task's default.",
+    )
     when = forms.ChoiceField(choices=WHEN_CHOICES, initial="now", widget=forms.RadioSelect)
     run_at = forms.DateTimeField(required=False, help_text="YYYY-MM-DD HH:MM:SS, server time zone")
-    delay = forms.FloatField(required=False, help_text="Seconds from now.")
+    delay = forms.FloatField(
+        required=False,
+        widget=forms.NumberInput(attrs={"min": 0, "max": MAX_DELAY_SECONDS, "step": "any"}),
+        help_text=f"Seconds from now, at most {MAX_DELAY_SECONDS}.",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -199,7 +199,7 @@ def cron_of(crontab: CrontabSchedule) -> Cron:
 
 def interval_seconds(interval: IntervalSchedule) -> float:
     """Raises: ScheduleError for an unknown period or a non-positive length."""
-    if interval.period not in PERIODS:
+    if not isinstance(interval.period, str) or interval.period not in PERIODS:
         raise ScheduleError(f"Unknown period {interval.period!r}; use one of {', '.join(PERIODS)}.", "period")
     if isinstance(interval.every, bool) or not isinstance(interval.every, int) or interval.every <= 0:
         raise ScheduleError("An interval must be a whole number greater than 0.", "every")

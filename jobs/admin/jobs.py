@@ -36,7 +36,7 @@ from ..services import (
 )
 from ..states import CANCELLABLE, RETRYABLE
 from . import display
-from .paging import CappedPaginator, CreatedYearFilter
+from .paging import BoundedDateFieldListFilter, CappedPaginator, CreatedYearFilter
 
 LOG_LINES = 200
 """Timeline lines a detail page shows (the newest ones), so any job renders fast."""
@@ -99,8 +99,8 @@ class JobAdmin(admin.ModelAdmin):
         QueueFilter,
         TaskFilter,
         "recurring_job",
-        ("created_at", admin.DateFieldListFilter),
-        ("finished_at", admin.DateFieldListFilter),
+        ("created_at", BoundedDateFieldListFilter),
+        ("finished_at", BoundedDateFieldListFilter),
         CreatedYearFilter,
     )
     list_select_related = ("recurring_job",)

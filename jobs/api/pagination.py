@@ -1,26 +1,65 @@
-"""Cursor pagination: page 10,000 costs what page 1 costs (an indexed range, no OFFSET)."""
+"""Cursor pagination: page 10,000 costs what page 1 costs (an indexed range, no OFFSET).
+
+DRF's cursor carries the last row's ordering value as text and puts it into the filter
+unchecked, so a forged cursor naming no date (or a date no database can hold) failed
+at query time with a 500. Here the position is checked first; a bad one is DRF's own
+"Invalid cursor" 404.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.utils.dateparse import parse_datetime
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 
+from ..limits import EARLIEST, LATEST, is_storable_text
 
-class JobCursorPagination(CursorPagination):
+
+def is_datetime_position(position: str) -> bool:
+    try:
+        when = parse_datetime(position)
+    except ValueError:
+        return False
+    return when is not None and when.tzinfo is not None and EARLIEST <= when <= LATEST
+
+
+class CheckedCursorPagination(CursorPagination):
+    """Refuses a cursor whose position doesn't fit the first ordering field."""
+
+    position_is_datetime = True
+
+    def decode_cursor(self, request: Any) -> Any:
+        cursor = super().decode_cursor(request)
+        position = cursor.position if cursor is not None else None
+        if position is not None and not self.is_valid_position(position):
+            raise NotFound(self.invalid_cursor_message)
+        return cursor
+
+    def is_valid_position(self, position: str) -> bool:
+        if not is_storable_text(position):
+            return False
+        return is_datetime_position(position) if self.position_is_datetime else True
+
+
+class JobCursorPagination(CheckedCursorPagination):
     ordering = ("-created_at", "-id")
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
 
 
-class LogCursorPagination(CursorPagination):
+class LogCursorPagination(CheckedCursorPagination):
     ordering = ("created_at", "id")
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
 
 
-class RecurringCursorPagination(CursorPagination):
+class RecurringCursorPagination(CheckedCursorPagination):
     ordering = ("name",)
+    position_is_datetime = False
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 500

@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from ..limits import MAX_ATTEMPTS, MAX_CONCURRENT_RUNS, MAX_DELAY_SECONDS
 from ..models import Job, JobLog, QueueStats, RecurringJob
 from ..recurring import describe_schedule
 from ..states import Priority
@@ -57,8 +58,12 @@ class ScheduleJobSerializer(StrictSerializer):
     queue = serializers.CharField(max_length=100, required=False, allow_null=True, allow_blank=True)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False, allow_null=True)
     run_at = serializers.DateTimeField(required=False, allow_null=True)
-    delay_seconds = serializers.FloatField(required=False, allow_null=True, min_value=0)
-    max_attempts = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=1000)
+    delay_seconds = serializers.FloatField(
+        required=False, allow_null=True, min_value=0, max_value=MAX_DELAY_SECONDS
+    )
+    max_attempts = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_ATTEMPTS
+    )
     depends_on = serializers.ListField(
         child=serializers.CharField(max_length=64), required=False, default=list
     )
@@ -145,7 +150,7 @@ class RecurringJobWriteSerializer(StrictSerializer):
     enabled = serializers.BooleanField(required=False)
     start_at = serializers.DateTimeField(required=False, allow_null=True)
     end_at = serializers.DateTimeField(required=False, allow_null=True)
-    max_concurrent_runs = serializers.IntegerField(required=False, min_value=1, max_value=1000)
+    max_concurrent_runs = serializers.IntegerField(required=False, min_value=1, max_value=MAX_CONCURRENT_RUNS)
     misfire_policy = serializers.ChoiceField(choices=RecurringJob.MisfirePolicy.choices, required=False)
     description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 

@@ -13,6 +13,7 @@ from graphql import GraphQLError
 
 from .. import services
 from ..exceptions import JobsError
+from ..limits import MAX_ATTEMPTS, MAX_DELAY_SECONDS
 from .access import VIA, require, throttled
 from .types import ErrorType, JobType, QueueType
 
@@ -60,8 +61,8 @@ class ScheduleJobInput(graphene.InputObjectType):
     queue = graphene.String()
     priority = graphene.String()
     run_at = graphene.DateTime()
-    delay_seconds = graphene.Float()
-    max_attempts = graphene.Int()
+    delay_seconds = graphene.Float(description=f"Seconds from now: 0 to {MAX_DELAY_SECONDS}.")
+    max_attempts = graphene.Int(description=f"1 to {MAX_ATTEMPTS}; empty: the task's default.")
     depends_on = graphene.List(graphene.NonNull(graphene.String))
     tags = graphene.List(graphene.NonNull(graphene.String))
     correlation_id = graphene.String()

@@ -13,6 +13,7 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from graphql import GraphQLError
 
+from ..limits import EARLIEST, LATEST
 from ..models import Job
 
 
@@ -24,7 +25,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     """Raises: GraphQLError (code ``invalid_cursor``) for anything this module didn't make."""
     try:
         created, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        return datetime.fromisoformat(created), uuid.UUID(pk)
+        when = datetime.fromisoformat(created)
+        if when.tzinfo is None or not EARLIEST <= when <= LATEST:
+            raise ValueError("not a time this module wrote")
+        return when, uuid.UUID(pk)
     except (ValueError, UnicodeError) as exc:
         raise GraphQLError("Invalid cursor.", extensions={"code": "invalid_cursor"}) from exc
 

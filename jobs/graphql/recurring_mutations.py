@@ -7,6 +7,7 @@ from typing import Any
 import graphene
 
 from .. import services
+from ..limits import EARLIEST, LATEST, MAX_CONCURRENT_RUNS
 from .access import VIA
 from .mutations import ServiceMutation
 from .types import JobType, RecurringJobType
@@ -25,9 +26,9 @@ class RecurringJobFields:
         description='One of {"crontab": {...}}, {"interval": {"every", "period"}}, {"clocked": {...}}.'
     )
     enabled = graphene.Boolean()
-    start_at = graphene.DateTime()
-    end_at = graphene.DateTime()
-    max_concurrent_runs = graphene.Int()
+    start_at = graphene.DateTime(description=f"Between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}.")
+    end_at = graphene.DateTime(description=f"Between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}.")
+    max_concurrent_runs = graphene.Int(description=f"1 to {MAX_CONCURRENT_RUNS}.")
     misfire_policy = graphene.String()
     description = graphene.String()
 

@@ -73,6 +73,7 @@ def build_job(
     priority = validation.resolve_priority(priority, registered)
     due = validation.resolve_run_at(run_at, delay, now)
     tags, correlation_id = validation.check_labels(tags, correlation_id)
+    depends_on = validation.check_depends_on(depends_on)
     waiting_for = pending_dependencies([get_job(dep) for dep in depends_on])
     if due and waiting_for:
         raise InvalidSchedule(
@@ -89,7 +90,7 @@ def build_job(
         priority=priority,
         status=status,
         max_attempts=validation.resolve_max_attempts(max_attempts, registered),
-        timeout=timeout or registered.timeout,
+        timeout=validation.resolve_timeout(timeout, registered),
         run_at=due,
         created_at=now,
         enqueued_at=now if status == S.QUEUED else None,
@@ -157,7 +158,9 @@ def schedule_jobs(
     """
     now = now or timezone.now()
     jobs: list[Job] = []
-    for position, request in enumerate(requests):
+    for position, request in enumerate(_requests(requests)):
+        if not isinstance(request, Mapping):
+            raise InvalidArguments(f"Job {position}: each request must be a mapping of options.")
         options = dict(request)
         try:
             job, _ = build_job(options.pop("task", None), user=user, source=via, now=now, **options)
@@ -179,6 +182,15 @@ def schedule_jobs(
         transaction.on_commit(lambda: _dispatch_bulk(jobs), robust=True)
         transaction.on_commit(lambda: [signals.send(signals.job_created, job=job) for job in jobs])
     return jobs
+
+
+def _requests(requests: Any) -> list[Any]:
+    if isinstance(requests, str | bytes | Mapping):
+        raise InvalidArguments("schedule_jobs takes a list of requests.")
+    try:
+        return list(requests)
+    except TypeError as exc:
+        raise InvalidArguments("schedule_jobs takes a list of requests.") from exc
 
 
 def _dispatch_bulk(jobs: list[Job]) -> None:

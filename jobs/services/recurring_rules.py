@@ -19,6 +19,7 @@ from django_celery_beat.models import ClockedSchedule, CrontabSchedule, Interval
 
 from .. import conf, recurring
 from ..exceptions import InvalidArguments, InvalidSchedule, JobsError
+from ..limits import EARLIEST, LATEST, MAX_CONCURRENT_RUNS, MAX_DELAY, is_storable_text, is_whole
 from ..models import RecurringJob
 from ..states import Priority
 from . import validation
@@ -80,11 +81,20 @@ def _crontab(spec: dict) -> CrontabSchedule:
 def _interval(spec: dict) -> IntervalSchedule:
     _unknown_keys(spec, ("every", "period"), "interval")
     schedule = IntervalSchedule(every=spec.get("every"), period=spec.get("period", "seconds"))
+    _check_interval(schedule)
+    return schedule
+
+
+def _check_interval(schedule: IntervalSchedule) -> None:
+    """A valid period and length, at most MAX_DELAY (celery-beat's admin allows any integer)."""
     try:
-        recurring.interval_seconds(schedule)
+        seconds = recurring.interval_seconds(schedule)
     except recurring.ScheduleError as exc:
         raise InvalidSchedule(str(exc), fields={"schedule": exc.field}) from exc
-    return schedule
+    if seconds > MAX_DELAY.total_seconds():
+        raise InvalidSchedule(
+            f"An interval can be at most {MAX_DELAY.days} days.", fields={"schedule": "every"}
+        )
 
 
 def _clocked(spec: dict) -> ClockedSchedule:
@@ -115,7 +125,7 @@ def validate_recurring_job(
     """
     now = now or timezone.now()
     name = (rj.name or "").strip()
-    if not name or len(name) > 200:
+    if not name or len(name) > 200 or not is_storable_text(name):
         raise InvalidArguments("A name of 1 to 200 characters is required.", fields={"name": "required"})
     if RecurringJob.objects.filter(name=name).exclude(pk=rj.pk).exists():
         raise InvalidArguments(
@@ -131,10 +141,9 @@ def validate_recurring_job(
 
 
 def _check_options(rj: RecurringJob) -> None:
-    runs = rj.max_concurrent_runs
-    if isinstance(runs, bool) or not isinstance(runs, int) or not 1 <= runs <= 1000:
+    if not is_whole(rj.max_concurrent_runs, 1, MAX_CONCURRENT_RUNS):
         raise InvalidArguments(
-            "max_concurrent_runs must be a whole number from 1 to 1000.",
+            f"max_concurrent_runs must be a whole number from 1 to {MAX_CONCURRENT_RUNS}.",
             fields={"max_concurrent_runs": "out of range"},
         )
     if rj.misfire_policy not in RecurringJob.MisfirePolicy.values:
@@ -144,7 +153,7 @@ def _check_options(rj: RecurringJob) -> None:
         )
     if not isinstance(rj.enabled, bool):
         raise InvalidArguments("enabled must be true or false.", fields={"enabled": "not a boolean"})
-    if not isinstance(rj.description, str):
+    if not isinstance(rj.description, str) or not is_storable_text(rj.description):
         raise InvalidArguments("description must be text.", fields={"description": "not text"})
     if rj.priority and rj.priority not in Priority.values:
         raise InvalidArguments(f"Unknown priority {rj.priority!r}.", fields={"priority": "unknown"})
@@ -157,6 +166,11 @@ def _check_timing(rj: RecurringJob, now: datetime, new_schedule: bool) -> None:
             raise InvalidSchedule(
                 f"{field} must be a date and time with a timezone.", fields={field: "invalid"}
             )
+        if value is not None and not EARLIEST <= value <= LATEST:
+            raise InvalidSchedule(
+                f"{field} must lie between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}.",
+                fields={field: "out of range"},
+            )
     if rj.start_at and rj.end_at and rj.end_at <= rj.start_at:
         raise InvalidSchedule("end_at must be after start_at.", fields={"end_at": "before start_at"})
     kind = recurring.schedule_kind(rj)
@@ -164,21 +178,33 @@ def _check_timing(rj: RecurringJob, now: datetime, new_schedule: bool) -> None:
         raise InvalidSchedule(
             "Give exactly one schedule: crontab, interval or clocked.", fields={"schedule": "exactly one"}
         )
-    try:
-        if kind == "crontab":
-            _check_crontab(rj, now)
-        elif kind == "interval":
-            recurring.interval_seconds(rj.interval)
-        elif new_schedule and rj.clocked.clocked_time < now - timedelta(
-            seconds=conf.get().RUN_AT_PAST_TOLERANCE
-        ):
-            raise InvalidSchedule("The clocked time is in the past.", fields={"schedule": "clocked_time"})
-    except recurring.ScheduleError as exc:
-        raise InvalidSchedule(str(exc), fields={"schedule": exc.field}) from exc
+    if kind == "crontab":
+        _check_crontab(rj, now)
+    elif kind == "interval":
+        _check_interval(rj.interval)
+    elif new_schedule:
+        _check_clocked(rj.clocked.clocked_time, now)
+
+
+def _check_clocked(at: datetime, now: datetime) -> None:
+    if not isinstance(at, datetime) or timezone.is_naive(at):
+        raise InvalidSchedule(
+            "clocked_time must be a date and time with a timezone.", fields={"schedule": "clocked_time"}
+        )
+    if now - at > timedelta(seconds=conf.get().RUN_AT_PAST_TOLERANCE):
+        raise InvalidSchedule("The clocked time is in the past.", fields={"schedule": "clocked_time"})
+    if at - now > MAX_DELAY:
+        raise InvalidSchedule(
+            f"The clocked time can be at most {MAX_DELAY.days} days ahead.",
+            fields={"schedule": "clocked_time"},
+        )
 
 
 def _check_crontab(rj: RecurringJob, now: datetime) -> None:
-    cron = recurring.cron_of(rj.crontab)
+    try:
+        cron = recurring.cron_of(rj.crontab)
+    except recurring.ScheduleError as exc:
+        raise InvalidSchedule(str(exc), fields={"schedule": exc.field}) from exc
     if cron.next_after(now) is None:
         raise InvalidSchedule(
             "This cron schedule never fires (no such date, e.g. 31 February).",

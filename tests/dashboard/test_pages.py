@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import uuid
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -186,3 +189,21 @@ def test_filtered_job_list_keeps_no_distinct_so_indexes_serve_it(operator):
         operator.get("/dashboard/jobs/?status=failed&status=queued&queue=normal")
     listing = [q["sql"] for q in captured.captured_queries if 'FROM "jobs_job"' in q["sql"]]
     assert listing and not any("DISTINCT" in sql for sql in listing)
+
+
+@pytest.mark.parametrize("created", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+def test_a_forged_jobs_page_cursor_shows_the_first_page_with_a_warning(operator, created):
+    """A cursor naming a time no database can hold used to be a 500 (OverflowError)."""
+    make_jobs(3)
+    token = base64.urlsafe_b64encode(f"{created}|{uuid.UUID(int=0)}".encode()).decode()
+    response = operator.get("/dashboard/jobs/", {"cursor": token})
+    assert response.status_code == 200 and len(response.context["jobs"]) == 3
+    assert "not valid" in response.content.decode()
+
+
+@pytest.mark.parametrize("at", ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00"])
+def test_a_time_filter_no_database_can_convert_is_ignored_with_a_warning(operator, at):
+    make_jobs(2)
+    response = operator.get("/dashboard/jobs/", {"created_after": at})
+    assert response.status_code == 200 and len(response.context["jobs"]) == 2
+    assert "Ignored invalid filter values: created_after" in response.content.decode()

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from jobs import limits
 from jobs.models import Job, JobLog
 from jobs.services import schedule_job
 
@@ -218,6 +219,11 @@ def test_schedule_form_lists_tasks_and_schedules_through_the_service(admin_clien
         ({"when": "at", "run_at": ""}, "run_at", "Give the time"),
         ({"when": "delay", "delay": "-5"}, "delay", "can't be negative"),
         ({"max_attempts": "0"}, "max_attempts", "from 1 to 100"),
+        ({"max_attempts": "1000000"}, "max_attempts", "from 1 to 100"),
+        ({"when": "delay", "delay": "1e20"}, "delay", "at most 315619200 s"),
+        ({"when": "delay", "delay": "1e12"}, "delay", "at most 315619200 s"),
+        ({"when": "delay", "delay": "inf"}, "delay", "Enter a number"),
+        ({"when": "at", "run_at": "9999-12-31 23:59:59"}, "run_at", "at most 3653 days ahead"),
     ],
 )
 def test_schedule_form_refuses_bad_input_and_writes_nothing(admin_client, data, field, text):
@@ -227,6 +233,18 @@ def test_schedule_form_refuses_bad_input_and_writes_nothing(admin_client, data, 
     errors = " ".join(response.context["form"].errors.get(field, []))
     assert text in errors
     assert Job.objects.count() == 0
+
+
+def test_schedule_form_offers_the_service_bounds_to_the_browser(admin_client):
+    page = admin_client.get(ADD).content.decode()
+    assert f'max="{limits.MAX_DELAY_SECONDS}"' in page and f'max="{limits.MAX_ATTEMPTS}"' in page
+
+
+@pytest.mark.parametrize("at", ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00"])
+def test_a_date_filter_no_database_can_convert_is_djangos_bad_lookup_redirect(admin_client, at):
+    make_job("failed")
+    response = admin_client.get(CHANGELIST, {"created_at__gte": at})
+    assert response.status_code == 302 and response["Location"].endswith("?e=1")
 
 
 def test_the_count_never_scans_past_the_cap(admin_client, monkeypatch):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from rest_framework import viewsets
+from rest_framework.parsers import FormParser, MultiPartParser
 
+from ..parsers import JSONBodyParser
 from ..permissions import ActionPermission
 from ..throttling import ActionThrottle
 
@@ -15,6 +17,7 @@ VIA = "rest"
 class ApiViewSet(viewsets.GenericViewSet):
     """Permission per action from ``permission_map``; actions in ``throttled_actions`` are rate-limited."""
 
+    parser_classes = [JSONBodyParser, FormParser, MultiPartParser]
     permission_classes = [ActionPermission]
     permission_map: dict[str, str] = {}
     throttled_actions: frozenset[str] = frozenset()

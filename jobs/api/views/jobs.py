@@ -64,7 +64,7 @@ class JobViewSet(ApiViewSet):
         responses={201: JobSerializer(many=True), **errors(400, 404, 429)},
         description="Schedules every job or, when any one is refused, none.",
     )
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], pagination_class=None)
     def bulk(self, request: Request) -> Response:
         body = BulkScheduleSerializer(data=request.data)
         body.is_valid(raise_exception=True)
