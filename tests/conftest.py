@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 from django.db import connection
 
@@ -123,9 +124,17 @@ class Processes:
             os.killpg(process.pid, sig)
         process.wait(timeout=30)
 
+    def kill_horses(self, process: subprocess.Popen) -> None:
+        """RQ's work-horses live in process groups of their own: a group kill misses them."""
+        with contextlib.suppress(psutil.NoSuchProcess):
+            for child in psutil.Process(process.pid).children(recursive=True):
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(child.pid, signal.SIGKILL)
+
     def stop_all(self) -> None:
         for process in self.running:
             if process.poll() is None:
+                self.kill_horses(process)
                 try:
                     os.killpg(process.pid, signal.SIGTERM)
                     process.wait(timeout=10)
