@@ -92,10 +92,10 @@ def requeue_popped(queue, redis: Redis, now: float) -> list[str]:
     as far as the row's place, so about OLDEST²/2 comparisons) and its hash's status,
     and reads the intermediate list and started registry (one entry per busy worker).
     Only the rows found nowhere there pay a full ``LPOS`` (O(backlog)), inside the
-    script, and only on their second look: the few really popped, and rows far behind
-    their age in the queue (put back at its front). A popped job with more than
-    ``OLDEST`` older ones still waiting is found once those have run, i.e. before its
-    turn would have come anyway.
+    script, and only on their second look: the few really popped, and rows further
+    into the queue than their age suggests (younger jobs put back at its front). A
+    popped job with more than ``OLDEST`` older ones still waiting is found once those
+    have run, i.e. before its turn would have come anyway.
     """
     suspects = _nowhere(queue, redis, now)
     suspects_key = SUSPECTS_KEY.format(queue=queue.name)
