@@ -44,6 +44,9 @@ PAUSED_REFRESH_SECONDS = 1.0
 class PausableQueuesMixin:
     """Dequeue only from queues that aren't paused; put back a job taken as the pause came.
 
+    Every dequeue leaves the id in its queue's intermediate list until the job starts,
+    whatever the number of queues (:mod:`jobs.dequeue`), for :mod:`jobs.abandoned`.
+
     A Redis outage is waited out here, a job hash RQ can't read is set aside, and a job
     Jobdesk didn't create is refused before it reaches a work-horse
     (:mod:`jobs.worker_guards`).
