@@ -51,13 +51,19 @@ _PUSH_BACK_IF_NOWHERE = """
 if redis.call('HGET', KEYS[1], 'status') ~= 'queued'
   or redis.call('LPOS', KEYS[2], ARGV[1])
   or redis.call('LPOS', KEYS[3], ARGV[1])
-  or redis.call('ZSCORE', KEYS[4], ARGV[1])
   or redis.call('ZSCORE', KEYS[5], ARGV[1]) then
   return 0
+end
+local prefix = ARGV[1] .. ':'
+for _, entry in ipairs(redis.call('ZRANGE', KEYS[4], 0, -1)) do
+  if string.sub(entry, 1, #prefix) == prefix then return 0 end
 end
 redis.call('LPUSH', KEYS[2], ARGV[1])
 return 1
 """
+"""Push an id back to the front of its queue unless its hash has moved on or it is in
+the queue, its intermediate list, rq-scheduler's set or the started registry (whose
+entries are ``<job id>:<execution id>``, one per running job)."""
 
 
 def requeue_abandoned(redis: Redis | None = None, now: float | None = None) -> list[str]:
@@ -139,7 +145,7 @@ def _nowhere(queue, redis: Redis, now: float) -> set[str]:
             pipe.lpos(queue.key, job_id, maxlen=HEAD)
             pipe.hget(RQJob.key_for(job_id), "status")
         taken, running, *replies = pipe.execute()
-    held = {raw.decode() for raw in taken} | {raw.decode() for raw in running}
+    held = {raw.decode() for raw in taken} | {raw.decode().split(":")[0] for raw in running}
     return {
         job_id
         for job_id, place, status in zip(job_ids, replies[::2], replies[1::2], strict=True)

@@ -9,7 +9,7 @@ import pytest
 from django.db import transaction
 from rq import Worker as RQWorker
 
-from jobs import conf, dispatch
+from jobs import abandoned, conf, dispatch
 from jobs.models import Job
 from jobs.services import schedule_job
 from jobs.states import JobStatus
@@ -149,3 +149,19 @@ def test_a_busy_system_runs_every_job_once(processes, redis):
     assert "requeued" not in logs and "put back" not in logs
     for name in queues:
         assert _queued_ids(redis, name) == [] and _intermediate(redis, name) == []
+
+
+def test_a_popped_id_goes_back_once_and_only_when_nothing_holds_it(transactional_db, redis):
+    job = schedule_job("demo.add", args=[1, 2])
+    queue = dispatch.queue("normal")
+    later = time.time() + conf.get().WORKER_LOST_AFTER + 1
+    started = queue.started_job_registry
+    redis.lpop(queue.key)
+    redis.zadd(started.key, {f"{job.pk}:some-execution": later + 60})  # a worker runs it
+    assert [abandoned.requeue_popped(queue, redis, later + n) for n in range(3)] == [[], [], []]
+
+    redis.zrem(started.key, f"{job.pk}:some-execution")
+    assert abandoned.requeue_popped(queue, redis, later + 3) == [], "seen once: not yet"
+    assert abandoned.requeue_popped(queue, redis, later + 4) == [str(job.pk)]
+    assert [abandoned.requeue_popped(queue, redis, later + n) for n in (5, 6)] == [[], []]
+    assert _queued_ids(redis) == [str(job.pk)]
