@@ -121,6 +121,12 @@ class Job(models.Model):
             ),
             models.Index(fields=["correlation_id"], name="job_correlation"),
             models.Index(fields=["status", "run_at"], name="job_status_run_at"),
+            # The oldest waiting jobs of a queue, for jobs.abandoned's look for popped ids.
+            models.Index(
+                fields=["queue", "enqueued_at"],
+                name="job_queued_enqueued",
+                condition=models.Q(status="queued"),
+            ),
         ]
         constraints = [
             # The exactly-once key: two schedulers can't both create one recurring run.

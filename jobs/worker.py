@@ -27,7 +27,7 @@ from rq.serializers import JSONSerializer
 from rq.utils import ensure_job_list
 from rq.worker import WorkerStatus
 
-from . import conf, dispatch, execution, horse_db, registry
+from . import conf, dequeue, dispatch, execution, horse_db, registry
 from .models import Job
 from .redis_outage import CONNECTION_ERRORS
 from .services import lifecycle
@@ -43,6 +43,9 @@ PAUSED_REFRESH_SECONDS = 1.0
 
 class PausableQueuesMixin:
     """Dequeue only from queues that aren't paused; put back a job taken as the pause came.
+
+    Every dequeue leaves the id in its queue's intermediate list until the job starts,
+    whatever the number of queues (:mod:`jobs.dequeue`), for :mod:`jobs.abandoned`.
 
     A Redis outage is waited out here, a job hash RQ can't read is set aside, and a job
     Jobdesk didn't create is refused before it reaches a work-horse
@@ -105,19 +108,13 @@ class PausableQueuesMixin:
             if not burst:
                 time.sleep(conf.get().PAUSE_POLL_INTERVAL)
             return "idle"
-        from rq.exceptions import DequeueTimeout
-
-        try:
-            result = self.queue_class.dequeue_any(
-                active,
-                None if burst else BLOCK_SECONDS,
-                connection=self.connection,
-                job_class=self.job_class,
-                serializer=self.serializer,
-                death_penalty_class=self.death_penalty_class,
-            )
-        except DequeueTimeout:
-            return "idle"
+        result = dequeue.take(
+            active,
+            None if burst else BLOCK_SECONDS,
+            self.connection,
+            job_class=self.job_class,
+            serializer=self.serializer,
+        )
         if result is None:
             return "idle"
         job, queue = result
@@ -129,9 +126,16 @@ class PausableQueuesMixin:
         logger.info("worker=%s queue=%s job_id=%s dequeued", self.name, queue.name, job.id)
         return job, queue
 
+    def prepare_job_execution(self, job: RQJob, remove_from_intermediate_queue: bool = False) -> None:
+        """RQ takes the id out of the intermediate list only for a one-queue worker;
+        :mod:`jobs.dequeue` puts it there for every worker."""
+        super().prepare_job_execution(job, remove_from_intermediate_queue=True)
+
     def _put_back(self, job: RQJob, queue: Queue) -> None:
-        queue.intermediate_queue.remove(job.id)
-        queue.push_job_id(job.id, at_front=True)
+        with self.connection.pipeline() as pipe:  # one MULTI: the id is in one list or the other
+            pipe.lrem(queue.intermediate_queue_key, 1, job.id)
+            pipe.lpush(queue.key, job.id)
+            pipe.execute()
         logger.info("worker=%s queue=%s job_id=%s put back: queue paused", self.name, queue.name, job.id)
 
 

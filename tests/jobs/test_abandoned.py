@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from django.db import transaction
+from rq import Worker as RQWorker
 
-from jobs import conf, dispatch
+from jobs import abandoned, conf, dispatch
 from jobs.models import Job
 from jobs.services import schedule_job
 from jobs.states import JobStatus
@@ -30,6 +32,10 @@ def _intermediate(redis, name: str = "normal") -> list[str]:
 
 def _queued_ids(redis, name: str = "normal") -> list[str]:
     return dispatch.queue(name, redis).get_job_ids()
+
+
+def _blocked_in_blpop(redis) -> bool:
+    return any(client.get("cmd") == "blpop" for client in redis.client_list())
 
 
 def test_a_job_left_in_the_intermediate_list_goes_back_to_its_queue(processes, redis):
@@ -55,17 +61,13 @@ def test_a_job_left_in_the_intermediate_list_goes_back_to_its_queue(processes, r
 
 
 def test_a_worker_killed_between_dequeue_and_start_loses_nothing(processes, redis):
-    # Paused in Redis only (the worker reads both flags), so the gate can be lifted
-    # while this test holds the row inside a transaction.
-    dispatch.set_paused(["normal"], True)
-    doomed = processes.worker("normal", name="doomed")
     job = schedule_job("demo.add", args=[1, 1])
     with transaction.atomic():
-        # Hold the row so the worker's claim waits: the worker is then caught, for
-        # certain, between taking the job from Redis and starting it.
+        # Hold the row before the worker starts, so its claim waits: the worker is then
+        # caught, for certain, between taking the job from Redis and starting it.
         Job.objects.select_for_update().get(pk=job.pk)
         Job.objects.filter(pk=job.pk).update(priority=job.priority)
-        dispatch.set_paused(["normal"], False)
+        doomed = processes.worker("normal", name="doomed")
         wait_for(lambda: _intermediate(redis) == [str(job.pk)], timeout=30, message="the worker took it")
         processes.kill_group(doomed)
     killed = time.monotonic()
@@ -78,3 +80,88 @@ def test_a_worker_killed_between_dequeue_and_start_loses_nothing(processes, redi
     job.refresh_from_db()
     assert job.attempts == 1
     assert _intermediate(redis) == [] and _queued_ids(redis) == []
+
+
+def test_a_job_popped_into_no_list_goes_back_to_its_queue(processes, redis):
+    lost_after = 4
+    env = {"JOBS_WORKER_LOST_AFTER": str(lost_after)}
+    job = schedule_job("demo.add", args=[4, 5])
+    enqueued = time.monotonic()
+    # Exactly what a worker on several queues (BLPOP) killed before its next command
+    # leaves: the row and the hash say queued, and the id is in no list at all.
+    assert redis.lpop(dispatch.queue("normal").key).decode() == str(job.pk)
+    processes.scheduler(**env)
+
+    bound = lost_after + SLACK
+    wait_for(lambda: _queued_ids(redis) == [str(job.pk)], timeout=bound, message="back in its queue")
+    assert time.monotonic() - enqueued >= lost_after - 1, "not too early"
+    processes.worker("high", "normal", "low", name="after", **env)
+    wait_for(lambda: _status(job) == S.SUCCEEDED, timeout=30, message="the job ran")
+    job.refresh_from_db()
+    assert (job.attempts, job.result) == (1, 9)
+    assert _queued_ids(redis) == [] and _intermediate(redis) == []
+
+
+def test_a_multi_queue_worker_killed_between_dequeue_and_start_loses_nothing(processes, redis):
+    lost_after = 4
+    env = {"JOBS_WORKER_LOST_AFTER": str(lost_after)}
+    job = schedule_job("demo.add", args=[2, 2])
+    queue = dispatch.queue("normal")
+    redis.lpop(queue.key)  # held back until the worker waits on its empty queues
+    doomed = processes.worker("high", "normal", "low", name="doomed", **env)
+    wait_for(lambda: RQWorker.count(connection=redis) == 1, timeout=30, message="the worker listens")
+    wait_for(lambda: _blocked_in_blpop(redis), timeout=30, message="the worker waits on its queues")
+    with transaction.atomic():
+        Job.objects.select_for_update().get(pk=job.pk)
+        Job.objects.filter(pk=job.pk).update(priority=job.priority)
+        redis.rpush(queue.key, str(job.pk))
+        wait_for(lambda: _intermediate(redis) == [str(job.pk)], timeout=30, message="the worker took it")
+        processes.kill_group(doomed)
+    killed = time.monotonic()
+    assert _queued_ids(redis) == [] and _status(job) == S.QUEUED
+    processes.scheduler(**env)
+    processes.worker("high", "normal", "low", name="survivor", **env)
+
+    bound = lost_after + SLACK + 5  # + the new worker's start-up
+    wait_for(lambda: _status(job) == S.SUCCEEDED, timeout=bound, message="the job ran after all")
+    assert time.monotonic() - killed < bound
+    job.refresh_from_db()
+    assert (job.attempts, job.result) == (1, 4)
+    assert _intermediate(redis) == [] and _queued_ids(redis) == []
+
+
+def test_a_busy_system_runs_every_job_once(processes, redis):
+    env = {"JOBS_WORKER_LOST_AFTER": "3"}
+    queues = ("high", "normal", "low")
+    jobs = [schedule_job("demo.add", args=[n, 1], queue=queues[n % 3]) for n in range(200)]
+    time.sleep(3)  # every job is old enough to be looked for while it waits
+    scheduler = processes.scheduler(**env)
+    workers = [processes.worker(*queues, name=f"busy{n}", **env) for n in range(2)]
+    ids = [job.pk for job in jobs]
+
+    def succeeded() -> int:
+        return Job.objects.filter(pk__in=ids, status=S.SUCCEEDED).count()
+
+    wait_for(lambda: succeeded() == len(ids), timeout=180, message="every job ran")
+    attempts = set(Job.objects.filter(pk__in=ids).values_list("attempts", flat=True))
+    assert attempts == {1}
+    logs = "\n".join(Path(p.log_path).read_text() for p in [scheduler, *workers])
+    assert "requeued" not in logs and "put back" not in logs
+    for name in queues:
+        assert _queued_ids(redis, name) == [] and _intermediate(redis, name) == []
+
+
+def test_a_popped_id_goes_back_once_and_only_when_nothing_holds_it(transactional_db, redis):
+    job = schedule_job("demo.add", args=[1, 2])
+    queue = dispatch.queue("normal")
+    later = time.time() + conf.get().WORKER_LOST_AFTER + 1
+    started = queue.started_job_registry
+    redis.lpop(queue.key)
+    redis.zadd(started.key, {f"{job.pk}:some-execution": later + 60})  # a worker runs it
+    assert [abandoned.requeue_popped(queue, redis, later + n) for n in range(3)] == [[], [], []]
+
+    redis.zrem(started.key, f"{job.pk}:some-execution")
+    assert abandoned.requeue_popped(queue, redis, later + 3) == [], "seen once: not yet"
+    assert abandoned.requeue_popped(queue, redis, later + 4) == [str(job.pk)]
+    assert [abandoned.requeue_popped(queue, redis, later + n) for n in (5, 6)] == [[], []]
+    assert _queued_ids(redis) == [str(job.pk)]
