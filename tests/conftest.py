@@ -17,7 +17,10 @@ import pytest
 from django.db import connection
 
 from jobs import dispatch
+from jobs.models import Job
 from jobs.scheduler import Scheduler
+from jobs.services import schedule_job
+from jobs.states import JobStatus
 from jobs.worker import Worker
 from tests.outage import own_redis  # noqa: F401 - a Redis a test may stop, restart or flush
 
@@ -188,3 +191,16 @@ def screenshot(page, name: str) -> None:
     path = ARTIFACTS / f"{name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=True)
+
+
+@pytest.fixture
+def rq_jobs(processes, redis) -> dict[str, Job]:
+    """A failed job, a running one (a real worker on "high"), a queued one and a scheduled one."""
+    processes.worker("high")
+    failed = schedule_job("demo.fail", args=["on purpose"], queue="high", max_attempts=1)
+    wait_for(lambda: Job.objects.get(pk=failed.pk).status == JobStatus.FAILED, 60, message="the failure")
+    running = schedule_job("demo.sleep", args=[600], queue="high")
+    wait_for(lambda: Job.objects.get(pk=running.pk).status == JobStatus.STARTED, 60, message="the start")
+    queued = schedule_job("demo.noop", queue="low")
+    scheduled = schedule_job("demo.noop", queue="normal", delay=3600)
+    return {"failed": failed, "running": running, "queued": queued, "scheduled": scheduled}

@@ -7,8 +7,7 @@ from django.urls import reverse
 from django_rq.settings import get_queues_map
 
 from jobs.models import Job, JobStatus
-from jobs.services import schedule_job
-from tests.conftest import screenshot, wait_for
+from tests.conftest import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -28,13 +27,8 @@ def visible_links(page) -> list[str]:
     )
 
 
-def test_django_rq_pages_offer_no_actions_and_every_visible_link_works(page, processes):
-    processes.worker("high")
-    failed = schedule_job("demo.fail", args=["on purpose"], queue="high", max_attempts=1)
-    wait_for(lambda: Job.objects.get(pk=failed.pk).status == JobStatus.FAILED, 60, message="the failure")
-    running = schedule_job("demo.sleep", args=[600], queue="high")
-    wait_for(lambda: Job.objects.get(pk=running.pk).status == JobStatus.STARTED, 60, message="the start")
-    queued = schedule_job("demo.noop", queue="low")
+def test_django_rq_pages_offer_no_actions_and_every_visible_link_works(page, rq_jobs):
+    failed, running, queued = rq_jobs["failed"], rq_jobs["running"], rq_jobs["queued"]
     high, low = get_queues_map()["high"], get_queues_map()["low"]
     pages = [
         reverse("django_rq:home"),

@@ -152,19 +152,6 @@ def refused(response, label: str) -> bool:
     return response.status_code in {403, 404, 405}
 
 
-@pytest.fixture
-def rq_jobs(processes, redis) -> dict[str, Job]:
-    """A failed job, a running one (a real worker on "high"), a queued one and a scheduled one."""
-    processes.worker("high")
-    failed = schedule_job("demo.fail", args=["on purpose"], queue="high", max_attempts=1)
-    wait_for(lambda: Job.objects.get(pk=failed.pk).status == JobStatus.FAILED, 60, message="the failure")
-    running = schedule_job("demo.sleep", args=[600], queue="high")
-    wait_for(lambda: Job.objects.get(pk=running.pk).status == JobStatus.STARTED, 60, message="the start")
-    queued = schedule_job("demo.noop", queue="low")
-    scheduled = schedule_job("demo.noop", queue="normal", delay=3600)
-    return {"failed": failed, "running": running, "queued": queued, "scheduled": scheduled}
-
-
 def test_no_role_changes_rq_or_job_rows_through_django_rq_pages(rq_jobs):
     worker = wait_for(list_workers, message="the worker to register")[0]
     refused_names = {p.name for p in django_rq_patterns() if p.name not in rq_pages.READ_ONLY}
