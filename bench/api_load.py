@@ -97,7 +97,7 @@ def up(port: int) -> bool:
 
 
 def run(args: argparse.Namespace, tmp: Path) -> int:
-    from jobs import embedded_redis
+    from project import embedded_redis
 
     keys = tokens(args.clients)
     port = embedded_redis.free_port()

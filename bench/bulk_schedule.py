@@ -28,9 +28,9 @@ def app_round(jobs: int) -> float:
 def raw_round(jobs: int) -> float:
     from rq import Queue
 
-    from jobs import dispatch
+    from jobs.engine import broker
 
-    queue = dispatch.queue("normal")
+    queue = broker.queue("normal")
     began = time.perf_counter()
     with queue.connection.pipeline() as pipe:
         queue.enqueue_many([Queue.prepare_data("bench.common.noop") for _ in range(jobs)], pipeline=pipe)
@@ -47,14 +47,14 @@ def main() -> None:
     with environment("bulk", options.database_url):
         from django.db import connection
 
-        from jobs import dispatch
+        from jobs.engine import broker
 
         app: list[float] = []
         raw: list[float] = []
         for index in range(options.rounds):
             raw.append(raw_round(options.jobs))
             app.append(app_round(options.jobs))
-            dispatch.connection().flushdb()
+            broker.connection().flushdb()
             print(f"round {index + 1}: enqueue_many {raw[-1]:8.0f}/s   schedule_jobs {app[-1]:8.0f}/s")
         ratio = statistics.median(app) / statistics.median(raw)
         print(f"database: {connection.vendor}; {options.jobs} jobs per round")

@@ -91,11 +91,11 @@ def overlapping(spans: list[list[float]]) -> bool:
 def report(elapsed: float) -> None:
     from chaos_tasks import RUNS_KEY
 
-    from jobs import dispatch
+    from jobs.core.states import TERMINAL, JobStatus
+    from jobs.engine import broker
     from jobs.models import Job
-    from jobs.states import TERMINAL, JobStatus
 
-    redis = dispatch.connection()
+    redis = broker.connection()
     rows = list(Job.objects.values_list("pk", "status", "attempts"))
     terminal = sum(1 for _, status, _ in rows if status in TERMINAL)
     doubled = overlapped = phantom = 0

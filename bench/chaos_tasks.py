@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import time
 
-from jobs import dispatch, task
+from jobs import task
+from jobs.engine import broker
 
 RUNS_KEY = "bench:chaos:runs:{job_id}"
 
@@ -20,4 +21,4 @@ def chaos_step(context, seconds: float) -> None:
     began = time.time()
     time.sleep(seconds)
     span = json.dumps([began, time.time(), context.attempt])
-    dispatch.connection().rpush(RUNS_KEY.format(job_id=context.job_id), span)
+    broker.connection().rpush(RUNS_KEY.format(job_id=context.job_id), span)

@@ -47,7 +47,7 @@ def _admin_execute(server_url: str, statement: str) -> None:
 @contextlib.contextmanager
 def environment(name: str, database_url: str = "") -> Iterator[Path]:
     """Start Redis, point Django at a fresh database, migrate; clean everything up after."""
-    from jobs import embedded_redis
+    from project import embedded_redis
 
     with tempfile.TemporaryDirectory(prefix=f"jobdesk-{name}-") as directory:
         tmp = Path(directory)
@@ -128,7 +128,7 @@ def wait_until(condition, timeout: float, what: str, interval: float = 0.1) -> N
 
 def wait_for_workers(count: int, queue: str | None = None, timeout: float = 120) -> None:
     """Wait until ``count`` workers (listening on ``queue``, if given) heart-beat."""
-    from jobs import dispatch
-    from jobs.workers import alive_count, list_workers
+    from jobs.engine import broker
+    from jobs.engine.worker_registry import alive_count, list_workers
 
-    wait_until(lambda: alive_count(list_workers(dispatch.connection()), queue) >= count, timeout, "workers")
+    wait_until(lambda: alive_count(list_workers(broker.connection()), queue) >= count, timeout, "workers")

@@ -71,9 +71,9 @@ def fill(count: int) -> None:
 
 
 def refresh_queue_stats() -> None:
-    from jobs import stats
+    from jobs.monitoring import queue_counters
 
-    stats.flush()
+    queue_counters.flush()
 
 
 def measure(client, url: str, rounds: int) -> tuple[float, float, int]:

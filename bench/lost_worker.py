@@ -44,9 +44,9 @@ def horse_of(worker: psutil.Process) -> psutil.Process:
 def one_round(processes: Processes, number: int) -> float:
     """Kill one busy worker and its horse; seconds until the attempt is recorded lost."""
     from jobs import conf
+    from jobs.core.states import JobStatus
     from jobs.models import Job, JobLog
     from jobs.services import cancel_job, schedule_job
-    from jobs.states import JobStatus
 
     worker = processes.manage("rqworker", "normal", "--name", f"doomed-{number}", name=f"worker-{number}")
     job = schedule_job("demo.sleep", args=[600], max_attempts=2)

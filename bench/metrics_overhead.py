@@ -1,6 +1,6 @@
 """Metrics overhead: no-op throughput with per-task metrics bookkeeping on vs off.
 
-Starts its own Redis (jobs.embedded_redis) and a fresh database (a SQLite file, or
+Starts its own Redis (project.embedded_redis) and a fresh database (a SQLite file, or
 a PostgreSQL database created on ``--database-url``'s server), then runs
 ``--rounds`` pairs of rounds, alternating on and off so machine noise hits both alike.
 Each round starts ``--workers`` fresh ``manage.py rqworker normal`` processes of one
@@ -31,15 +31,15 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--jobs", type=int, default=500, help="demo.noop jobs per round")
     parser.add_argument("--rounds", type=int, default=3, help="pairs of rounds (on, off)")
     parser.add_argument("--workers", type=int, default=2, help="rqworker processes per round")
-    parser.add_argument("--worker-class", default="jobs.worker.Worker", help="e.g. rq.SimpleWorker")
+    parser.add_argument("--worker-class", default="jobs.engine.worker.Worker", help="e.g. rq.SimpleWorker")
     add_database_argument(parser)
     return parser.parse_args()
 
 
 def worker_args(options: argparse.Namespace, name: str) -> list[str]:
     args = ["rqworker", "normal", "--name", name]
-    if options.worker_class != "jobs.worker.Worker":
-        args += ["--worker-class", options.worker_class, "--job-class", "jobs.dispatch.JSONJob"]
+    if options.worker_class != "jobs.engine.worker.Worker":
+        args += ["--worker-class", options.worker_class, "--job-class", "jobs.engine.broker.JSONJob"]
         args += ["--serializer", "rq.serializers.JSONSerializer"]
     return args
 
@@ -48,9 +48,9 @@ def one_round(options: argparse.Namespace, processes: Processes, metrics_on: boo
     """Run one round; returns jobs per second."""
     from django.db.models import Max, Min
 
+    from jobs.core.states import JobStatus
     from jobs.models import Job
     from jobs.services import schedule_jobs
-    from jobs.states import JobStatus
 
     flag = "1" if metrics_on else "0"
     for number in range(options.workers):
@@ -71,25 +71,26 @@ def bookkeeping_cost(samples: int = 5000) -> float:
     """Seconds one finished attempt's per-task bookkeeping takes, measured directly."""
     from django.utils import timezone
 
-    from jobs import dispatch, metrics_store
+    from jobs.engine import broker
     from jobs.models import Job
+    from jobs.monitoring import counters
 
     now = timezone.now()
     job = Job(task="demo.noop", queue="normal", created_at=now, enqueued_at=now, started_at=now)
-    redis = dispatch.connection()  # in a worker: the RQ job's connection, already open
+    redis = broker.connection()  # in a worker: the RQ job's connection, already open
     began = time.perf_counter()
     for _ in range(samples):
-        metrics_store.record_attempt(job, "succeeded", 0.001, redis=redis)
+        counters.record_attempt(job, "succeeded", 0.001, redis=redis)
     elapsed = (time.perf_counter() - began) / samples
-    metrics_store.flush()
+    counters.flush()
     return elapsed
 
 
 def report(on: list[float], off: list[float], options: argparse.Namespace) -> None:
-    from jobs import metrics_store
     from jobs.models import TaskStats
+    from jobs.monitoring import counters
 
-    metrics_store.flush()
+    counters.flush()
     counted = sum(TaskStats.objects.filter(task="demo.noop").values_list("processed", flat=True))
     on_median, off_median = statistics.median(on), statistics.median(off)
     cost = 100 * (off_median - on_median) / off_median

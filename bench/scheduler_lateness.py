@@ -1,6 +1,6 @@
 """Scheduler lateness: how long after its due time does a job start, with idle workers?
 
-Starts its own Redis (jobs.embedded_redis), a fresh database (a SQLite file, or
+Starts its own Redis (project.embedded_redis), a fresh database (a SQLite file, or
 a PostgreSQL database created on ``--database-url``'s server and dropped after), worker
 processes and one ``manage.py rqscheduler``, then:
 
@@ -73,8 +73,8 @@ def schedule_load(options: argparse.Namespace, start) -> None:
 def measure(options: argparse.Namespace, start) -> None:
     from django.db.models import Count
 
+    from jobs.core.states import JobStatus
     from jobs.models import Job
-    from jobs.states import JobStatus
 
     end = start + timedelta(minutes=max(options.minutes, options.window / 60))
     pending = Job.objects.exclude(status__in=(JobStatus.SUCCEEDED, JobStatus.FAILED))

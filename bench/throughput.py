@@ -1,6 +1,6 @@
 """Dispatch overhead: a no-op task through Jobdesk vs the same no-op straight on RQ.
 
-Both run on the same worker class (Jobdesk's forking ``jobs.worker.Worker``, started as
+Both run on the same worker class (Jobdesk's forking ``jobs.engine.worker.Worker``, started as
 ``manage.py rqworker normal --burst``), on the same machine, in the same run, in
 alternating rounds. Rate = jobs / (last ended_at - first started_at), read from the RQ
 job hashes, so worker start-up is not counted for either side.
@@ -22,9 +22,9 @@ from common import Processes, add_database_argument, environment, wait_until
 def _span(ids: list[str]) -> float:
     from rq.job import Job as RQJob
 
-    from jobs import dispatch
+    from jobs.engine import broker
 
-    jobs = [job for job in RQJob.fetch_many(ids, connection=dispatch.connection(), serializer=None) if job]
+    jobs = [job for job in RQJob.fetch_many(ids, connection=broker.connection(), serializer=None) if job]
     started = [job.started_at for job in jobs if job.started_at]
     ended = [job.ended_at for job in jobs if job.ended_at]
     first: datetime = min(started)
@@ -35,9 +35,9 @@ def _span(ids: list[str]) -> float:
 def _drain(processes: Processes, ids: list[str], name: str) -> float:
     from rq.registry import FinishedJobRegistry
 
-    from jobs import dispatch
+    from jobs.engine import broker
 
-    registry = FinishedJobRegistry("normal", connection=dispatch.connection())
+    registry = FinishedJobRegistry("normal", connection=broker.connection())
     before = registry.count
     # The baseline's function is loaded before the fork too, as Jobdesk's task modules are.
     worker = processes.manage("rqworker", "normal", "--burst", name=name, JOBS_TASK_MODULES="bench.common")
@@ -58,9 +58,9 @@ def app_round(processes: Processes, jobs: int, index: int) -> float:
 def raw_round(processes: Processes, jobs: int, index: int) -> float:
     from rq import Queue
 
-    from jobs import dispatch
+    from jobs.engine import broker
 
-    queue = dispatch.queue("normal")
+    queue = broker.queue("normal")
     rq_jobs = queue.enqueue_many(
         [Queue.prepare_data("bench.common.noop", result_ttl=600) for _ in range(jobs)]
     )
@@ -71,7 +71,7 @@ def queries_per_job() -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from jobs.execution import run_job
+    from jobs.engine.execution import run_job
     from jobs.services import schedule_job
 
     job = schedule_job("demo.noop")

@@ -24,9 +24,9 @@ def main() -> None:
     add_database_argument(parser)
     options = parser.parse_args()
     with environment("memory", options.database_url) as tmp:
+        from jobs.core.states import JobStatus
         from jobs.models import Job
         from jobs.services import schedule_jobs
-        from jobs.states import JobStatus
 
         schedule_jobs({"task": "demo.noop"} for _ in range(options.jobs))
         processes = Processes(tmp)

@@ -1,4 +1,4 @@
-"""Overview charts: pygal renders SVG on the server from ``jobs.metrics.history``.
+"""Overview charts: pygal renders SVG on the server from ``jobs.monitoring.figures.history``.
 
 The SVG is served as its own response and shown with ``<img>``, and pygal is told to
 embed no scripts, so charts work offline and under the pages' strict CSP.
@@ -15,9 +15,10 @@ from django.utils import timezone
 from pygal.etree import etree
 from pygal.style import Style
 
-from jobs import conf, metrics
-from jobs.metrics_store import add_buckets
+from jobs import conf
 from jobs.models import TaskStatsHistory
+from jobs.monitoring import figures
+from jobs.monitoring.counters import add_buckets
 
 RANGES = {
     "1h": (timedelta(hours=1), "minute"),
@@ -60,7 +61,7 @@ def _history_lines(kind: str, since: datetime, until: datetime, step: str, times
     """Throughput or depth per queue from the per-minute queue history (one query per queue)."""
     lines = {}
     for name in conf.get().QUEUES:
-        points = metrics.history(queue=name, since=since, until=until, step=step)
+        points = figures.history(queue=name, since=since, until=until, step=step)
         by_time = {_floor(p["time"], step): p for p in points}
         for label, values in _values(kind, by_time, times, step).items():
             lines[f"{name} {label}".strip()] = values
@@ -78,7 +79,7 @@ def _percentile_lines(since: datetime, until: datetime, step: str, times: list[d
     for name in conf.get().QUEUES:
         for label, fraction in (("p50", 0.5), ("p95", 0.95)):
             lines[f"{name} {label}"] = [
-                metrics.percentile(buckets[(name, t)], fraction) if (name, t) in buckets else None
+                figures.percentile(buckets[(name, t)], fraction) if (name, t) in buckets else None
                 for t in times
             ]
     return lines

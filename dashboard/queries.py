@@ -20,10 +20,13 @@ from django.db.models.functions import RowNumber, Substr
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from jobs import alerts, conf, dispatch, metrics, metrics_store, workers
-from jobs.limits import EARLIEST, LATEST
+from jobs import conf
+from jobs.core.rules import EARLIEST, LATEST
+from jobs.core.schedules import describe_schedule, next_runs
+from jobs.engine import broker, worker_registry
 from jobs.models import Job, JobLog, RecurringJob
-from jobs.recurring import describe_schedule, next_runs
+from jobs.monitoring import counters, figures
+from jobs.monitoring.alerts import evaluate
 
 LIST_FIELDS = (
     "id", "task", "queue", "status", "priority", "attempts", "max_attempts", "created_at",
@@ -36,10 +39,10 @@ RECENT_RUNS = 10
 def overview(now: datetime | None = None) -> dict[str, Any]:
     """Queues, totals, workers, scheduler, alerts and recent failures (five queries)."""
     now = now or timezone.now()
-    queues = metrics.queue_metrics(now)
+    queues = figures.queue_metrics(now)
     keys = ("waiting", "running", "scheduled", "failed", "throughput_per_minute", "processed")
     totals = {key: sum(q[key] or 0 for q in queues) for key in keys}
-    alive = workers.alive_count(_workers())
+    alive = worker_registry.alive_count(_workers())
     beat = _scheduler_heartbeat()
     return {
         "queues": queues,
@@ -47,7 +50,7 @@ def overview(now: datetime | None = None) -> dict[str, Any]:
         "workers_alive": alive,
         "scheduler_age": (now - beat).total_seconds() if beat else None,
         "scheduler_alive": bool(beat) and (now - beat).total_seconds() <= conf.get().HEALTH_SCHEDULER_MAX_AGE,
-        "alerts": list(alerts.active_alerts()[:10]),
+        "alerts": list(evaluate.active_alerts()[:10]),
         "failures": list(
             Job.objects.failed()
             .order_by("-created_at")
@@ -57,16 +60,16 @@ def overview(now: datetime | None = None) -> dict[str, Any]:
     }
 
 
-def _workers() -> list[workers.WorkerInfo]:
+def _workers() -> list[worker_registry.WorkerInfo]:
     try:
-        return workers.list_workers()
+        return worker_registry.list_workers()
     except Exception:
         return []
 
 
 def _scheduler_heartbeat() -> datetime | None:
     try:
-        return metrics_store.scheduler_heartbeat(dispatch.connection())
+        return counters.scheduler_heartbeat(broker.connection())
     except Exception:
         return None
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import actions, feeds, pages
+from dashboard.views import actions, feeds, pages
 
 app_name = "dashboard"
 

@@ -4,6 +4,6 @@ Public names: the :func:`task` decorator and :class:`Backoff` to register tasks,
 the service functions in :mod:`jobs.services` to schedule and steer jobs.
 """
 
-from .registry import Backoff, task
+from jobs.core.registry import Backoff, task
 
 __all__ = ["Backoff", "task"]

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from .crontab_compat import install as install_crontab_compat
+from jobs.core.crontab_compat import install as install_crontab_compat
 
 install_crontab_compat()
 
@@ -12,8 +12,9 @@ class JobsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Per-task counting listens to job events; importing alert_delivery registers its
+        # Per-task counting listens to job events; importing deliver registers its
         # tasks in every process, workers included.
-        from . import alert_delivery, metrics_store  # noqa: F401
+        from jobs.monitoring import counters
+        from jobs.monitoring.alerts import deliver  # noqa: F401
 
-        metrics_store.connect()
+        counters.connect()

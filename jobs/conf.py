@@ -41,7 +41,7 @@ class JobsSettings:
     RECURRING_RECONCILE_INTERVAL: float = 60.0
     SUCCEEDED_RETENTION_DAYS: int = 7
     FAILED_RETENTION_DAYS: int = 30
-    # Monitoring (jobs.metrics, jobs.health, jobs.alerts, jobs.prometheus, jobs.logging).
+    # Monitoring (jobs.monitoring: figures, health, alerts, prometheus, log_format).
     METRICS_ENABLED: bool = True
     METRICS_HISTORY_DAYS: int = 7
     METRICS_TOKEN: str = ""
@@ -108,9 +108,9 @@ def rq_settings(redis_url: str, queues: list[str] | tuple[str, ...]) -> tuple[di
     queue_config = {"URL": redis_url, "SERIALIZER": "rq.serializers.JSONSerializer"}
     rq_queues = {name: dict(queue_config) for name in [*queues, "default"]}
     rq = {
-        "WORKER_CLASS": "jobs.worker.Worker",
-        "SCHEDULER_CLASS": "jobs.scheduler.Scheduler",
-        "JOB_CLASS": "jobs.dispatch.JSONJob",
+        "WORKER_CLASS": "jobs.engine.worker.Worker",
+        "SCHEDULER_CLASS": "jobs.engine.scheduler.Scheduler",
+        "JOB_CLASS": "jobs.engine.broker.JSONJob",
         "COMMIT_MODE": "auto",
     }
     return rq_queues, rq

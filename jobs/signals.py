@@ -37,7 +37,7 @@ job_cancelled = Signal()
 
 def send(signal: Signal, **kwargs) -> None:
     """Send a job event to every receiver; a receiver's error is logged, not raised."""
-    from .models import Job
+    from jobs.models import Job
 
     for receiver, response in signal.send_robust(sender=Job, **kwargs):
         if isinstance(response, Exception):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .registry import task
-from .services.cleanup import delete_old_jobs
+from jobs.core.registry import task
+from jobs.services.cleanup import delete_old_jobs
 
 
 @task(name="jobs.cleanup", priority="low", timeout=3600)

@@ -150,7 +150,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-        "structured": {"()": "jobs.logging.JobsFormatter"},
+        "structured": {"()": "jobs.monitoring.log_format.JobsFormatter"},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
     "loggers": {

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from jobs.graphql.views import GraphQLView
-from jobs.prometheus import metrics_view
+from jobs.monitoring.prometheus import metrics_view
 
 urlpatterns = [
     path("metrics", metrics_view, name="jobs-metrics"),

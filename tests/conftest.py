@@ -16,12 +16,12 @@ import psutil
 import pytest
 from django.db import connection
 
-from jobs import dispatch
+from jobs.core.states import JobStatus
+from jobs.engine import broker
+from jobs.engine.scheduler import Scheduler
+from jobs.engine.worker import Worker
 from jobs.models import Job
-from jobs.scheduler import Scheduler
 from jobs.services import schedule_job
-from jobs.states import JobStatus
-from jobs.worker import Worker
 from tests.outage import own_redis  # noqa: F401 - a Redis a test may stop, restart or flush
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(autouse=True)
 def redis():
     """Every test starts with an empty Redis (the suite's own throwaway server)."""
-    conn = dispatch.connection()
+    conn = broker.connection()
     conn.flushdb()
     yield conn
     conn.flushdb()
@@ -55,7 +55,7 @@ def burst_worker(transactional_db) -> Callable[..., bool]:
     """Run Jobdesk's worker in this process until its queues are empty."""
 
     def run(*queues: str) -> bool:
-        worker = Worker(list(queues or ("high", "normal", "low")), connection=dispatch.connection())
+        worker = Worker(list(queues or ("high", "normal", "low")), connection=broker.connection())
         return worker.work(burst=True)
 
     return run
@@ -66,7 +66,7 @@ def run_scheduler() -> Callable[[], list]:
     """One rq-scheduler pass: move every due job to its queue."""
 
     def run() -> list:
-        return Scheduler(connection=dispatch.connection()).enqueue_jobs()
+        return Scheduler(connection=broker.connection()).enqueue_jobs()
 
     return run
 

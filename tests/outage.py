@@ -20,8 +20,8 @@ from django.conf import settings
 from django.test import override_settings
 from redis import Redis
 
-from jobs import embedded_redis
 from jobs.conf import rq_settings
+from project import embedded_redis
 
 
 class RestartableRedis:

@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from jobs import embedded_redis
+from project import embedded_redis
 
 _url = os.environ.get("JOBS_TEST_REDIS_URL")
 if not _url:

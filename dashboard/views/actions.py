@@ -16,13 +16,12 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from dashboard import queries
+from dashboard.access import dashboard_view, require_perm
+from dashboard.views.pages import job_filter
 from jobs import conf, services
 from jobs.exceptions import JobsError
 from jobs.services.jobs import BulkResult
-
-from .. import queries
-from ..access import dashboard_view, require_perm
-from .pages import job_filter
 
 BULK_LIMIT = 10_000
 JOB_ACTIONS = {

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from dashboard import charts, queries
+from dashboard.access import CHART_CSP, dashboard_view
 from jobs.exceptions import JobNotFound
 from jobs.services.jobs import get_job
-
-from .. import charts, queries
-from ..access import CHART_CSP, dashboard_view
 
 
 @dashboard_view("jobs.view_job", "jobs.view_queuestats")

@@ -6,15 +6,15 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 
-from jobs import conf, metrics
+from dashboard import charts, queries
+from dashboard.access import dashboard_view, not_found
+from jobs import conf
+from jobs.core.states import CANCELLABLE, RETRYABLE
 from jobs.exceptions import JobNotFound
-from jobs.filters import JobFilter
 from jobs.models import Job
+from jobs.monitoring import figures
+from jobs.services.filters import JobFilter
 from jobs.services.jobs import get_job
-from jobs.states import CANCELLABLE, RETRYABLE
-
-from .. import charts, queries
-from ..access import dashboard_view, not_found
 
 PAGE_SIZES = (25, 50, 100)
 
@@ -94,16 +94,16 @@ def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
 
 @dashboard_view("jobs.view_queuestats")
 def queue_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "dashboard/queues.html", {"queues": metrics.queue_metrics()})
+    return render(request, "dashboard/queues.html", {"queues": figures.queue_metrics()})
 
 
 @dashboard_view("jobs.view_queuestats")
 def queue_detail(request: HttpRequest, name: str) -> HttpResponse:
     if name not in conf.get().QUEUES:
         return not_found(request, f"No queue named {name!r}.")
-    figures = next(q for q in metrics.queue_metrics() if q["queue"] == name)
+    queue = next(q for q in figures.queue_metrics() if q["queue"] == name)
     rows, _ = queries.job_page(Job.objects.filter(queue=name), None, 25)
-    return render(request, "dashboard/queue_detail.html", {"q": figures, "jobs": rows})
+    return render(request, "dashboard/queue_detail.html", {"q": queue, "jobs": rows})
 
 
 @dashboard_view("jobs.view_recurringjob")

@@ -1,6 +1,6 @@
 """Admin for alert rules (editable) and what they fired (read-only history).
 
-Rules are validated by ``AlertRule.clean`` (the rules in :mod:`jobs.alerts`) and saved
+Rules are validated by ``AlertRule.clean`` (the rules in :mod:`jobs.monitoring.alerts.evaluate`) and saved
 through the alert services, so the admin refuses exactly what the services refuse.
 """
 
@@ -11,8 +11,8 @@ from typing import Any
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
-from ..alerts import EDITABLE, InvalidAlertRule, create_alert_rule, update_alert_rule
-from ..models import Alert, AlertEvent, AlertRule
+from jobs.models import Alert, AlertEvent, AlertRule
+from jobs.monitoring.alerts.evaluate import EDITABLE, InvalidAlertRule, create_alert_rule, update_alert_rule
 
 
 @admin.register(AlertRule)

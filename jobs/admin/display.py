@@ -12,7 +12,7 @@ from typing import Any
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from ..states import JobStatus
+from jobs.core.states import JobStatus
 
 BADGE_CLASSES = {
     JobStatus.SCHEDULED: "scheduled",

@@ -19,12 +19,15 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from .. import conf
-from ..exceptions import JobsError
-from ..forms import ScheduleJobForm, task_descriptions
-from ..models import Job, JobLog
-from ..registry import task_names
-from ..services import (
+from jobs import conf
+from jobs.admin import display
+from jobs.admin.forms import ScheduleJobForm, task_descriptions
+from jobs.admin.paging import BoundedDateFieldListFilter, CappedPaginator, CreatedYearFilter
+from jobs.core.registry import task_names
+from jobs.core.states import CANCELLABLE, RETRYABLE
+from jobs.exceptions import JobsError
+from jobs.models import Job, JobLog
+from jobs.services import (
     BulkResult,
     cancel_job,
     cancel_jobs,
@@ -34,9 +37,6 @@ from ..services import (
     retry_jobs,
     schedule_job,
 )
-from ..states import CANCELLABLE, RETRYABLE
-from . import display
-from .paging import BoundedDateFieldListFilter, CappedPaginator, CreatedYearFilter
 
 LOG_LINES = 200
 """Timeline lines a detail page shows (the newest ones), so any job renders fast."""

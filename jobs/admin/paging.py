@@ -20,7 +20,7 @@ from django.db.models import Max, Min, QuerySet
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
 
-from ..limits import in_window
+from jobs.core.rules import in_window
 
 COUNT_CAP = 10_000
 

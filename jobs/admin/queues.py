@@ -1,6 +1,6 @@
 """Queues in the admin: one row per configured queue, with pause and resume.
 
-Figures come from :func:`jobs.metrics.queue_metrics` (QueueStats rows kept current by
+Figures come from :func:`jobs.monitoring.figures.queue_metrics` (QueueStats rows kept current by
 the housekeeper, three queries), never from counting jobs. Pausing goes through the
 queue services; the RQ internals stay one click away on django-rq's pages, read-only
 (:mod:`jobs.admin.rq_pages`), for people who may see queues and jobs.
@@ -19,12 +19,12 @@ from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django_rq.settings import get_queues_list
 
-from ..exceptions import JobsError
-from ..metrics import queue_metrics
-from ..models import QueueStats
-from ..services import pause_queue, resume_queue
-from . import display, rq_pages
-from .workers import workers_view
+from jobs.admin import display, rq_pages
+from jobs.admin.workers import workers_view
+from jobs.exceptions import JobsError
+from jobs.models import QueueStats
+from jobs.monitoring.figures import queue_metrics
+from jobs.services import pause_queue, resume_queue
 
 
 def rq_link(name: str) -> str | None:

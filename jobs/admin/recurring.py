@@ -20,11 +20,13 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from ..exceptions import JobsError
-from ..forms import task_choices
-from ..models import Job, RecurringJob
-from ..recurring import describe_schedule, next_runs
-from ..services import (
+from jobs.admin import display
+from jobs.admin.forms import task_choices
+from jobs.core.recurring_rules import KINDS
+from jobs.core.schedules import describe_schedule, next_runs
+from jobs.exceptions import JobsError
+from jobs.models import Job, RecurringJob
+from jobs.services import (
     create_recurring_job,
     delete_recurring_job,
     pause_recurring_job,
@@ -32,9 +34,7 @@ from ..services import (
     trigger_recurring_job,
     update_recurring_job,
 )
-from ..services.recurring import EDITABLE
-from ..services.recurring_rules import KINDS
-from . import display
+from jobs.services.recurring import EDITABLE
 
 PLAIN_FIELDS = [name for name in EDITABLE if name != "schedule"]
 

@@ -30,7 +30,7 @@ from django.http import HttpRequest, HttpResponse
 from django_celery_beat.models import ClockedSchedule, CrontabSchedule, IntervalSchedule, PeriodicTask
 from django_rq.models import Dashboard
 
-from ..models import RecurringJob
+from jobs.models import RecurringJob
 
 PERIODIC_TASKS_NOTE = (
     "Read-only: nothing runs these here. manage.py jobs_import_celery_beat turns them into recurring jobs."

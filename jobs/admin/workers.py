@@ -14,9 +14,9 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from ..models import QueueStats
-from ..workers import list_workers
-from . import display
+from jobs.admin import display
+from jobs.engine.worker_registry import list_workers
+from jobs.models import QueueStats
 
 PERMISSION = "jobs.view_queuestats"
 """Seeing workers goes with seeing queues."""

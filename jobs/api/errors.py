@@ -12,7 +12,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from ..exceptions import JobsError
+from jobs.exceptions import JobsError
 
 JOBS_ERROR_STATUS = {"not_found": status.HTTP_404_NOT_FOUND, "invalid_transition": status.HTTP_409_CONFLICT}
 

@@ -14,7 +14,7 @@ from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 
-from ..limits import EARLIEST, LATEST, is_storable_text
+from jobs.core.rules import EARLIEST, LATEST, is_storable_text
 
 
 def is_datetime_position(position: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse
 
-from .serializers import ErrorSerializer
+from jobs.api.serializers import ErrorSerializer
 
 REASONS = {
     400: "Invalid input (error.code names the problem, error.fields the fields at fault).",

@@ -6,10 +6,10 @@ from typing import Any
 
 from rest_framework import serializers
 
-from ..limits import MAX_ATTEMPTS, MAX_CONCURRENT_RUNS, MAX_DELAY_SECONDS
-from ..models import Job, JobLog, QueueStats, RecurringJob
-from ..recurring import describe_schedule
-from ..states import Priority
+from jobs.core.rules import MAX_ATTEMPTS, MAX_CONCURRENT_RUNS, MAX_DELAY_SECONDS
+from jobs.core.schedules import describe_schedule
+from jobs.core.states import Priority
+from jobs.models import Job, JobLog, QueueStats, RecurringJob
 
 
 class StrictSerializer(serializers.Serializer):

@@ -6,10 +6,10 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from .views.jobs import JobViewSet
-from .views.queues import QueueViewSet
-from .views.recurring import RecurringJobViewSet
-from .views.system import HealthViewSet, MetricsViewSet, TaskViewSet, WorkerViewSet
+from jobs.api.views.jobs import JobViewSet
+from jobs.api.views.queues import QueueViewSet
+from jobs.api.views.recurring import RecurringJobViewSet
+from jobs.api.views.system import HealthViewSet, MetricsViewSet, TaskViewSet, WorkerViewSet
 
 router = SimpleRouter()
 router.include_format_suffixes = False

@@ -11,11 +11,11 @@ from typing import Any
 import graphene
 from graphql import GraphQLError
 
-from .. import services
-from ..exceptions import JobsError
-from ..limits import MAX_ATTEMPTS, MAX_DELAY_SECONDS
-from .access import VIA, require, throttled
-from .types import ErrorType, JobType, QueueType
+from jobs import services
+from jobs.core.rules import MAX_ATTEMPTS, MAX_DELAY_SECONDS
+from jobs.exceptions import JobsError
+from jobs.graphql.access import VIA, require, throttled
+from jobs.graphql.types import ErrorType, JobType, QueueType
 
 
 def errors_of(exc: JobsError) -> list[ErrorType]:

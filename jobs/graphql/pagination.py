@@ -13,8 +13,8 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from graphql import GraphQLError
 
-from ..limits import EARLIEST, LATEST
-from ..models import Job
+from jobs.core.rules import EARLIEST, LATEST
+from jobs.models import Job
 
 
 def encode_cursor(job: Job) -> str:

@@ -8,17 +8,20 @@ import graphene
 from django.db.models import Prefetch
 from graphql import GraphQLError
 
-from .. import conf, health, metrics, registry, workers
-from ..exceptions import JobsError
-from ..filters import JobFilter
-from ..models import Job, JobLog, RecurringJob
-from ..services.jobs import get_job
-from ..services.queues import get_queue_stats
-from ..services.recurring import get_recurring_job
-from . import pagination
-from .access import require
-from .limits import LIST_FIELDS, check_first
-from .types import JobType, QueueMetricsType, QueueType, RecurringJobType, TaskType, WorkerType
+from jobs import conf
+from jobs.core import registry
+from jobs.engine import worker_registry
+from jobs.exceptions import JobsError
+from jobs.graphql import pagination
+from jobs.graphql.access import require
+from jobs.graphql.limits import LIST_FIELDS, check_first
+from jobs.graphql.types import JobType, QueueMetricsType, QueueType, RecurringJobType, TaskType, WorkerType
+from jobs.models import Job, JobLog, RecurringJob
+from jobs.monitoring import figures, health
+from jobs.services.filters import JobFilter
+from jobs.services.jobs import get_job
+from jobs.services.queues import get_queue_stats
+from jobs.services.recurring import get_recurring_job
 
 VIEW_JOB, VIEW_QUEUE, VIEW_RECURRING = "jobs.view_job", "jobs.view_queuestats", "jobs.view_recurringjob"
 
@@ -128,11 +131,11 @@ class Query(graphene.ObjectType):
 
     def resolve_workers(self, info: Any) -> list:
         require(info, VIEW_QUEUE)
-        return workers.list_workers()
+        return worker_registry.list_workers()
 
     def resolve_metrics(self, info: Any) -> list[dict[str, Any]]:
         require(info, VIEW_QUEUE)
-        return metrics.queue_metrics()
+        return figures.queue_metrics()
 
     def resolve_health(self, info: Any) -> dict[str, Any]:
         require(info, VIEW_QUEUE)

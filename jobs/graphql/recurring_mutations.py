@@ -6,11 +6,11 @@ from typing import Any
 
 import graphene
 
-from .. import services
-from ..limits import EARLIEST, LATEST, MAX_CONCURRENT_RUNS
-from .access import VIA
-from .mutations import ServiceMutation
-from .types import JobType, RecurringJobType
+from jobs import services
+from jobs.core.rules import EARLIEST, LATEST, MAX_CONCURRENT_RUNS
+from jobs.graphql.access import VIA
+from jobs.graphql.mutations import ServiceMutation
+from jobs.graphql.types import JobType, RecurringJobType
 
 
 class RecurringJobFields:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import graphene
 
-from . import mutations, recurring_mutations
-from .queries import Query
+from jobs.graphql import mutations, recurring_mutations
+from jobs.graphql.queries import Query
 
 
 class Mutation(graphene.ObjectType):

@@ -7,9 +7,9 @@ from typing import Any
 import graphene
 from graphene_django import DjangoObjectType
 
-from ..api.serializers import schedule_of
-from ..models import Job, JobLog, QueueStats, RecurringJob
-from ..recurring import describe_schedule
+from jobs.api.serializers import schedule_of
+from jobs.core.schedules import describe_schedule
+from jobs.models import Job, JobLog, QueueStats, RecurringJob
 
 
 class ErrorType(graphene.ObjectType):

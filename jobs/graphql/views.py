@@ -19,7 +19,7 @@ from graphql.validation import specified_rules
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
-from .limits import CostLimitRule, setting
+from jobs.graphql.limits import CostLimitRule, setting
 
 
 def _refusal(status: int, code: str, message: str) -> JsonResponse:

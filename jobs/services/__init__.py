@@ -5,7 +5,8 @@ parse their input, call one function from here, and turn a :class:`JobsError` in
 their own kind of answer.
 """
 
-from .jobs import (
+from jobs.core.recurring_rules import validate_recurring_job
+from jobs.services.jobs import (
     BulkResult,
     cancel_job,
     cancel_jobs,
@@ -17,8 +18,8 @@ from .jobs import (
     schedule_job,
     schedule_jobs,
 )
-from .queues import pause_queue, resume_queue
-from .recurring import (
+from jobs.services.queues import pause_queue, resume_queue
+from jobs.services.recurring import (
     create_recurring_job,
     delete_recurring_job,
     get_recurring_job,
@@ -27,7 +28,6 @@ from .recurring import (
     trigger_recurring_job,
     update_recurring_job,
 )
-from .recurring_rules import validate_recurring_job
 
 __all__ = [
     "BulkResult",

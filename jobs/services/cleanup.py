@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from .. import conf
-from ..models import Job, JobLog
-from ..states import JobStatus
+from jobs import conf
+from jobs.core.states import JobStatus
+from jobs.models import Job, JobLog
 
 logger = logging.getLogger("jobs.cleanup")
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import logging
-import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -14,15 +13,17 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from .. import dispatch, signals
-from ..bulk_insert import insert_new
-from ..exceptions import InvalidArguments, InvalidSchedule, InvalidTransition, JobNotFound, JobsError
-from ..models import Job, JobLog
-from ..registry import Task
-from ..states import CANCELLABLE, RETRYABLE, JobStatus
-from . import validation
-from .dependencies import fail_dependants, pending_dependencies
-from .journal import describe_actor, log_event
+from jobs import signals
+from jobs.core.registry import Task
+from jobs.core.states import CANCELLABLE, RETRYABLE, JobStatus
+from jobs.engine import broker
+from jobs.engine.bulk_insert import insert_new
+from jobs.engine.creation import build_job, dispatch_job
+from jobs.engine.dependants import fail_dependants, pending_dependencies
+from jobs.exceptions import InvalidArguments, InvalidTransition, JobsError
+from jobs.models import Job, JobLog
+from jobs.models.jobs import get_job
+from jobs.models.journal import describe_actor, log_event
 
 logger = logging.getLogger("jobs.services")
 
@@ -35,89 +36,6 @@ class BulkResult:
 
     done: list[Job] = field(default_factory=list)
     refused: dict[str, str] = field(default_factory=dict)
-
-
-def get_job(job_id: Any) -> Job:
-    """Raises: JobNotFound for ids that are not UUIDs or not in the database."""
-    try:
-        pk = job_id if isinstance(job_id, uuid.UUID) else uuid.UUID(str(job_id))
-        return Job.objects.get(pk=pk)
-    except (ValueError, Job.DoesNotExist):
-        raise JobNotFound(f"No job with id {str(job_id)[:64]!r}.") from None
-
-
-def build_job(
-    task: str | Task,
-    *,
-    args: Sequence[Any] = (),
-    kwargs: Mapping[str, Any] | None = None,
-    queue: str | None = None,
-    priority: str | None = None,
-    run_at: datetime | None = None,
-    delay: float | timedelta | None = None,
-    max_attempts: int | None = None,
-    timeout: int | None = None,
-    user: Any = None,
-    depends_on: Iterable[Any] = (),
-    tags: Sequence[str] | None = None,
-    correlation_id: str = "",
-    source: str = "code",
-    parent: Job | None = None,
-    recurring_job: Any = None,
-    now: datetime | None = None,
-) -> tuple[Job, list[Job]]:
-    """Validate a request and return the unsaved Job with the dependencies still pending."""
-    now = now or timezone.now()
-    registered = validation.resolve_task(task)
-    args, kwargs = validation.check_arguments(registered, args, kwargs)
-    priority = validation.resolve_priority(priority, registered)
-    due = validation.resolve_run_at(run_at, delay, now)
-    tags, correlation_id = validation.check_labels(tags, correlation_id)
-    depends_on = validation.check_depends_on(depends_on)
-    waiting_for = pending_dependencies([get_job(dep) for dep in depends_on])
-    if due and waiting_for:
-        raise InvalidSchedule(
-            "A job can wait for a time or for other jobs, not both.",
-            fields={"depends_on": "conflicts with run_at"},
-        )
-    status = S.SCHEDULED if due else S.DEFERRED if waiting_for else S.QUEUED
-    created_by = user if getattr(user, "is_authenticated", False) else None
-    job = Job.new(
-        task=registered.name,
-        args=args,
-        kwargs=kwargs,
-        queue=validation.resolve_queue(queue, registered, priority),
-        priority=priority,
-        status=status,
-        max_attempts=validation.resolve_max_attempts(max_attempts, registered),
-        timeout=validation.resolve_timeout(timeout, registered),
-        run_at=due,
-        created_at=now,
-        enqueued_at=now if status == S.QUEUED else None,
-        tags=tags,
-        correlation_id=correlation_id,
-        source=source,
-        parent_id=parent.pk if parent is not None else None,
-        created_by_id=created_by.pk if created_by is not None else None,
-        recurring_job_id=recurring_job.pk if recurring_job is not None else None,
-    )
-    # Keep the objects behind the ids, so reading them back costs no query.
-    for name, obj in (("parent", parent), ("created_by", created_by), ("recurring_job", recurring_job)):
-        if obj is not None:
-            setattr(job, name, obj)
-    job.pending_dependencies = waiting_for
-    job.all_dependencies = tuple(depends_on)
-    return job, waiting_for
-
-
-def dispatch_job(job: Job) -> None:
-    """Send a saved Job's execution copy to Redis according to its status."""
-    if job.status == S.SCHEDULED:
-        dispatch.schedule(job, job.run_at)
-    elif job.status == S.DEFERRED:
-        dispatch.enqueue(job, depends_on=[str(dep.pk) for dep in getattr(job, "pending_dependencies", [])])
-    else:
-        dispatch.enqueue(job)
 
 
 def schedule_job(task: str | Task, *, user: Any = None, via: str = "code", **options: Any) -> Job:
@@ -150,7 +68,7 @@ def schedule_jobs(
     """Schedule many jobs at once: all of them, or (on any bad request) none.
 
     Each request is a mapping of :func:`schedule_job`'s arguments, ``task`` included.
-    Rows go in with one COPY or prepared INSERT (:mod:`jobs.bulk_insert`) and queued
+    Rows go in with one COPY or prepared INSERT (:mod:`jobs.engine.bulk_insert`) and queued
     jobs reach Redis with RQ's ``enqueue_many``, one pipeline per queue.
 
     Raises:
@@ -194,7 +112,7 @@ def _requests(requests: Any) -> list[Any]:
 
 
 def _dispatch_bulk(jobs: list[Job]) -> None:
-    dispatch.enqueue_many(job for job in jobs if job.status == S.QUEUED)
+    broker.enqueue_many(job for job in jobs if job.status == S.QUEUED)
     for job in jobs:
         if job.status != S.QUEUED:
             dispatch_job(job)
@@ -233,7 +151,7 @@ def retry_job(job_id: Any, *, user: Any = None, via: str = "code", now: datetime
         log_event(job, JobLog.Event.MANUAL, f"Retried by {describe_actor(user, via)}.", user=user, via=via)
 
         def send() -> None:
-            dispatch.forget_failure([str(job.pk)])
+            broker.forget_failure([str(job.pk)])
             dispatch_job(job)
 
         transaction.on_commit(send, robust=True)
@@ -272,9 +190,9 @@ def cancel_job(job_id: Any, *, user: Any = None, via: str = "code", now: datetim
         transaction.on_commit(lambda: signals.send(signals.job_cancelled, job=job, user=user, was=was))
         job_key = str(job.pk)
         if was == S.STARTED:
-            transaction.on_commit(lambda: dispatch.stop(job_key), robust=True)
+            transaction.on_commit(lambda: broker.stop(job_key), robust=True)
         else:
-            transaction.on_commit(lambda: dispatch.remove(job_key), robust=True)
+            transaction.on_commit(lambda: broker.remove(job_key), robust=True)
     return job
 
 
@@ -322,7 +240,7 @@ def delete_job(job_id: Any, *, user: Any = None, via: str = "code") -> Job:
         if not deleted:
             raise _refusal(get_job(job.pk), "deleted", "cancel it first")
         job_key = str(job.pk)
-        transaction.on_commit(lambda: dispatch.remove(job_key), robust=True)
+        transaction.on_commit(lambda: broker.remove(job_key), robust=True)
     logger.info("job_id=%s event=deleted by=%s", job.pk, describe_actor(user, via))
     return job
 

@@ -14,10 +14,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from .. import conf, dispatch
-from ..exceptions import InvalidTransition, UnknownQueue
-from ..models import QueueStats
-from .journal import describe_actor
+from jobs import conf
+from jobs.engine import broker
+from jobs.exceptions import InvalidTransition, UnknownQueue
+from jobs.models import QueueStats
+from jobs.models.journal import describe_actor
 
 logger = logging.getLogger("jobs.services")
 
@@ -29,11 +30,6 @@ def get_queue_stats(name: str) -> QueueStats:
         raise UnknownQueue(f"Unknown queue {str(name)[:100]!r}; the queues are {', '.join(queues)}.")
     stats, _ = QueueStats.objects.get_or_create(name=name)
     return stats
-
-
-def paused_queue_names() -> set[str]:
-    """The queues the database says are paused: the truth, whatever Redis remembers."""
-    return set(QueueStats.objects.filter(paused=True).values_list("name", flat=True))
 
 
 def pause_queue(name: str, *, user: Any = None, via: str = "code") -> QueueStats:
@@ -65,7 +61,7 @@ def _set_paused(name: str, paused: bool, *, user: Any, via: str) -> QueueStats:
         if not changed:
             state = "paused" if paused else "running"
             raise InvalidTransition(f"Queue {name!r} is already {state}.")
-        transaction.on_commit(lambda: dispatch.set_paused([name], paused), robust=True)
+        transaction.on_commit(lambda: broker.set_paused([name], paused), robust=True)
     logger.info("queue=%s paused=%s by=%s", name, paused, describe_actor(user, via))
     stats.refresh_from_db()
     return stats

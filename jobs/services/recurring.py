@@ -1,7 +1,7 @@
 """Recurring jobs: create, edit, delete, trigger, pause and resume.
 
 The database is the source of truth. A RecurringJob's ``next_run_at`` is what the
-scheduler reads every poll (see :mod:`jobs.services.recurring_runs`), so a change is
+scheduler reads every poll (see :mod:`jobs.engine.recurring_runs`), so a change is
 seen by every scheduler process as soon as it commits — nothing about the schedule
 itself lives in Redis. Runs already handed to rq-scheduler (at most
 ``JOBS['RECURRING_LOOKAHEAD']`` seconds ahead) are cancelled when the schedule
@@ -24,13 +24,13 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django_celery_beat.models import ClockedSchedule, CrontabSchedule, IntervalSchedule
 
-from .. import recurring
-from ..exceptions import InvalidArguments, InvalidTransition, RecurringJobNotFound
-from ..models import Job, RecurringJob
-from ..states import JobStatus
-from .jobs import cancel_job, schedule_job
-from .journal import describe_actor
-from .recurring_rules import KINDS, build_schedule, validate_recurring_job
+from jobs.core import schedules
+from jobs.core.recurring_rules import KINDS, build_schedule, validate_recurring_job
+from jobs.core.states import JobStatus
+from jobs.exceptions import InvalidArguments, InvalidTransition, RecurringJobNotFound
+from jobs.models import Job, RecurringJob
+from jobs.models.journal import describe_actor
+from jobs.services.jobs import cancel_job, schedule_job
 
 logger = logging.getLogger("jobs.recurring")
 
@@ -108,7 +108,7 @@ def create_recurring_job(
     validate_recurring_job(rj, now=now)
     with transaction.atomic():
         setattr(rj, kind, _saved_schedule(kind, row))
-        rj.next_run_at = recurring.next_run(rj, now) if rj.enabled else None
+        rj.next_run_at = schedules.next_run(rj, now) if rj.enabled else None
         _save(rj, force_insert=True)
     logger.info("recurring job %r created by %s", rj.name, describe_actor(user, via))
     return rj
@@ -154,7 +154,7 @@ def update_recurring_job(
         if new_schedule is not None:
             fields += list(KINDS)
         if TIMING & set(changes):
-            rj.next_run_at = recurring.next_run(rj, now) if rj.enabled else None
+            rj.next_run_at = schedules.next_run(rj, now) if rj.enabled else None
             fields.append("next_run_at")
             _cancel_pending_runs(rj, user=user, via=via)
         _save(rj, update_fields=fields)
@@ -233,7 +233,7 @@ def resume_recurring_job(
     now = now or timezone.now()
     rj = get_recurring_job(recurring_job_id)
     if not RecurringJob.objects.filter(pk=rj.pk, enabled=False).update(
-        enabled=True, next_run_at=recurring.next_run(rj, now)
+        enabled=True, next_run_at=schedules.next_run(rj, now)
     ):
         raise InvalidTransition(f"Recurring job {rj.name!r} is not paused.")
     logger.info("recurring job %r resumed by %s", rj.name, describe_actor(user, via))

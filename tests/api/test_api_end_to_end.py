@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from .graphql_client import data
+from tests.api.graphql_client import data
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,9 +8,8 @@ import pytest
 
 from jobs import services
 from jobs.models import Job, JobLog, QueueStats, RecurringJob
-
-from .conftest import token_client
-from .graphql_client import data
+from tests.api.conftest import token_client
+from tests.api.graphql_client import data
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -56,7 +55,7 @@ def test_bad_schedule_input_is_a_coded_error_and_writes_nothing(api, given, code
 
 
 def test_wrong_types_and_unknown_input_fields_are_graphql_errors(api):
-    from .graphql_client import gql
+    from tests.api.graphql_client import gql
 
     for given in ({"task": 5, "maxAttempts": "many"}, {"task": "demo.noop", "bogus": 1}):
         response = gql(api, SCHEDULE, {"input": given})

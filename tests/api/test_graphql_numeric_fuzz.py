@@ -16,10 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jobs import limits, services
+from jobs import services
+from jobs.core import rules
 from jobs.models import Job, RecurringJob
-
-from .graphql_client import gql
+from tests.api.graphql_client import gql
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,7 @@ JOBS = "query($first: Int, $after: String) { jobs(first: $first, after: $after) 
 odd_numbers = st.one_of(
     st.integers(),
     st.floats(allow_nan=False, allow_infinity=False),
-    st.sampled_from([1e20, 1e12, -1, 0, 2**31, 2**53, 10**30, -(10**30), limits.MAX_DELAY_SECONDS + 1]),
+    st.sampled_from([1e20, 1e12, -1, 0, 2**31, 2**53, 10**30, -(10**30), rules.MAX_DELAY_SECONDS + 1]),
     st.sampled_from(["NaN", "Infinity", "-Infinity", "inf", "1e400", "1e20", "", "ten"]),
     st.booleans(),
     st.lists(st.integers(), max_size=2),

@@ -9,9 +9,8 @@ from rest_framework.test import APIClient
 
 from jobs import services
 from jobs.models import Job
-
-from .conftest import token_client
-from .graphql_client import data, gql
+from tests.api.conftest import token_client
+from tests.api.graphql_client import data, gql
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,11 +8,11 @@ from urllib.parse import urlencode
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
-from jobs import limits, services
+from jobs import services
+from jobs.core import rules
 from jobs.models import Job, RecurringJob
-
-from .conftest import assert_error
-from .graphql_client import gql
+from tests.api.conftest import assert_error
+from tests.api.graphql_client import gql
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ HOURLY = {"interval": {"every": 1, "period": "hours"}}
         ({"delay_seconds": 1e20}, "delay_seconds"),
         ({"delay_seconds": "Infinity"}, "delay_seconds"),
         ({"delay_seconds": "NaN"}, "delay_seconds"),
-        ({"delay_seconds": limits.MAX_DELAY_SECONDS + 1}, "delay_seconds"),
+        ({"delay_seconds": rules.MAX_DELAY_SECONDS + 1}, "delay_seconds"),
         ({"max_attempts": 10**20}, "max_attempts"),
         ({"run_at": "9999-12-31T23:59:59-12:00"}, "run_at"),
         ({"tags": ["a\u0000"]}, "tags"),
@@ -68,11 +68,11 @@ def test_the_schema_declares_the_services_bounds():
     schema = SchemaGenerator().get_schema(request=None, public=True)
     components = schema["components"]["schemas"]
     request = components["ScheduleJobRequest"]["properties"]
-    assert request["delay_seconds"]["maximum"] == limits.MAX_DELAY_SECONDS
+    assert request["delay_seconds"]["maximum"] == rules.MAX_DELAY_SECONDS
     assert request["delay_seconds"]["minimum"] == 0
-    assert request["max_attempts"]["maximum"] == limits.MAX_ATTEMPTS
+    assert request["max_attempts"]["maximum"] == rules.MAX_ATTEMPTS
     recurring = components["RecurringJobWriteRequest"]["properties"]
-    assert recurring["max_concurrent_runs"]["maximum"] == limits.MAX_CONCURRENT_RUNS
+    assert recurring["max_concurrent_runs"]["maximum"] == rules.MAX_CONCURRENT_RUNS
 
 
 def forged(position: str) -> str:

@@ -9,8 +9,7 @@ from rest_framework.test import APIClient
 
 from jobs import services
 from jobs.models import Job, JobLog
-
-from .conftest import assert_error
+from tests.api.conftest import assert_error
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -120,7 +119,7 @@ def test_anonymous_is_401_with_www_authenticate(db):
 
 
 def test_each_action_needs_its_own_permission(reader, make_user):
-    from .conftest import token_client
+    from tests.api.conftest import token_client
 
     job = services.schedule_job("demo.noop", delay=600)
     assert reader.get("/api/jobs/").status_code == 200

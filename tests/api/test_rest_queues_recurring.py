@@ -6,8 +6,7 @@ import pytest
 
 from jobs import services
 from jobs.models import Job, JobLog, QueueStats, RecurringJob
-
-from .conftest import assert_error, token_client
+from tests.api.conftest import assert_error, token_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 from django_rq.settings import get_queues_map
 
-from jobs.models import Job, JobStatus
+from jobs.core.states import JobStatus
+from jobs.models import Job
 from tests.conftest import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

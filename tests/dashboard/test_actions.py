@@ -8,8 +8,7 @@ from django_celery_beat.models import IntervalSchedule
 
 from jobs.models import Job, JobLog, QueueStats, RecurringJob
 from jobs.services import schedule_job
-
-from .factories import make_jobs
+from tests.dashboard.factories import make_jobs
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

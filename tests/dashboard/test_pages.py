@@ -12,8 +12,7 @@ from django_celery_beat.models import IntervalSchedule
 
 from jobs.models import QueueStats, RecurringJob
 from jobs.services import schedule_job
-
-from .factories import make_jobs
+from tests.dashboard.factories import make_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -145,7 +144,7 @@ def test_failed_page_groups_by_task_and_error_type(operator):
 
 
 def test_workers_page_lists_a_registered_worker(operator, redis, transactional_db):
-    from jobs.worker import Worker
+    from jobs.engine.worker import Worker
 
     worker = Worker(["high"], connection=redis, name="w-dashboard")
     worker.register_birth()
@@ -166,8 +165,8 @@ def test_chart_is_an_svg_without_scripts(operator):
 def test_charts_plot_throughput_and_run_time_percentiles_from_history(operator):
     from django.utils import timezone
 
-    from jobs.metrics_store import BUCKETS
     from jobs.models import QueueStatsHistory, TaskStatsHistory
+    from jobs.monitoring.counters import BUCKETS
 
     minute = timezone.now().replace(second=0, microsecond=0)
     QueueStatsHistory.objects.create(queue="normal", minute=minute, processed=42, succeeded=40, failed=2)

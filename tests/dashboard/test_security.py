@@ -8,9 +8,8 @@ import pytest
 from django.test import Client
 
 from jobs.models import Job, JobLog, QueueStats
-
-from .conftest import XSS
-from .factories import make_jobs
+from tests.dashboard.conftest import XSS
+from tests.dashboard.factories import make_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +32,7 @@ def test_anonymous_people_are_sent_to_the_admin_login(url):
 
 
 def test_a_user_without_view_permission_gets_403(db):
-    from .conftest import user_with
+    from tests.dashboard.conftest import user_with
 
     client = Client()
     client.force_login(user_with("nobody"))
@@ -140,7 +139,7 @@ def test_view_only_user_sees_no_action_buttons(viewer):
 
 
 def test_actions_need_post_and_csrf(db):
-    from .conftest import user_with
+    from tests.dashboard.conftest import user_with
 
     queued = make_jobs(1, status="queued")[0]
     client = Client(enforce_csrf_checks=True)

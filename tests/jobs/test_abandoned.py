@@ -9,10 +9,11 @@ import pytest
 from django.db import connection, transaction
 from rq import Worker as RQWorker
 
-from jobs import abandoned, conf, dispatch
+from jobs import conf
+from jobs.core.states import JobStatus
+from jobs.engine import abandoned, broker
 from jobs.models import Job
 from jobs.services import schedule_job
-from jobs.states import JobStatus
 from tests.conftest import wait_for
 
 S = JobStatus
@@ -27,11 +28,11 @@ def _status(job: Job) -> str:
 
 
 def _intermediate(redis, name: str = "normal") -> list[str]:
-    return [raw.decode() for raw in redis.lrange(dispatch.queue(name).intermediate_queue_key, 0, -1)]
+    return [raw.decode() for raw in redis.lrange(broker.queue(name).intermediate_queue_key, 0, -1)]
 
 
 def _queued_ids(redis, name: str = "normal") -> list[str]:
-    return dispatch.queue(name, redis).get_job_ids()
+    return broker.queue(name, redis).get_job_ids()
 
 
 def _blocked_in_blpop(redis) -> bool:
@@ -55,7 +56,7 @@ def _end_claims_left_by_the_dead() -> None:
 
 def test_a_job_left_in_the_intermediate_list_goes_back_to_its_queue(processes, redis):
     job = schedule_job("demo.add", args=[2, 3])
-    queue = dispatch.queue("normal")
+    queue = broker.queue("normal")
     # Exactly what a worker killed right after its dequeue leaves behind.
     redis.lmove(queue.key, queue.intermediate_queue_key, "LEFT", "RIGHT")
     assert _intermediate(redis) == [str(job.pk)] and _queued_ids(redis) == []
@@ -105,7 +106,7 @@ def test_a_job_popped_into_no_list_goes_back_to_its_queue(processes, redis):
     enqueued = time.monotonic()
     # Exactly what a worker on several queues (BLPOP) killed before its next command
     # leaves: the row and the hash say queued, and the id is in no list at all.
-    assert redis.lpop(dispatch.queue("normal").key).decode() == str(job.pk)
+    assert redis.lpop(broker.queue("normal").key).decode() == str(job.pk)
     processes.scheduler(**env)
 
     bound = lost_after + SLACK
@@ -122,7 +123,7 @@ def test_a_multi_queue_worker_killed_between_dequeue_and_start_loses_nothing(pro
     lost_after = 4
     env = {"JOBS_WORKER_LOST_AFTER": str(lost_after)}
     job = schedule_job("demo.add", args=[2, 2])
-    queue = dispatch.queue("normal")
+    queue = broker.queue("normal")
     redis.lpop(queue.key)  # held back until the worker waits on its empty queues
     doomed = processes.worker("high", "normal", "low", name="doomed", **env)
     wait_for(lambda: RQWorker.count(connection=redis) == 1, timeout=30, message="the worker listens")
@@ -170,7 +171,7 @@ def test_a_busy_system_runs_every_job_once(processes, redis):
 
 def test_a_popped_id_goes_back_once_and_only_when_nothing_holds_it(transactional_db, redis):
     job = schedule_job("demo.add", args=[1, 2])
-    queue = dispatch.queue("normal")
+    queue = broker.queue("normal")
     later = time.time() + conf.get().WORKER_LOST_AFTER + 1
     started = queue.started_job_registry
     redis.lpop(queue.key)

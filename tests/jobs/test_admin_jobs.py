@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from jobs import limits
+from jobs.core import rules
 from jobs.models import Job, JobLog
 from jobs.services import schedule_job
 
@@ -237,7 +237,7 @@ def test_schedule_form_refuses_bad_input_and_writes_nothing(admin_client, data, 
 
 def test_schedule_form_offers_the_service_bounds_to_the_browser(admin_client):
     page = admin_client.get(ADD).content.decode()
-    assert f'max="{limits.MAX_DELAY_SECONDS}"' in page and f'max="{limits.MAX_ATTEMPTS}"' in page
+    assert f'max="{rules.MAX_DELAY_SECONDS}"' in page and f'max="{rules.MAX_ATTEMPTS}"' in page
 
 
 @pytest.mark.parametrize("at", ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00"])
@@ -259,7 +259,7 @@ def test_the_count_never_scans_past_the_cap(admin_client, monkeypatch):
 
 
 def test_delete_refuses_a_running_job_and_removes_waiting_copies(admin_client, redis):
-    from jobs import dispatch
+    from jobs.engine import broker
     from jobs.services import schedule_job
 
     waiting = schedule_job("demo.add", args=[1, 2])
@@ -275,4 +275,4 @@ def test_delete_refuses_a_running_job_and_removes_waiting_copies(admin_client, r
     assert not any(text.startswith("Successfully deleted") for text in shown)
     assert not Job.objects.filter(pk=waiting.pk).exists()
     assert Job.objects.filter(pk=running.pk).exists()
-    assert dispatch.queue("normal").count == 0
+    assert broker.queue("normal").count == 0

@@ -31,12 +31,12 @@ from rq.registry import (
 )
 from rq.worker import Worker
 
-from jobs import dispatch
 from jobs.admin import rq_pages
-from jobs.models import Job, JobLog, JobStatus, QueueStats, RecurringJob
-from jobs.monitoring_models import Alert, AlertEvent, AlertRule
+from jobs.core.states import JobStatus
+from jobs.engine import broker
+from jobs.engine.worker_registry import list_workers
+from jobs.models import Alert, AlertEvent, AlertRule, Job, JobLog, QueueStats, RecurringJob
 from jobs.services import schedule_job
-from jobs.workers import list_workers
 from tests.conftest import wait_for
 
 WORKERS = reverse("admin:jobs_workers")
@@ -81,7 +81,7 @@ def roles() -> Iterator[tuple[str, Client]]:
 
 def rq_state() -> dict[str, Any]:
     """Every Job row's status, and what RQ holds: queues, registries, the schedule, job hashes."""
-    redis = dispatch.connection()
+    redis = broker.connection()
     state: dict[str, Any] = {"rows": sorted(Job.objects.values_list("pk", "status", "finished_at"))}
     for name in get_queues_map():
         state[f"queue {name}"] = redis.lrange(f"rq:queue:{name}", 0, -1)
@@ -93,7 +93,7 @@ def rq_state() -> dict[str, Any]:
             ScheduledJobRegistry,
         ):
             state[f"{registry.__name__} {name}"] = sorted(registry(name, connection=redis).get_job_ids())
-    state["schedule"] = redis.zrange(dispatch.SCHEDULED_JOBS_KEY, 0, -1)
+    state["schedule"] = redis.zrange(broker.SCHEDULED_JOBS_KEY, 0, -1)
     state["job hashes"] = sorted(redis.keys("rq:job:*"))
     return state
 
@@ -183,7 +183,7 @@ def test_no_role_changes_rq_or_job_rows_through_django_rq_pages(rq_jobs):
         assert Job.objects.get(pk=rq_jobs["running"].pk).status == JobStatus.STARTED
         time.sleep(0.1)
     assert rq_state() == before
-    assert RQJob.fetch(str(rq_jobs["running"].pk), connection=dispatch.connection()).is_started
+    assert RQJob.fetch(str(rq_jobs["running"].pk), connection=broker.connection()).is_started
 
 
 @pytest.mark.django_db

@@ -8,9 +8,9 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from jobs.bulk_insert import insert_new
+from jobs.engine.bulk_insert import insert_new
+from jobs.engine.creation import build_job
 from jobs.models import Job, RecurringJob
-from jobs.services.jobs import build_job
 from tests.jobs import fixture_tasks  # noqa: F401 - registers tests.echo
 
 AWKWARD = [

@@ -6,11 +6,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from jobs.core.registry import get_task
+from jobs.core.states import JobStatus
 from jobs.models import Job, JobLog
-from jobs.registry import get_task
 from jobs.services import schedule_job
 from jobs.services.cleanup import delete_old_jobs
-from jobs.states import JobStatus
 
 S = JobStatus
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)

@@ -4,11 +4,11 @@ import logging
 
 import pytest
 
-from jobs import dispatch
+from jobs.core.states import JobStatus
+from jobs.engine import broker
 from jobs.models import Job, JobLog, QueueStats
+from jobs.monitoring.queue_counters import flush
 from jobs.services import cancel_job, schedule_job
-from jobs.states import JobStatus
-from jobs.stats import flush
 
 S = JobStatus
 
@@ -87,7 +87,7 @@ def test_timeout_is_a_failure_with_a_clear_reason(burst_worker):
 def test_a_cancelled_queued_job_never_starts(burst_worker):
     job = schedule_job("demo.add", args=[1, 2])
     cancel_job(job.pk)
-    dispatch.enqueue(job)  # even a stray copy in Redis can't start it
+    broker.enqueue(job)  # even a stray copy in Redis can't start it
     burst_worker()
     job.refresh_from_db()
     assert job.status == S.CANCELLED
@@ -108,7 +108,7 @@ def test_counters_reach_queue_stats(burst_worker):
 @pytest.mark.parametrize("queue", ["high", "low"])
 def test_jobs_go_to_the_named_queue(burst_worker, queue):
     job = schedule_job("demo.add", args=[1, 2], queue=queue)
-    assert dispatch.queue(queue).job_ids == [str(job.pk)]
+    assert broker.queue(queue).job_ids == [str(job.pk)]
     burst_worker(queue)
     job.refresh_from_db()
     assert job.status == S.SUCCEEDED
@@ -126,8 +126,8 @@ def test_failed_attempts_wait_by_the_tasks_backoff(burst_worker, run_scheduler, 
         job.refresh_from_db()
         assert (job.status, job.attempts) == (S.SCHEDULED, attempt)
         assert (job.run_at - job.finished_at).total_seconds() == pytest.approx(delay)
-        assert redis.zscore(dispatch.SCHEDULED_JOBS_KEY, str(job.pk)) == pytest.approx(job.run_at.timestamp())
-        redis.zadd(dispatch.SCHEDULED_JOBS_KEY, {str(job.pk): 0})  # as if the back-off had passed
+        assert redis.zscore(broker.SCHEDULED_JOBS_KEY, str(job.pk)) == pytest.approx(job.run_at.timestamp())
+        redis.zadd(broker.SCHEDULED_JOBS_KEY, {str(job.pk): 0})  # as if the back-off had passed
         assert [moved.id for moved in run_scheduler()] == [str(job.pk)]
     burst_worker()
     job.refresh_from_db()
@@ -151,7 +151,12 @@ def test_the_rq_copy_is_json_and_names_only_the_wrapper(transactional_db, redis)
 
     job = schedule_job("demo.add", args=[1, 1])
     raw = redis.hgetall(f"rq:job:{job.pk}")
-    assert json.loads(zlib.decompress(raw[b"data"])) == ["jobs.execution.run_job", None, [str(job.pk)], {}]
+    assert json.loads(zlib.decompress(raw[b"data"])) == [
+        "jobs.engine.execution.run_job",
+        None,
+        [str(job.pk)],
+        {},
+    ]
 
 
 def test_a_transaction_the_task_left_open_doesnt_swallow_its_outcome(burst_worker):

@@ -8,11 +8,11 @@ from django.utils import timezone
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
-from jobs import dispatch, housekeeping
+from jobs.core.states import JobStatus
+from jobs.engine import broker, housekeeping, lifecycle
+from jobs.engine.worker import Worker
 from jobs.models import Job
-from jobs.services import lifecycle, schedule_job
-from jobs.states import JobStatus
-from jobs.worker import Worker
+from jobs.services import schedule_job
 
 S = JobStatus
 
@@ -27,7 +27,7 @@ def test_the_horse_runs_the_task_without_opening_a_database_connection(burst_wor
     assert job.result["pid"] != os.getpid()
     # SQLite connections never cross the fork; PostgreSQL's is handed down, still open.
     assert job.result["connected"] is (job.result["vendor"] == "postgresql")
-    assert dispatch.peek_outcome(str(job.pk), job.execution_id) is None
+    assert broker.peek_outcome(str(job.pk), job.execution_id) is None
 
 
 def _claimed_long_ago(task: str, **options) -> Job:
@@ -38,7 +38,7 @@ def _claimed_long_ago(task: str, **options) -> Job:
 
 def test_a_reported_success_its_dead_worker_never_recorded_is_recorded_by_housekeeping(transactional_db):
     job = _claimed_long_ago("demo.add", args=[2, 3])
-    dispatch.put_outcome(
+    broker.put_outcome(
         str(job.pk), {"ok": True, "runtime": 0.01, "result": 5, "execution_id": str(job.execution_id)}
     )
 
@@ -46,14 +46,14 @@ def test_a_reported_success_its_dead_worker_never_recorded_is_recorded_by_housek
 
     job.refresh_from_db()
     assert (job.status, job.result, job.error) == (S.SUCCEEDED, 5, "")
-    assert dispatch.peek_outcome(str(job.pk), job.execution_id) is None
+    assert broker.peek_outcome(str(job.pk), job.execution_id) is None
 
 
 def test_a_reported_failure_its_dead_worker_never_recorded_follows_the_backoff(transactional_db):
     from tests.jobs import fixture_tasks  # noqa: F401 - registers the task
 
     job = _claimed_long_ago("tests.fails_linear")
-    dispatch.put_outcome(
+    broker.put_outcome(
         str(job.pk),
         {
             "ok": False,
@@ -84,10 +84,10 @@ def test_without_a_report_the_attempt_is_lost_not_succeeded(transactional_db):
 def test_under_another_worker_class_the_wrapper_claims_and_records_itself(transactional_db):
     job = schedule_job("demo.add", args=[20, 22])
     worker = SimpleWorker(
-        [dispatch.queue("normal")],
-        connection=dispatch.connection(),
+        [broker.queue("normal")],
+        connection=broker.connection(),
         serializer=JSONSerializer,
-        job_class=dispatch.JSONJob,
+        job_class=broker.JSONJob,
     )
     worker.work(burst=True)
     job.refresh_from_db()
@@ -95,8 +95,8 @@ def test_under_another_worker_class_the_wrapper_claims_and_records_itself(transa
 
 
 def test_the_worker_shares_the_process_redis_client(redis):
-    assert dispatch.connection() is dispatch.connection()
-    assert Worker(["normal"]).connection is dispatch.connection()
+    assert broker.connection() is broker.connection()
+    assert Worker(["normal"]).connection is broker.connection()
 
 
 @pytest.mark.parametrize("same_server", [True, False])
@@ -106,4 +106,4 @@ def test_a_worker_given_another_redis_keeps_it(redis, same_server):
         host=kwargs["host"], port=kwargs["port"], db=kwargs.get("db", 0) + (0 if same_server else 1)
     )
     worker = Worker(["normal"], connection=other)
-    assert (worker.connection is dispatch.connection()) is same_server
+    assert (worker.connection is broker.connection()) is same_server

@@ -1,7 +1,7 @@
 """Numbers and dates out of range are refusals with a field, never an exception of Python's.
 
 Each case here was a 500 (OverflowError, IntegrityError, DataError on PostgreSQL,
-TypeError) before the bounds of :mod:`jobs.limits` were enforced by the services.
+TypeError) before the bounds of :mod:`jobs.core.rules` were enforced by the services.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from datetime import timezone as tz
 import pytest
 from django_celery_beat.models import IntervalSchedule
 
-from jobs import alerts, limits
+from jobs.core import rules
 from jobs.exceptions import InvalidArguments, InvalidSchedule, JobsError
 from jobs.models import Job, RecurringJob
+from jobs.monitoring.alerts import evaluate
 from jobs.services import create_recurring_job, schedule_job, schedule_jobs, validate_recurring_job
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,7 +32,7 @@ HOURLY = {"interval": {"every": 1, "period": "hours"}}
         ({"delay": 10**30}, InvalidSchedule, "delay"),
         ({"delay": float("inf")}, InvalidSchedule, "delay"),
         ({"delay": timedelta.max}, InvalidSchedule, "delay"),
-        ({"delay": limits.MAX_DELAY_SECONDS + 1}, InvalidSchedule, "delay"),
+        ({"delay": rules.MAX_DELAY_SECONDS + 1}, InvalidSchedule, "delay"),
         ({"run_at": datetime.max}, InvalidSchedule, "run_at"),
         ({"run_at": datetime.max.replace(tzinfo=UTC)}, InvalidSchedule, "run_at"),
         ({"run_at": datetime(9999, 12, 31, 23, tzinfo=FAR_WEST)}, InvalidSchedule, "run_at"),
@@ -56,9 +57,9 @@ def test_out_of_range_schedule_options_are_refused_and_write_nothing(options, er
 
 
 def test_the_bounds_themselves_are_accepted():
-    delayed = schedule_job("demo.noop", delay=limits.MAX_DELAY_SECONDS)
-    timed = schedule_job("demo.noop", timeout=limits.MAX_TIMEOUT)
-    assert delayed.status == "scheduled" and timed.timeout == limits.MAX_TIMEOUT
+    delayed = schedule_job("demo.noop", delay=rules.MAX_DELAY_SECONDS)
+    timed = schedule_job("demo.noop", timeout=rules.MAX_TIMEOUT)
+    assert delayed.status == "scheduled" and timed.timeout == rules.MAX_TIMEOUT
 
 
 def test_json_nested_too_deep_for_python_is_refused():
@@ -136,6 +137,6 @@ def test_an_existing_huge_interval_row_is_refused_by_validation():
     ],
 )
 def test_alert_rules_with_durations_no_clock_can_reach_are_refused(fields, field):
-    with pytest.raises(alerts.InvalidAlertRule) as refused:
-        alerts.create_alert_rule(name="huge", **fields)
+    with pytest.raises(evaluate.InvalidAlertRule) as refused:
+        evaluate.create_alert_rule(name="huge", **fields)
     assert field in refused.value.fields

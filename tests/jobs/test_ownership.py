@@ -14,11 +14,11 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
-from jobs import dispatch, execution, housekeeping
+from jobs.core.states import JobStatus
+from jobs.engine import broker, execution, housekeeping, lifecycle
+from jobs.engine.worker_registry import list_workers
 from jobs.models import Job
-from jobs.services import lifecycle, pause_queue, resume_queue, schedule_job
-from jobs.states import JobStatus
-from jobs.workers import list_workers
+from jobs.services import pause_queue, resume_queue, schedule_job
 from tests.conftest import wait_for
 
 S = JobStatus
@@ -75,7 +75,7 @@ def test_an_outcome_of_another_execution_is_not_recorded_for_this_one(transactio
 
 def test_housekeeping_never_records_a_stale_executions_report_for_the_live_attempt(transactional_db):
     stale, live = _replaced_attempt()
-    dispatch.put_outcome(
+    broker.put_outcome(
         str(stale.pk), {"ok": True, "runtime": 1, "result": 5, "execution_id": str(stale.execution_id)}
     )
     later = timezone.now() + timedelta(minutes=5)  # the live attempt's worker died too
@@ -155,7 +155,7 @@ def test_a_paused_queue_stays_paused_while_redis_has_forgotten_the_pause(process
 
     own_redis.flushall()  # the paused flag in Redis is gone; reconcile is not running
     job = schedule_job("demo.add", args=[1, 2])
-    assert dispatch.queue("normal").count == 1
+    assert broker.queue("normal").count == 1
 
     deadline = time.monotonic() + 4
     while time.monotonic() < deadline:

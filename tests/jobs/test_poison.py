@@ -12,11 +12,11 @@ from rq.job import Job as RQJob
 from rq.registry import FailedJobRegistry
 from rq.serializers import JSONSerializer
 
-from jobs import dispatch, poison
-from jobs.health import run_checks
+from jobs.core.states import JobStatus
+from jobs.engine import broker, poison
 from jobs.models import Job, QueueStats
+from jobs.monitoring.health import run_checks
 from jobs.services import schedule_job
-from jobs.states import JobStatus
 from tests.conftest import wait_for
 
 S = JobStatus
@@ -53,11 +53,11 @@ def _garbage(redis, **fields: str) -> str:
 
 
 def _push(redis, *job_ids: str) -> None:
-    redis.rpush(dispatch.queue("normal").key, *job_ids)
+    redis.rpush(broker.queue("normal").key, *job_ids)
 
 
 def _schedule_now(redis, *job_ids: str) -> None:
-    redis.zadd(dispatch.SCHEDULED_JOBS_KEY, {job_id: time.time() - 1 for job_id in job_ids})
+    redis.zadd(broker.SCHEDULED_JOBS_KEY, {job_id: time.time() - 1 for job_id in job_ids})
 
 
 def _poison_check(redis) -> str:
@@ -81,19 +81,19 @@ def test_the_worker_refuses_planted_jobs_and_goes_on(processes, redis, tmp_path:
     normal = schedule_job("demo.add", args=[2, 2])
     wait_for(lambda: _status(normal) == S.SUCCEEDED, timeout=30, message="a normal job after them")
     assert not marker.exists()
-    assert "normal" not in dispatch.paused_queues(redis)
+    assert "normal" not in broker.paused_queues(redis)
     assert not QueueStats.objects.filter(name="normal", paused=True).exists()
     assert worker.poll() is None
     failed = FailedJobRegistry("normal", connection=redis)
     refused = [system, call, pause, pickled, garbage]
     assert set(refused) <= set(failed.get_job_ids(cleanup=False))
-    assert {dispatch.rq_status(job_id, redis) for job_id in refused} == {"failed"}
+    assert {broker.rq_status(job_id, redis) for job_id in refused} == {"failed"}
     latest = RQJob.fetch(system, connection=redis, serializer=JSONSerializer).latest_result()
     assert latest.exc_string.startswith("Refused: it names 'os.system'")
     assert not redis.exists(RQJob.key_for(unreadable)), "the unreadable hash is moved aside"
     assert redis.exists(poison.MOVED_JOB_KEY.format(job_id=unreadable))
-    assert dispatch.queue("normal", redis).count == 0
-    assert redis.llen(dispatch.queue("normal").intermediate_queue_key) == 0
+    assert broker.queue("normal", redis).count == 0
+    assert redis.llen(broker.queue("normal").intermediate_queue_key) == 0
     entries = poison.entries(redis)
     assert "not json" in entries[garbage]["reason"] or "decoded" in entries[garbage]["reason"]
     assert _poison_check(redis) == f"{len(planted)} entries set aside in {poison.POISON_KEY}"
@@ -117,7 +117,7 @@ def test_the_scheduler_sets_poison_aside_and_moves_good_jobs_around_it(processes
         wait_for(lambda job=job: _status(job) == S.SUCCEEDED, timeout=30, message=f"{job} ran")
     wait_for(lambda: poison.count(redis) == 4, timeout=10, message="the poison set aside")
     assert set(poison.entries(redis)) == {pickled, garbage, unreadable, foreign}
-    assert redis.zcard(dispatch.SCHEDULED_JOBS_KEY) == 0
+    assert redis.zcard(broker.SCHEDULED_JOBS_KEY) == 0
     for job_id in (pickled, garbage, unreadable, foreign):
         assert not redis.exists(RQJob.key_for(job_id))
         assert redis.exists(poison.MOVED_JOB_KEY.format(job_id=job_id))

@@ -6,11 +6,11 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from jobs import dispatch
-from jobs.housekeeping import reconcile
+from jobs.core.states import JobStatus
+from jobs.engine import broker
+from jobs.engine.housekeeping import reconcile
 from jobs.models import Job
 from jobs.services import pause_queue, schedule_job
-from jobs.states import JobStatus
 
 S = JobStatus
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -26,9 +26,9 @@ def test_redis_flushed_with_jobs_waiting_loses_nothing(redis, burst_worker, run_
 
     call_command("jobs_reconcile", "--grace", "0")
     assert "restored queued=6 scheduled=1 deferred=1" in capsys.readouterr().out
-    assert set(dispatch.queue("normal").job_ids) == {str(job.pk) for job in queued}
-    assert redis.zscore(dispatch.SCHEDULED_JOBS_KEY, str(later.pk)) == pytest.approx(later.run_at.timestamp())
-    assert dispatch.paused_queues() == {"low"}
+    assert set(broker.queue("normal").job_ids) == {str(job.pk) for job in queued}
+    assert redis.zscore(broker.SCHEDULED_JOBS_KEY, str(later.pk)) == pytest.approx(later.run_at.timestamp())
+    assert broker.paused_queues() == {"low"}
 
     burst_worker()
     assert Job.objects.filter(pk__in=[job.pk for job in queued], status=S.SUCCEEDED).count() == 5
@@ -49,12 +49,12 @@ def test_reconcile_leaves_young_rows_and_present_copies_alone(redis):
     job = schedule_job("demo.add", args=[1, 1])
     assert reconcile() == {"queued": 0, "scheduled": 0, "deferred": 0}
     assert reconcile(grace=0) == {"queued": 0, "scheduled": 0, "deferred": 0}
-    assert dispatch.queue("normal").job_ids == [str(job.pk)]
+    assert broker.queue("normal").job_ids == [str(job.pk)]
 
 
 def test_a_job_enqueued_twice_runs_once(burst_worker):
     job = schedule_job("demo.add", args=[1, 1])
-    dispatch.enqueue(job)
+    broker.enqueue(job)
     burst_worker()
     job.refresh_from_db()
     assert (job.status, job.attempts) == (S.SUCCEEDED, 1)
@@ -63,7 +63,7 @@ def test_a_job_enqueued_twice_runs_once(burst_worker):
 def test_a_queued_row_whose_rq_copy_ended_unclaimed_is_enqueued_again(burst_worker, redis):
     job = schedule_job("demo.add", args=[5, 5])
     redis.hset(f"rq:job:{job.pk}", "status", "failed")  # as when the start couldn't reach the database
-    dispatch.queue("normal").remove(str(job.pk))
+    broker.queue("normal").remove(str(job.pk))
     assert reconcile(grace=0)["queued"] == 1
     burst_worker()
     job.refresh_from_db()

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from jobs import recurring
+from jobs.core import schedules
 from jobs.models import RecurringJob
 from project.demo import create_demo_recurring_jobs
 
@@ -15,7 +15,7 @@ def test_creates_the_reference_table_once():
     created = create_demo_recurring_jobs()
     assert len(created) == 5
     assert create_demo_recurring_jobs() == []
-    described = {rj.task: recurring.describe_schedule(rj) for rj in RecurringJob.objects.all()}
+    described = {rj.task: schedules.describe_schedule(rj) for rj in RecurringJob.objects.all()}
     assert described == {
         "subscriptions.detect": "At 06:00, every day, America/Sao_Paulo",
         "budgets.weekly_analysis": "At 08:00, only on Monday, America/Sao_Paulo",
@@ -24,7 +24,7 @@ def test_creates_the_reference_table_once():
         "security.scan": "At 03:00, every day, America/Sao_Paulo",
     }
     rates = RecurringJob.objects.get(task="currency.update_rates")
-    assert recurring.next_runs(rates, 2, now=datetime(2026, 11, 23, 10, 7, tzinfo=UTC)) == [
+    assert schedules.next_runs(rates, 2, now=datetime(2026, 11, 23, 10, 7, tzinfo=UTC)) == [
         datetime(2026, 11, 23, 10, 15, tzinfo=UTC),
         datetime(2026, 11, 23, 10, 30, tzinfo=UTC),
     ]

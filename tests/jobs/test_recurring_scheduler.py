@@ -15,17 +15,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule
 
-from jobs import dispatch, housekeeping
+from jobs.core.states import JobStatus
+from jobs.engine import broker, housekeeping
+from jobs.engine.recurring_runs import create_run, enqueue_due_runs, reconcile_recurring_jobs
+from jobs.engine.worker_registry import list_workers
 from jobs.models import Job, RecurringJob
-from jobs.services import (
-    create_recurring_job,
-    delete_recurring_job,
-    pause_recurring_job,
-    schedule_job,
-)
-from jobs.services.recurring_runs import create_run, enqueue_due_runs, reconcile_recurring_jobs
-from jobs.states import JobStatus
-from jobs.workers import list_workers
+from jobs.services import create_recurring_job, delete_recurring_job, pause_recurring_job, schedule_job
 from tests.conftest import wait_for
 
 S = JobStatus
@@ -52,7 +47,7 @@ class TestCreatingRuns:
         assert rj.next_run_at == T0
         [job] = enqueue_due_runs(now=T0 - timedelta(seconds=0.6), lookahead=1)
         assert (job.status, job.scheduled_for, job.run_at, job.source) == (S.SCHEDULED, T0, T0, "recurring")
-        score = dispatch.connection().zscore(dispatch.SCHEDULED_JOBS_KEY, str(job.pk))
+        score = broker.connection().zscore(broker.SCHEDULED_JOBS_KEY, str(job.pk))
         assert score == T0.timestamp()
         rj.refresh_from_db()
         assert (rj.next_run_at, rj.last_run_at, rj.run_count) == (T0 + timedelta(minutes=1), T0, 1)
@@ -61,7 +56,7 @@ class TestCreatingRuns:
         rj = recurring()
         [job] = enqueue_due_runs(now=T0 + timedelta(seconds=3))
         assert job.status == S.QUEUED and job.scheduled_for == T0
-        assert dispatch.rq_status(str(job.pk)) == "queued"
+        assert broker.rq_status(str(job.pk)) == "queued"
         assert enqueue_due_runs(now=T0 + timedelta(seconds=4)) == []
         assert len(runs(rj)) == 1
 
@@ -168,7 +163,7 @@ class TestReconcile:
         redis.flushdb()
         housekeeping.reconcile(now=now, grace=0)
         reconcile_recurring_jobs(now=now)
-        scheduled = {member.decode() for member in redis.zrange(dispatch.SCHEDULED_JOBS_KEY, 0, -1)}
+        scheduled = {member.decode() for member in redis.zrange(broker.SCHEDULED_JOBS_KEY, 0, -1)}
         assert scheduled == {str(job.pk) for job in created}
         assert all(
             RecurringJob.objects.get(pk=rj.pk).next_run_at == soon + timedelta(minutes=1) for rj in jobs
@@ -201,7 +196,7 @@ def start_processes(processes, schedulers: int = 1, workers: int = 1) -> None:
         processes.worker()
     for _ in range(schedulers):
         processes.scheduler()
-    wait_for(lambda: len(list_workers(dispatch.connection())) >= workers, timeout=60, message="workers up")
+    wait_for(lambda: len(list_workers(broker.connection())) >= workers, timeout=60, message="workers up")
 
 
 def lateness(job: Job, due: datetime) -> float:

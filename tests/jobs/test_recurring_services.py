@@ -8,7 +8,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django_celery_beat.models import ClockedSchedule, CrontabSchedule, IntervalSchedule
 
-from jobs import dispatch
+from jobs.core.states import JobStatus
+from jobs.engine import broker
+from jobs.engine.recurring_runs import enqueue_due_runs
 from jobs.exceptions import (
     InvalidArguments,
     InvalidSchedule,
@@ -27,8 +29,6 @@ from jobs.services import (
     trigger_recurring_job,
     update_recurring_job,
 )
-from jobs.services.recurring_runs import enqueue_due_runs
-from jobs.states import JobStatus
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -203,7 +203,7 @@ def test_trigger_runs_now_outside_the_schedule():
     job = trigger_recurring_job(rj.pk, user=user, via="admin")
     assert job.status == JobStatus.QUEUED and job.recurring_job_id == rj.pk and job.source == "recurring"
     assert job.args == [1, 2] and job.scheduled_for is None
-    assert dispatch.rq_status(str(job.pk)) == "queued"
+    assert broker.rq_status(str(job.pk)) == "queued"
     assert JobLog.objects.get(job=job).message == "Scheduled by ops via admin."
     fresh = get_recurring_job(rj.pk)
     assert fresh.run_count == 1 and fresh.next_run_at == rj.next_run_at
@@ -241,7 +241,7 @@ def test_pause_and_delete_cancel_runs_already_handed_to_rq_scheduler():
     pause_recurring_job(first.pk)
     delete_recurring_job(second.pk)
     assert set(Job.objects.values_list("status", flat=True)) == {JobStatus.CANCELLED}
-    assert dispatch.connection().zcard(dispatch.SCHEDULED_JOBS_KEY) == 0
+    assert broker.connection().zcard(broker.SCHEDULED_JOBS_KEY) == 0
     assert not RecurringJob.objects.filter(pk=second.pk).exists()
     assert Job.objects.filter(recurring_job__isnull=True).count() == 1
 

@@ -14,11 +14,12 @@ import pytest
 from rest_framework.test import APIClient
 from rq import Worker as RQWorker
 
-from jobs import dispatch, health
+from jobs.core.states import JobStatus
+from jobs.engine import broker
+from jobs.engine.worker_registry import list_workers
 from jobs.models import Job
+from jobs.monitoring import health
 from jobs.services import schedule_job
-from jobs.states import JobStatus
-from jobs.workers import list_workers
 from tests.conftest import wait_for
 from tests.jobs import fixture_tasks  # noqa: F401 - registers the test tasks here too
 
@@ -96,7 +97,7 @@ def test_a_running_job_and_its_worker_survive_an_outage(processes, own_redis):
     processes.scheduler(REDIS_URL=own_redis.url)
     job = schedule_job("tests.sleep_quietly", args=[12])  # outlasts the outage
     wait_for(lambda: _status(job.pk) == S.STARTED, timeout=30, message="the job started")
-    wait_for(lambda: dispatch.rq_status(str(job.pk)) == "started", message="its horse running")
+    wait_for(lambda: broker.rq_status(str(job.pk)) == "started", message="its horse running")
 
     own_redis.stop()
     time.sleep(8)  # the outage: the worker's heartbeats fail meanwhile

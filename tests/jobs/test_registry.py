@@ -5,8 +5,8 @@ import random
 import pytest
 
 from jobs import Backoff, task
+from jobs.core.registry import get_task, task_names
 from jobs.exceptions import InvalidArguments, TaskConfigurationError, UnknownTask
-from jobs.registry import get_task, task_names
 
 
 @pytest.mark.parametrize(

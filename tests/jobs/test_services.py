@@ -7,7 +7,8 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from jobs import dispatch
+from jobs.core.states import JobStatus
+from jobs.engine import broker
 from jobs.exceptions import (
     DependencyFailed,
     InvalidArguments,
@@ -29,7 +30,6 @@ from jobs.services import (
     schedule_job,
     schedule_jobs,
 )
-from jobs.states import JobStatus
 
 S = JobStatus
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -78,8 +78,8 @@ def test_a_job_at_a_time_waits_in_rq_scheduler(redis):
     when = timezone.now() + timedelta(hours=1)
     job = schedule_job("demo.add", args=[1, 2], run_at=when)
     assert job.status == S.SCHEDULED
-    assert redis.zscore(dispatch.SCHEDULED_JOBS_KEY, str(job.pk)) == pytest.approx(when.timestamp())
-    assert dispatch.queue("normal").count == 0
+    assert redis.zscore(broker.SCHEDULED_JOBS_KEY, str(job.pk)) == pytest.approx(when.timestamp())
+    assert broker.queue("normal").count == 0
 
 
 def test_a_delay_becomes_a_run_at():
@@ -98,7 +98,7 @@ def test_queue_comes_from_argument_then_task_then_priority():
 def test_urgent_jobs_jump_to_the_front_of_their_queue():
     first = schedule_job("demo.add", args=[1, 2])
     urgent = schedule_job("demo.add", args=[3, 4], priority="urgent", queue="normal")
-    assert dispatch.queue("normal").job_ids == [str(urgent.pk), str(first.pk)]
+    assert broker.queue("normal").job_ids == [str(urgent.pk), str(first.pk)]
 
 
 def test_rolled_back_transaction_sends_nothing(redis):
@@ -106,14 +106,14 @@ def test_rolled_back_transaction_sends_nothing(redis):
         schedule_job("demo.add", args=[1, 2])
         raise RuntimeError("roll back")
     assert not Job.objects.exists()
-    assert dispatch.queue("normal").count == 0
+    assert broker.queue("normal").count == 0
 
 
 def test_enqueue_happens_only_at_commit():
     with transaction.atomic():
         job = schedule_job("demo.add", args=[1, 2])
-        assert dispatch.queue("normal").count == 0
-    assert dispatch.queue("normal").job_ids == [str(job.pk)]
+        assert broker.queue("normal").count == 0
+    assert broker.queue("normal").job_ids == [str(job.pk)]
 
 
 def test_bulk_scheduling_is_all_or_nothing(redis):
@@ -122,7 +122,7 @@ def test_bulk_scheduling_is_all_or_nothing(redis):
     assert not Job.objects.exists()
     jobs = schedule_jobs([{"task": "demo.add", "args": [i, i]} for i in range(20)])
     assert len(jobs) == 20 == Job.objects.queued().count()
-    assert dispatch.queue("normal").count == 20
+    assert broker.queue("normal").count == 20
 
 
 def test_cancel_and_retry_are_logged_with_the_user():
@@ -130,7 +130,7 @@ def test_cancel_and_retry_are_logged_with_the_user():
     job = schedule_job("demo.add", args=[1, 2])
     cancel_job(job.pk, user=alice, via="admin")
     assert Job.objects.get(pk=job.pk).status == S.CANCELLED
-    assert dispatch.queue("normal").count == 0, "the RQ copy is removed"
+    assert broker.queue("normal").count == 0, "the RQ copy is removed"
     retry_job(job.pk, user=alice, via="rest")
     job.refresh_from_db()
     assert job.status == S.QUEUED
@@ -192,11 +192,11 @@ def test_rerun_makes_a_linked_copy(burst_worker):
 def test_pause_and_resume_queue_flags_db_and_redis():
     stats = pause_queue("high")
     assert stats.paused and QueueStats.objects.get(name="high").paused
-    assert dispatch.paused_queues() == {"high"}
+    assert broker.paused_queues() == {"high"}
     with pytest.raises(InvalidTransition, match="already paused"):
         pause_queue("high")
     resume_queue("high")
-    assert dispatch.paused_queues() == set()
+    assert broker.paused_queues() == set()
     with pytest.raises(InvalidTransition, match="already running"):
         resume_queue("high")
     with pytest.raises(UnknownQueue):
@@ -207,7 +207,7 @@ def test_dependants_wait_and_run_after_their_dependency(burst_worker):
     first = schedule_job("demo.add", args=[1, 1])
     second = schedule_job("demo.add", args=[2, 2], depends_on=[first.pk])
     assert second.status == S.DEFERRED
-    assert dispatch.queue("normal").job_ids == [str(first.pk)], "the dependant waits outside the queue"
+    assert broker.queue("normal").job_ids == [str(first.pk)], "the dependant waits outside the queue"
     burst_worker()
     for job in (first, second):
         job.refresh_from_db()
@@ -247,7 +247,7 @@ def test_delete_removes_the_row_its_logs_and_its_rq_copy(redis):
     delete_job(waiting.pk)
     delete_job(later.pk)
     assert not Job.objects.exists() and not JobLog.objects.exists()
-    assert redis.zcard(dispatch.SCHEDULED_JOBS_KEY) == 0
+    assert redis.zcard(broker.SCHEDULED_JOBS_KEY) == 0
     assert not redis.exists(f"rq:job:{waiting.pk}")
     with pytest.raises(JobNotFound):
         delete_job(waiting.pk)

@@ -2,7 +2,15 @@
 
 import pytest
 
-from jobs.states import CANCELLABLE, RETRYABLE, STARTABLE, TERMINAL, TRANSITIONS, JobStatus, can_transition
+from jobs.core.states import (
+    CANCELLABLE,
+    RETRYABLE,
+    STARTABLE,
+    TERMINAL,
+    TRANSITIONS,
+    JobStatus,
+    can_transition,
+)
 
 S = JobStatus
 

@@ -19,7 +19,7 @@ from django_celery_beat.models import ClockedSchedule, CrontabSchedule, Interval
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from jobs import limits
+from jobs.core import rules
 from jobs.exceptions import JobsError
 from jobs.models import Job, RecurringJob
 from jobs.services import create_recurring_job, schedule_job, schedule_jobs
@@ -69,8 +69,8 @@ datetimes = st.one_of(
             datetime.min,
             datetime.max.replace(tzinfo=UTC),
             datetime.min.replace(tzinfo=UTC),
-            NOW + limits.MAX_DELAY,
-            NOW + limits.MAX_DELAY + timedelta(seconds=1),
+            NOW + rules.MAX_DELAY,
+            NOW + rules.MAX_DELAY + timedelta(seconds=1),
             NOW + timedelta(minutes=5),
         ]
     ),
@@ -114,9 +114,9 @@ options = st.fixed_dictionaries(
         "queue": maybe(st.sampled_from(["high", "normal", "low"])),
         "priority": maybe(st.sampled_from(["low", "normal", "high", "urgent"])),
         "run_at": maybe(st.one_of(soon, datetimes)),
-        "delay": maybe(st.one_of(st.floats(0, limits.MAX_DELAY_SECONDS), numbers, st.timedeltas())),
-        "max_attempts": maybe(st.integers(min_value=1, max_value=limits.MAX_ATTEMPTS)),
-        "timeout": maybe(st.integers(min_value=1, max_value=limits.MAX_TIMEOUT)),
+        "delay": maybe(st.one_of(st.floats(0, rules.MAX_DELAY_SECONDS), numbers, st.timedeltas())),
+        "max_attempts": maybe(st.integers(min_value=1, max_value=rules.MAX_ATTEMPTS)),
+        "timeout": maybe(st.integers(min_value=1, max_value=rules.MAX_TIMEOUT)),
         "tags": maybe(st.lists(texts, max_size=3)),
         "correlation_id": maybe(texts),
         "depends_on": st.one_of(st.lists(texts, max_size=2), anything),
@@ -153,7 +153,7 @@ def test_schedule_job_returns_a_job_or_refuses_and_writes_nothing(request):
     else:
         event("accepted")
         assert Job.objects.get(pk=job.pk).task == job.task
-        assert job.run_at is None or job.run_at - NOW <= limits.MAX_DELAY + timedelta(minutes=5)
+        assert job.run_at is None or job.run_at - NOW <= rules.MAX_DELAY + timedelta(minutes=5)
 
 
 @PROPERTY

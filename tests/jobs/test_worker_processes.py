@@ -8,10 +8,10 @@ import psutil
 import pytest
 from django.db import connection
 
-from jobs import dispatch
+from jobs.core.states import JobStatus
+from jobs.engine import broker
 from jobs.models import Job
 from jobs.services import cancel_job, pause_queue, resume_queue, schedule_job
-from jobs.states import JobStatus
 from tests.conftest import wait_for
 from tests.jobs import fixture_tasks  # noqa: F401 - registers the test tasks here too
 
@@ -57,7 +57,7 @@ def test_pause_stops_new_jobs_on_every_worker_and_resume_picks_up(processes):
     resume_queue("normal")
     for job in waiting:
         wait_for_status(job, S.SUCCEEDED, timeout=15)
-    assert dispatch.queue("normal").count == 0
+    assert broker.queue("normal").count == 0
 
 
 def test_pause_survives_a_worker_restart(processes):
@@ -85,10 +85,10 @@ def test_cancel_stops_a_running_job_and_the_worker_goes_on(processes):
     processes.worker("normal", name="cancel")
     job = schedule_job("demo.sleep", args=[60])
     wait_for_status(job, S.STARTED)
-    wait_for(lambda: dispatch.rq_status(str(job.pk)) == "started", message="RQ to see it started")
+    wait_for(lambda: broker.rq_status(str(job.pk)) == "started", message="RQ to see it started")
     cancel_job(job.pk)
     wait_for(
-        lambda: dispatch.rq_status(str(job.pk)) == "stopped", timeout=20, message="the horse to be stopped"
+        lambda: broker.rq_status(str(job.pk)) == "stopped", timeout=20, message="the horse to be stopped"
     )
     job.refresh_from_db()
     assert job.status == S.CANCELLED

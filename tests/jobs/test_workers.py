@@ -1,6 +1,6 @@
 """The read-only worker list, against real worker processes."""
 
-from jobs.workers import alive_count, list_workers
+from jobs.engine.worker_registry import alive_count, list_workers
 from tests.conftest import wait_for
 
 

@@ -3,8 +3,8 @@
 import pytest
 from django.contrib.auth.models import User
 
-from jobs.alerts import create_alert_rule, evaluate
 from jobs.models import AlertRule
+from jobs.monitoring.alerts.evaluate import create_alert_rule, evaluate
 from jobs.services import schedule_job
 
 pytestmark = pytest.mark.django_db(transaction=True)

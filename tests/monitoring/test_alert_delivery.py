@@ -7,11 +7,11 @@ import time
 import pytest
 from django.utils import timezone
 
-from jobs.alert_delivery import EMAIL_TASK, WEBHOOK_TASK
-from jobs.alerts import create_alert_rule, evaluate
+from jobs.core.states import JobStatus
 from jobs.models import AlertEvent, AlertRule, Job
+from jobs.monitoring.alerts.deliver import EMAIL_TASK, WEBHOOK_TASK
+from jobs.monitoring.alerts.evaluate import create_alert_rule, evaluate
 from jobs.services import schedule_job
-from jobs.states import JobStatus
 from tests.conftest import wait_for
 from tests.monitoring.conftest import SECRET
 

@@ -5,11 +5,18 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from jobs import alerts, metrics_store
-from jobs.alerts import InvalidAlertRule, active_alerts, create_alert_rule, evaluate
+from jobs.core.states import JobStatus
 from jobs.models import Alert, AlertEvent, AlertRule, Job, RecurringJob
+from jobs.monitoring import counters
+from jobs.monitoring.alerts.evaluate import (
+    InvalidAlertRule,
+    active_alerts,
+    create_alert_rule,
+    ensure_configured_rules,
+    evaluate,
+    update_alert_rule,
+)
 from jobs.services import create_recurring_job, schedule_job
-from jobs.states import JobStatus
 from tests.conftest import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -61,7 +68,7 @@ def run_and_fold(burst_worker, now, *jobs):
     for task, args in jobs:
         schedule_job(task, args=args)
     burst_worker()
-    metrics_store.flush(now)
+    counters.flush(now)
 
 
 def test_failure_rate_over_the_window_fires_and_resolves_when_the_window_passes(burst_worker):
@@ -104,7 +111,7 @@ def test_too_few_healthy_workers_fires_and_resolves_when_workers_start(processes
     create_alert_rule(name="workers", kind=K.WORKERS, threshold=1)
     assert kinds(evaluate()) == [(F, "workers")]
     processes.worker()
-    wait_for(lambda: alerts.evaluate(), timeout=60, interval=0.5, message="resolved event")
+    wait_for(lambda: evaluate(), timeout=60, interval=0.5, message="resolved event")
     assert not active_alerts().exists()
     assert AlertEvent.objects.filter(kind=X).count() == 1
 
@@ -136,20 +143,20 @@ def test_disabling_a_rule_resolves_its_alerts():
     rule = create_alert_rule(name="backlog", kind=K.BACKLOG, threshold=0)
     schedule_job("demo.add", args=[1, 1])
     assert len(evaluate()) == 1
-    alerts.update_alert_rule(rule.pk, enabled=False)
+    update_alert_rule(rule.pk, enabled=False)
     assert [event.kind for event in evaluate()] == [X]
 
 
 def test_reference_rules_are_created_from_settings_defaults(settings):
     settings.JOBS = {**settings.JOBS, "ALERT_RULES": None}
-    alerts.ensure_configured_rules()
+    ensure_configured_rules()
     thresholds = dict(AlertRule.objects.values_list("kind", "threshold"))
     assert thresholds[K.BACKLOG] == 500
     assert thresholds[K.FAILURE_RATE] == 20
     assert thresholds[K.STUCK] == 30 * 60
     assert thresholds[K.WORKERS] == 2
     AlertRule.objects.filter(kind=K.BACKLOG).update(threshold=50)
-    alerts.ensure_configured_rules()
+    ensure_configured_rules()
     assert AlertRule.objects.get(kind=K.BACKLOG).threshold == 50, "an admin's edit sticks"
 
 

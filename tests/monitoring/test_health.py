@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 from redis import Redis
 
-from jobs import metrics_store
-from jobs.health import run_checks
+from jobs.monitoring import counters
+from jobs.monitoring.health import run_checks
 from jobs.services import schedule_job
 from tests.conftest import ROOT, wait_for
 
@@ -59,7 +59,7 @@ def test_all_well_exits_0_with_one_line_per_check(processes):
 
 @pytest.mark.slow
 def test_no_live_worker_exits_1(processes):
-    metrics_store.beat()
+    counters.beat()
     result = jobs_health(processes)
     assert result.returncode == 1
     assert "FAIL workers: fewer than 1 live worker(s)" in result.stdout
@@ -83,10 +83,10 @@ def test_redis_down_in_process_fails_every_check_that_needs_it():
 
 
 def test_stale_scheduler_heartbeat_fails():
-    metrics_store.beat(timezone.now() - timedelta(seconds=120))
+    counters.beat(timezone.now() - timedelta(seconds=120))
     check = by_name(run_checks())["scheduler"]
     assert not check.ok and "120 s ago" in check.detail
-    metrics_store.beat()
+    counters.beat()
     assert by_name(run_checks())["scheduler"].ok
 
 

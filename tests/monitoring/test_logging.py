@@ -5,8 +5,8 @@ import logging
 
 import pytest
 
-from jobs.execution import run_job
-from jobs.logging import JobsFormatter, parse_pairs
+from jobs.engine.execution import run_job
+from jobs.monitoring.log_format import JobsFormatter, parse_pairs
 from jobs.services import schedule_job
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -7,17 +7,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from jobs import metrics, metrics_store
-from jobs.metrics import InvalidMetricsQuery, history, percentile, queue_metrics, task_metrics
 from jobs.models import TaskStats, TaskStatsHistory
+from jobs.monitoring import counters, figures
+from jobs.monitoring.figures import InvalidMetricsQuery, history, percentile, queue_metrics, task_metrics
+from jobs.monitoring.queue_counters import flush as flush_queue_stats
 from jobs.services import schedule_job
-from jobs.stats import flush as flush_queue_stats
 
 
 def fold(now=None):
     now = now or timezone.now()
     flush_queue_stats(now=now)
-    metrics_store.flush(now=now)
+    counters.flush(now=now)
     return now
 
 
@@ -44,7 +44,7 @@ def test_each_finished_attempt_is_counted_per_task(burst_worker, run_scheduler):
     assert len(queries) == 2, "task rows and the last hour's history, whatever the Job table holds"
     assert by_task["demo.add"]["success_rate"] == 1.0
     assert by_task["demo.fail"]["success_rate"] == 0.0
-    assert by_task["demo.add"]["throughput_per_minute"] == pytest.approx(3 / metrics.THROUGHPUT_MINUTES)
+    assert by_task["demo.add"]["throughput_per_minute"] == pytest.approx(3 / figures.THROUGHPUT_MINUTES)
     assert by_task["demo.add"]["runtime_p95"] is not None
     assert by_task["demo.add"]["wait_p50"] is not None
     assert by_task["demo.add"]["queues"] == ["normal"]
@@ -56,14 +56,14 @@ def test_queue_metrics_read_rows_not_jobs(burst_worker, django_assert_max_num_qu
     burst_worker()
     now = fold()
     with django_assert_max_num_queries(3):
-        figures = {row["queue"]: row for row in queue_metrics(now)}
-    normal = figures["normal"]
+        by_queue = {row["queue"]: row for row in queue_metrics(now)}
+    normal = by_queue["normal"]
     assert (normal["processed"], normal["succeeded"], normal["failed_total"]) == (2, 1, 1)
     assert normal["success_rate"] == 0.5
     assert normal["depth"] == 0 and normal["paused"] is False
     assert normal["wait_p50"] is not None and normal["runtime_p50"] is not None
-    assert normal["throughput_per_minute"] == pytest.approx(2 / metrics.THROUGHPUT_MINUTES)
-    assert list(figures) == ["high", "normal", "low"]
+    assert normal["throughput_per_minute"] == pytest.approx(2 / figures.THROUGHPUT_MINUTES)
+    assert list(by_queue) == ["high", "normal", "low"]
 
 
 def test_metrics_switched_off_count_nothing_per_task(burst_worker, settings):
@@ -88,7 +88,7 @@ def test_history_rolls_up_and_old_rows_are_pruned(burst_worker):
     assert (
         history(task="demo.add", since=now - timedelta(days=9), until=now, step="auto")[0]["processed"] == 1
     )
-    assert metrics_store.prune(now) >= 2
+    assert counters.prune(now) >= 2
     assert [p["processed"] for p in history(since=now - timedelta(days=9), until=now, step="day")] == [1]
 
 
@@ -100,8 +100,8 @@ def test_bad_history_queries_are_refused(step, since_hours):
 
 
 def test_percentiles_interpolate_within_buckets():
-    buckets = [0] * len(metrics_store.BUCKETS)
-    buckets[metrics_store.bucket_index(0.3)] = 10
+    buckets = [0] * len(counters.BUCKETS)
+    buckets[counters.bucket_index(0.3)] = 10
     assert 0.25 < percentile(buckets, 0.5) <= 0.5
     assert percentile([], 0.5) is None
     buckets[-1] = 10

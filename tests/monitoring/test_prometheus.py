@@ -5,7 +5,7 @@ import socket
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from jobs import housekeeping
+from jobs.engine import housekeeping
 from jobs.services import pause_queue, schedule_job
 
 pytestmark = pytest.mark.django_db(transaction=True)

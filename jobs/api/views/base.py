@@ -7,9 +7,9 @@ from typing import Any
 from rest_framework import viewsets
 from rest_framework.parsers import FormParser, MultiPartParser
 
-from ..parsers import JSONBodyParser
-from ..permissions import ActionPermission
-from ..throttling import ActionThrottle
+from jobs.api.parsers import JSONBodyParser
+from jobs.api.permissions import ActionPermission
+from jobs.api.throttling import ActionThrottle
 
 VIA = "rest"
 

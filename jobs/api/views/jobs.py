@@ -11,15 +11,20 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ... import services
-from ...filters import JobFilter
-from ...models import Job, JobLog
-from ...services.jobs import get_job
-from ..pagination import JobCursorPagination, LogCursorPagination
-from ..permissions import VIEW_JOB
-from ..schema import errors
-from ..serializers import BulkScheduleSerializer, JobLogSerializer, JobSerializer, ScheduleJobSerializer
-from .base import VIA, ApiViewSet
+from jobs import services
+from jobs.api.pagination import JobCursorPagination, LogCursorPagination
+from jobs.api.permissions import VIEW_JOB
+from jobs.api.schema import errors
+from jobs.api.serializers import (
+    BulkScheduleSerializer,
+    JobLogSerializer,
+    JobSerializer,
+    ScheduleJobSerializer,
+)
+from jobs.api.views.base import VIA, ApiViewSet
+from jobs.models import Job, JobLog
+from jobs.services.filters import JobFilter
+from jobs.services.jobs import get_job
 
 
 class JobViewSet(ApiViewSet):

@@ -10,12 +10,12 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ... import conf, services
-from ...services.queues import get_queue_stats
-from ..permissions import VIEW_QUEUE
-from ..schema import errors
-from ..serializers import QueueSerializer
-from .base import VIA, ApiViewSet
+from jobs import conf, services
+from jobs.api.permissions import VIEW_QUEUE
+from jobs.api.schema import errors
+from jobs.api.serializers import QueueSerializer
+from jobs.api.views.base import VIA, ApiViewSet
+from jobs.services.queues import get_queue_stats
 
 
 class QueueViewSet(ApiViewSet):

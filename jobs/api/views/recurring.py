@@ -9,13 +9,13 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ... import services
-from ...models import RecurringJob
-from ..pagination import RecurringCursorPagination
-from ..permissions import VIEW_RECURRING
-from ..schema import errors
-from ..serializers import JobSerializer, RecurringJobSerializer, RecurringJobWriteSerializer
-from .base import VIA, ApiViewSet
+from jobs import services
+from jobs.api.pagination import RecurringCursorPagination
+from jobs.api.permissions import VIEW_RECURRING
+from jobs.api.schema import errors
+from jobs.api.serializers import JobSerializer, RecurringJobSerializer, RecurringJobWriteSerializer
+from jobs.api.views.base import VIA, ApiViewSet
+from jobs.models import RecurringJob
 
 
 class RecurringJobViewSet(ApiViewSet):

@@ -7,11 +7,13 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ... import health, metrics, registry, workers
-from ..permissions import VIEW_JOB, VIEW_QUEUE
-from ..schema import errors
-from ..serializers import HealthSerializer, QueueMetricsSerializer, TaskSerializer, WorkerSerializer
-from .base import ApiViewSet
+from jobs.api.permissions import VIEW_JOB, VIEW_QUEUE
+from jobs.api.schema import errors
+from jobs.api.serializers import HealthSerializer, QueueMetricsSerializer, TaskSerializer, WorkerSerializer
+from jobs.api.views.base import ApiViewSet
+from jobs.core import registry
+from jobs.engine import worker_registry
+from jobs.monitoring import figures, health
 
 
 class TaskViewSet(ApiViewSet):
@@ -34,7 +36,7 @@ class WorkerViewSet(ApiViewSet):
 
     @extend_schema(responses={200: WorkerSerializer(many=True), **errors()})
     def list(self, request: Request) -> Response:
-        return Response(WorkerSerializer(workers.list_workers(), many=True).data)
+        return Response(WorkerSerializer(worker_registry.list_workers(), many=True).data)
 
 
 class MetricsViewSet(ApiViewSet):
@@ -46,7 +48,7 @@ class MetricsViewSet(ApiViewSet):
 
     @extend_schema(responses={200: QueueMetricsSerializer(many=True), **errors()})
     def list(self, request: Request) -> Response:
-        return Response(QueueMetricsSerializer(metrics.queue_metrics(), many=True).data)
+        return Response(QueueMetricsSerializer(figures.queue_metrics(), many=True).data)
 
 
 class HealthViewSet(ApiViewSet):

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from jobs.health import run_checks
+from jobs.monitoring.health import run_checks
 
 
 class Command(BaseCommand):

@@ -1,14 +1,14 @@
 """``manage.py jobs_import_celery_beat``: adopt django-celery-beat's PeriodicTasks.
 
 Dry run by default (prints what it would import and what it can't, and why);
-``--apply`` writes the RecurringJobs. Rules: :mod:`jobs.services.recurring_import`.
+``--apply`` writes the RecurringJobs. Rules: :mod:`jobs.services.import_beat`.
 """
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from jobs.services.recurring_import import import_periodic_tasks
+from jobs.services.import_beat import import_periodic_tasks
 
 
 class Command(BaseCommand):

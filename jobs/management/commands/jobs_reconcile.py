@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from jobs.housekeeping import reconcile, recover_lost_attempts
+from jobs.engine.housekeeping import reconcile, recover_lost_attempts
 
 
 class Command(BaseCommand):

@@ -19,7 +19,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from jobs import conf, embedded_redis
+from jobs import conf
+from project import embedded_redis
 
 
 class Command(BaseCommand):

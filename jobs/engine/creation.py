@@ -1,0 +1,98 @@
+"""Making a Job from a request, and sending a saved one to RQ by its status.
+
+Both the services (for people and code) and the scheduler (for recurring runs) create
+jobs, so this lives below them both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from jobs.core import validation
+from jobs.core.registry import Task
+from jobs.core.states import JobStatus
+from jobs.engine import broker
+from jobs.engine.dependants import pending_dependencies
+from jobs.exceptions import InvalidSchedule
+from jobs.models import Job
+from jobs.models.jobs import get_job
+
+S = JobStatus
+
+
+def build_job(
+    task: str | Task,
+    *,
+    args: Sequence[Any] = (),
+    kwargs: Mapping[str, Any] | None = None,
+    queue: str | None = None,
+    priority: str | None = None,
+    run_at: datetime | None = None,
+    delay: float | timedelta | None = None,
+    max_attempts: int | None = None,
+    timeout: int | None = None,
+    user: Any = None,
+    depends_on: Iterable[Any] = (),
+    tags: Sequence[str] | None = None,
+    correlation_id: str = "",
+    source: str = "code",
+    parent: Job | None = None,
+    recurring_job: Any = None,
+    now: datetime | None = None,
+) -> tuple[Job, list[Job]]:
+    """Validate a request and return the unsaved Job with the dependencies still pending."""
+    now = now or timezone.now()
+    registered = validation.resolve_task(task)
+    args, kwargs = validation.check_arguments(registered, args, kwargs)
+    priority = validation.resolve_priority(priority, registered)
+    due = validation.resolve_run_at(run_at, delay, now)
+    tags, correlation_id = validation.check_labels(tags, correlation_id)
+    depends_on = validation.check_depends_on(depends_on)
+    waiting_for = pending_dependencies([get_job(dep) for dep in depends_on])
+    if due and waiting_for:
+        raise InvalidSchedule(
+            "A job can wait for a time or for other jobs, not both.",
+            fields={"depends_on": "conflicts with run_at"},
+        )
+    status = S.SCHEDULED if due else S.DEFERRED if waiting_for else S.QUEUED
+    created_by = user if getattr(user, "is_authenticated", False) else None
+    job = Job.new(
+        task=registered.name,
+        args=args,
+        kwargs=kwargs,
+        queue=validation.resolve_queue(queue, registered, priority),
+        priority=priority,
+        status=status,
+        max_attempts=validation.resolve_max_attempts(max_attempts, registered),
+        timeout=validation.resolve_timeout(timeout, registered),
+        run_at=due,
+        created_at=now,
+        enqueued_at=now if status == S.QUEUED else None,
+        tags=tags,
+        correlation_id=correlation_id,
+        source=source,
+        parent_id=parent.pk if parent is not None else None,
+        created_by_id=created_by.pk if created_by is not None else None,
+        recurring_job_id=recurring_job.pk if recurring_job is not None else None,
+    )
+    # Keep the objects behind the ids, so reading them back costs no query.
+    for name, obj in (("parent", parent), ("created_by", created_by), ("recurring_job", recurring_job)):
+        if obj is not None:
+            setattr(job, name, obj)
+    job.pending_dependencies = waiting_for
+    job.all_dependencies = tuple(depends_on)
+    return job, waiting_for
+
+
+def dispatch_job(job: Job) -> None:
+    """Send a saved Job's execution copy to Redis according to its status."""
+    if job.status == S.SCHEDULED:
+        broker.schedule(job, job.run_at)
+    elif job.status == S.DEFERRED:
+        broker.enqueue(job, depends_on=[str(dep.pk) for dep in getattr(job, "pending_dependencies", [])])
+    else:
+        broker.enqueue(job)

@@ -1,0 +1,163 @@
+"""``/metrics`` for Prometheus: the same figures as every other surface, in its format.
+
+Workers are separate processes, so process-local client counters would only ever see
+the web process. A custom collector reads the shared rows (:mod:`jobs.monitoring.figures`,
+``TaskStats``) and RQ's worker registry at scrape time instead:
+
+=================================  =========================================================
+``jobs_processed_total``           counter {queue, task, status=succeeded|failed|retried}
+``jobs_run_seconds``               histogram {queue, task} of attempt run times
+``jobs_wait_seconds``              histogram {queue, task} of queued → started waits
+``jobs_queue_depth``               gauge {queue}: jobs waiting in Redis
+``jobs_running`` / ``jobs_scheduled`` / ``jobs_failed``   gauges {queue}
+``jobs_oldest_waiting_seconds``    gauge {queue}: age of the oldest waiting job (0 if none)
+``jobs_queue_paused``              gauge {queue}: 1 when paused
+``jobs_workers_alive``             gauge {queue}: workers heart-beating and listening on it
+``jobs_redis_up``                  gauge: 0 when Redis didn't answer (worker gauges left out)
+``jobs_alerts_active``             gauge: open alert incidents
+=================================  =========================================================
+
+Access needs ``Authorization: Bearer <JOBS['METRICS_TOKEN']>`` or a client address in
+``JOBS['METRICS_ALLOWED_IPS']`` (addresses or networks; ``REMOTE_ADDR`` only, so behind
+a proxy use the token): 401 without credentials, 403 with wrong ones.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+from collections.abc import Iterator
+
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.utils import floatToGoString
+from redis.exceptions import RedisError
+
+from jobs import conf
+from jobs.engine.worker_registry import alive_count, list_workers
+from jobs.models import Alert, TaskStats
+from jobs.monitoring import figures
+from jobs.monitoring.counters import BUCKETS
+
+QUEUE_GAUGES = (
+    ("jobs_queue_depth", "Jobs waiting in the queue.", "depth"),
+    ("jobs_running", "Jobs running now.", "running"),
+    ("jobs_scheduled", "Jobs waiting for their time or their dependencies.", "scheduled"),
+    ("jobs_failed", "Jobs that failed for good and are kept.", "failed"),
+)
+
+
+def _histogram_buckets(counts: list[int]) -> list[tuple[str, float]]:
+    cumulative, total = [], 0
+    for bound, count in zip(BUCKETS, list(counts) + [0] * (len(BUCKETS) - len(counts)), strict=False):
+        total += count
+        cumulative.append((floatToGoString(bound), total))
+    return cumulative
+
+
+class JobsCollector:
+    """Reads the figures at scrape time (a few queries, one Redis scan of workers)."""
+
+    def collect(self) -> Iterator[Metric]:
+        yield from self._task_metrics()
+        yield from self._queue_metrics()
+        alerts = GaugeMetricFamily("jobs_alerts_active", "Alert incidents open now.")
+        alerts.add_metric([], Alert.objects.filter(resolved_at__isnull=True).count())
+        yield alerts
+
+    def _task_metrics(self) -> Iterator[Metric]:
+        processed = CounterMetricFamily(
+            "jobs_processed", "Finished attempts by outcome.", labels=["queue", "task", "status"]
+        )
+        run = HistogramMetricFamily("jobs_run_seconds", "Run time of attempts.", labels=["queue", "task"])
+        wait = HistogramMetricFamily(
+            "jobs_wait_seconds", "Time from queued to started.", labels=["queue", "task"]
+        )
+        for row in TaskStats.objects.all():
+            labels = [row.queue, row.task]
+            for status in ("succeeded", "failed", "retried"):
+                processed.add_metric([*labels, status], getattr(row, status))
+            run.add_metric(labels, _histogram_buckets(row.run_buckets), row.runtime_total_ms / 1000)
+            wait.add_metric(labels, _histogram_buckets(row.wait_buckets), row.wait_total_ms / 1000)
+        yield from (processed, run, wait)
+
+    def _queue_metrics(self) -> Iterator[Metric]:
+        rows = figures.queue_metrics(timezone.now())
+        for name, documentation, key in QUEUE_GAUGES:
+            gauge = GaugeMetricFamily(name, documentation, labels=["queue"])
+            for row in rows:
+                gauge.add_metric([row["queue"]], row[key])
+            yield gauge
+        oldest = GaugeMetricFamily(
+            "jobs_oldest_waiting_seconds", "Age of the oldest waiting job.", labels=["queue"]
+        )
+        paused = GaugeMetricFamily("jobs_queue_paused", "1 when the queue is paused.", labels=["queue"])
+        for row in rows:
+            oldest.add_metric([row["queue"]], row["oldest_waiting_age"] or 0)
+            paused.add_metric([row["queue"]], int(row["paused"]))
+        yield from (oldest, paused)
+        redis_up = GaugeMetricFamily("jobs_redis_up", "1 when Redis answered this scrape.")
+        try:
+            workers = list_workers()
+        except RedisError:
+            redis_up.add_metric([], 0)
+            yield redis_up
+            return
+        redis_up.add_metric([], 1)
+        alive = GaugeMetricFamily(
+            "jobs_workers_alive", "Workers heart-beating that listen on the queue.", labels=["queue"]
+        )
+        for row in rows:
+            alive.add_metric([row["queue"]], alive_count(workers, row["queue"]))
+        yield from (redis_up, alive)
+
+
+def _client_allowed(address: str | None, allowed: tuple[str, ...]) -> bool:
+    if not address or not allowed:
+        return False
+    try:
+        networks = [ipaddress.ip_network(entry, strict=False) for entry in allowed]
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"JOBS['METRICS_ALLOWED_IPS']: {exc}") from exc
+    try:
+        client = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(client in network for network in networks)
+
+
+def _refusal(request: HttpRequest) -> HttpResponse | None:
+    settings = conf.get()
+    header = request.headers.get("Authorization", "")
+    if settings.METRICS_TOKEN and header.startswith("Bearer "):
+        if hmac.compare_digest(
+            header.removeprefix("Bearer ").strip().encode(), settings.METRICS_TOKEN.encode()
+        ):
+            return None
+        return HttpResponse("Wrong metrics token.\n", status=403, content_type="text/plain")
+    if _client_allowed(request.META.get("REMOTE_ADDR"), tuple(settings.METRICS_ALLOWED_IPS)):
+        return None
+    if settings.METRICS_TOKEN:
+        response = HttpResponse("A bearer token is required.\n", status=401, content_type="text/plain")
+        response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return response
+    return HttpResponse(
+        "Metrics are not open to this address; set JOBS['METRICS_TOKEN'] or JOBS['METRICS_ALLOWED_IPS'].\n",
+        status=403,
+        content_type="text/plain",
+    )
+
+
+@require_GET
+def metrics_view(request: HttpRequest) -> HttpResponse:
+    """Prometheus text exposition of every Jobdesk figure (token or IP allow-list)."""
+    refusal = _refusal(request)
+    if refusal is not None:
+        return refusal
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(JobsCollector())
+    return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
