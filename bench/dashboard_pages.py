@@ -71,9 +71,9 @@ def fill(count: int) -> None:
 
 
 def refresh_queue_stats() -> None:
-    from jobs.monitoring import queue_counters
+    from jobs.monitoring import counters
 
-    queue_counters.flush()
+    counters.flush()
 
 
 def measure(client, url: str, rounds: int) -> tuple[float, float, int]:

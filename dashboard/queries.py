@@ -23,10 +23,9 @@ from django.utils.dateparse import parse_datetime
 from jobs import conf
 from jobs.core.rules import EARLIEST, LATEST
 from jobs.core.schedules import describe_schedule, next_runs
-from jobs.engine import broker, worker_registry
 from jobs.models import Job, JobLog, RecurringJob
-from jobs.monitoring import counters, figures
-from jobs.monitoring.alerts import evaluate
+from jobs.monitoring import figures
+from jobs.services import alerts, queries
 
 LIST_FIELDS = (
     "id", "task", "queue", "status", "priority", "attempts", "max_attempts", "created_at",
@@ -42,15 +41,15 @@ def overview(now: datetime | None = None) -> dict[str, Any]:
     queues = figures.queue_metrics(now)
     keys = ("waiting", "running", "scheduled", "failed", "throughput_per_minute", "processed")
     totals = {key: sum(q[key] or 0 for q in queues) for key in keys}
-    alive = worker_registry.alive_count(_workers())
-    beat = _scheduler_heartbeat()
+    alive = queries.alive_count(queries.workers_or_none() or [])
+    beat = queries.scheduler_heartbeat_or_none()
     return {
         "queues": queues,
         "totals": totals,
         "workers_alive": alive,
         "scheduler_age": (now - beat).total_seconds() if beat else None,
         "scheduler_alive": bool(beat) and (now - beat).total_seconds() <= conf.get().HEALTH_SCHEDULER_MAX_AGE,
-        "alerts": list(evaluate.active_alerts()[:10]),
+        "alerts": list(alerts.active_alerts()[:10]),
         "failures": list(
             Job.objects.failed()
             .order_by("-created_at")
@@ -58,20 +57,6 @@ def overview(now: datetime | None = None) -> dict[str, Any]:
             .only("id", "task", "queue", "finished_at", "created_at")[:10]
         ),
     }
-
-
-def _workers() -> list[worker_registry.WorkerInfo]:
-    try:
-        return worker_registry.list_workers()
-    except Exception:
-        return []
-
-
-def _scheduler_heartbeat() -> datetime | None:
-    try:
-        return counters.scheduler_heartbeat(broker.connection())
-    except Exception:
-        return None
 
 
 @dataclass(frozen=True)
@@ -218,7 +203,7 @@ def recurring_rows(now: datetime | None = None) -> list[dict[str, Any]]:
 
 def worker_rows() -> list[dict[str, Any]]:
     """Workers with the job each one runs (one query for all current jobs)."""
-    infos = _workers()
+    infos = queries.workers_or_none() or []
     current = {i.current_job_id for i in infos if i.current_job_id}
     jobs = {
         str(j.pk): j

@@ -1,8 +1,17 @@
 """Every refusal Jobdesk makes is a :class:`JobsError` with a message a person can read.
 
-Interfaces translate them: the admin shows the message, REST maps ``code`` to a status
-(``not_found`` → 404, ``invalid_transition`` → 409, everything else → 400), GraphQL
-returns the code and message in the mutation's ``errors``.
+The hierarchy carries the meaning, so interfaces map by class, never by string:
+
+* :class:`NotFound` — the object doesn't exist (REST 404);
+* :class:`Invalid` — the request can never succeed as written (REST 400);
+* :class:`Conflict` — the request is fine but the object's state refuses it (REST 409);
+* :class:`Forbidden` — the caller lacks the permission (REST 403).
+
+``code`` is the finer name a client may branch on (``unknown_queue``, …); GraphQL
+returns it with the message in a mutation's ``errors``.
+
+:class:`PermanentFailure` is not a refusal: a task raises it to fail at once, without
+the retries its back-off would otherwise make.
 """
 
 from __future__ import annotations
@@ -21,40 +30,88 @@ class JobsError(Exception):
         self.fields = fields or {}
 
 
-class UnknownTask(JobsError):
+class NotFound(JobsError):
+    code = "not_found"
+
+
+class Invalid(JobsError):
+    code = "invalid"
+
+
+class Conflict(JobsError):
+    code = "conflict"
+
+
+class Forbidden(JobsError):
+    code = "forbidden"
+
+
+class JobNotFound(NotFound):
+    pass
+
+
+class RecurringJobNotFound(NotFound):
+    pass
+
+
+class AlertRuleNotFound(NotFound):
+    pass
+
+
+class UnknownTask(Invalid):
     code = "unknown_task"
 
 
-class InvalidArguments(JobsError):
+class InvalidArguments(Invalid):
     code = "invalid_arguments"
 
 
-class UnknownQueue(JobsError):
+class UnknownQueue(Invalid):
     code = "unknown_queue"
 
 
-class InvalidSchedule(JobsError):
+class InvalidSchedule(Invalid):
     code = "invalid_schedule"
 
 
-class PayloadTooLarge(JobsError):
+class PayloadTooLarge(Invalid):
     code = "payload_too_large"
 
 
-class JobNotFound(JobsError):
-    code = "not_found"
+class InvalidAlertRule(Invalid):
+    code = "invalid_alert_rule"
 
 
-class RecurringJobNotFound(JobsError):
-    code = "not_found"
+class InvalidMetricsQuery(Invalid):
+    code = "invalid_metrics_query"
 
 
-class InvalidTransition(JobsError):
+class DependencyFailed(Invalid):
+    """A new job may not wait for one that already failed or was cancelled."""
+
+    code = "dependency_failed"
+
+
+class InvalidTransition(Conflict):
     code = "invalid_transition"
 
 
-class DependencyFailed(JobsError):
-    code = "dependency_failed"
+class PermissionMissing(Forbidden):
+    """The caller may not perform this action (see :mod:`jobs.services.actions`)."""
+
+    code = "permission_denied"
+
+
+class PermanentFailure(Exception):
+    """Raise from a task to fail this job now: no further attempt, whatever its back-off.
+
+    The message becomes the job's error. Any other exception is retried while attempts
+    remain.
+    """
+
+
+class ResultNotSerialisable(PermanentFailure):
+    """The task returned something JSON can't hold; running it again won't change that."""
 
 
 class TaskConfigurationError(ImproperlyConfigured):

@@ -11,8 +11,10 @@ from typing import Any
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
+from jobs.core.alert_rules import EDITABLE
+from jobs.exceptions import InvalidAlertRule
 from jobs.models import Alert, AlertEvent, AlertRule
-from jobs.monitoring.alerts.evaluate import EDITABLE, InvalidAlertRule, create_alert_rule, update_alert_rule
+from jobs.services.alerts import create_alert_rule, update_alert_rule
 
 
 @admin.register(AlertRule)

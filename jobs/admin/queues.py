@@ -17,7 +17,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
-from django_rq.settings import get_queues_list
 
 from jobs.admin import display, rq_pages
 from jobs.admin.workers import workers_view
@@ -25,15 +24,16 @@ from jobs.exceptions import JobsError
 from jobs.models import QueueStats
 from jobs.monitoring.figures import queue_metrics
 from jobs.services import pause_queue, resume_queue
+from jobs.services.queries import django_rq_pages
 
 
 def rq_link(name: str) -> str | None:
     """django-rq's page for this queue (its index is the position in sorted RQ_QUEUES)."""
-    names = [queue["name"] for queue in get_queues_list()]
-    if name not in names:
+    index = django_rq_pages.queue_page_index(name)
+    if index is None:
         return None
     try:
-        return reverse("django_rq:jobs", args=[names.index(name)])
+        return reverse("django_rq:jobs", args=[index])
     except NoReverseMatch:
         return None
 

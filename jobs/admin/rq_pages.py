@@ -22,8 +22,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import URLPattern
 from django.views.decorators.http import require_safe
-from django_rq.urls import get_admin_urlpatterns, get_api_urlpatterns
-from rq.exceptions import NoSuchJobError
+
+from jobs.services.queries import django_rq_pages
 
 PERMISSIONS = ("jobs.view_queuestats", "jobs.view_job")
 """The pages show queues and jobs (arguments, results, errors): both view permissions."""
@@ -76,7 +76,7 @@ def read_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             raise PermissionDenied
         try:
             return view(request, *args, **kwargs)
-        except (IndexError, NoSuchJobError) as exc:
+        except django_rq_pages.MISSING as exc:
             raise Http404("No such queue or job.") from exc
 
     return require_safe(guarded)
@@ -102,9 +102,5 @@ def _mount(pattern: URLPattern) -> URLPattern:
     return URLPattern(pattern.pattern, admin.site.admin_view(callback), pattern.default_args, name)
 
 
-def _django_rq_patterns() -> list[URLPattern]:
-    return [*get_api_urlpatterns(), *get_admin_urlpatterns()]
-
-
 app_name = "django_rq"
-urlpatterns = [_mount(pattern) for pattern in _django_rq_patterns()]
+urlpatterns = [_mount(pattern) for pattern in django_rq_pages.url_patterns()]

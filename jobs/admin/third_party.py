@@ -23,14 +23,13 @@ from __future__ import annotations
 from typing import Any
 
 import django_celery_beat.admin as beat_admin
-import django_rq.admin  # noqa: F401  (registers the dashboard that is taken off below)
 from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django_celery_beat.models import ClockedSchedule, CrontabSchedule, IntervalSchedule, PeriodicTask
-from django_rq.models import Dashboard
 
 from jobs.models import RecurringJob
+from jobs.services.queries import django_rq_pages
 
 PERIODIC_TASKS_NOTE = (
     "Read-only: nothing runs these here. manage.py jobs_import_celery_beat turns them into recurring jobs."
@@ -94,8 +93,9 @@ REPLACEMENTS = {
 
 def close_side_doors(site: admin.AdminSite) -> None:
     """Take django-rq's dashboard off ``site``; put in the safe celery-beat admins."""
-    if site.is_registered(Dashboard):
-        site.unregister(Dashboard)
+    dashboard = django_rq_pages.dashboard_model()
+    if site.is_registered(dashboard):
+        site.unregister(dashboard)
     for model, model_admin in REPLACEMENTS.items():
         if site.is_registered(model):
             site.unregister(model)

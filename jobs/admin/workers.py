@@ -15,8 +15,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from jobs.admin import display
-from jobs.engine.worker_registry import list_workers
 from jobs.models import QueueStats
+from jobs.services.queries import list_workers
 
 PERMISSION = "jobs.view_queuestats"
 """Seeing workers goes with seeing queues."""

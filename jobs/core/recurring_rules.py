@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
@@ -20,9 +20,11 @@ from django_celery_beat.models import ClockedSchedule, CrontabSchedule, Interval
 from jobs import conf
 from jobs.core import schedules, validation
 from jobs.core.rules import EARLIEST, LATEST, MAX_CONCURRENT_RUNS, MAX_DELAY, is_storable_text, is_whole
-from jobs.core.states import Priority
+from jobs.core.states import MisfirePolicy, Priority
 from jobs.exceptions import InvalidArguments, InvalidSchedule, JobsError
-from jobs.models import RecurringJob
+
+if TYPE_CHECKING:
+    from jobs.models import RecurringJob
 
 KINDS = ("crontab", "interval", "clocked")
 CRON_FIELDS = ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")
@@ -127,7 +129,7 @@ def validate_recurring_job(
     name = (rj.name or "").strip()
     if not name or len(name) > 200 or not is_storable_text(name):
         raise InvalidArguments("A name of 1 to 200 characters is required.", fields={"name": "required"})
-    if RecurringJob.objects.filter(name=name).exclude(pk=rj.pk).exists():
+    if type(rj)._default_manager.filter(name=name).exclude(pk=rj.pk).exists():
         raise InvalidArguments(
             f"A recurring job named {name[:200]!r} already exists.", fields={"name": "taken"}
         )
@@ -146,9 +148,9 @@ def _check_options(rj: RecurringJob) -> None:
             f"max_concurrent_runs must be a whole number from 1 to {MAX_CONCURRENT_RUNS}.",
             fields={"max_concurrent_runs": "out of range"},
         )
-    if rj.misfire_policy not in RecurringJob.MisfirePolicy.values:
+    if rj.misfire_policy not in MisfirePolicy.values:
         raise InvalidArguments(
-            f"misfire_policy must be one of {', '.join(RecurringJob.MisfirePolicy.values)}.",
+            f"misfire_policy must be one of {', '.join(MisfirePolicy.values)}.",
             fields={"misfire_policy": "unknown"},
         )
     if not isinstance(rj.enabled, bool):
@@ -226,5 +228,5 @@ def validation_error(rj: RecurringJob) -> ValidationError | None:
 def _model_field(rj: RecurringJob, field: str) -> str:
     if field == "schedule":
         return schedules.schedule_kind(rj) or NON_FIELD_ERRORS
-    model_fields = {f.name for f in RecurringJob._meta.get_fields()}
+    model_fields = {f.name for f in rj._meta.get_fields()}
     return field if field in model_fields else NON_FIELD_ERRORS

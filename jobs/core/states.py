@@ -89,3 +89,22 @@ RQ_STATUS_TO_JOB_STATUS: Mapping[str, JobStatus] = {
 }
 """How RQ's view of an execution reads in Jobdesk's vocabulary (for display only;
 the database row, not RQ, decides a job's status)."""
+
+
+class AlertKind(models.TextChoices):
+    """What an alert rule watches; N is its threshold."""
+
+    BACKLOG = "backlog", _("Queue backlog over N jobs")
+    OLDEST_WAITING = "oldest_waiting", _("Oldest waiting job older than N seconds")
+    FAILURE_RATE = "failure_rate", _("Failure rate over N % in the window")
+    STUCK = "stuck", _("Job running longer than N seconds")
+    WORKERS = "workers", _("Fewer than N healthy workers")
+    RECURRING_MISSED = "recurring_missed", _("Recurring job overdue by N seconds")
+    SLA = "sla", _("Job of the task over its SLA of N seconds")
+
+
+class MisfirePolicy(models.TextChoices):
+    """What a recurring job does about runs it missed (the scheduler was down)."""
+
+    SKIP = "skip", _("Skip missed runs")
+    RUN_ONCE = "run_once", _("Run once to catch up")

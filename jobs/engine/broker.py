@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 import django_rq
 from django.conf import settings
-from redis import Redis
-from rq import Queue
+from redis import ConnectionPool, Redis
+from redis.exceptions import RedisError as RedisError  # caught outside the engine, which never imports redis
+from rq import Queue, get_current_job
 from rq.command import send_stop_job_command
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job as RQJob
@@ -69,6 +70,19 @@ def connection() -> Redis:
 
 _clients: dict[str, Redis] = {}
 """By django-rq's connection settings, so ``override_settings`` gets its own client."""
+
+
+def short_timeout_connection(timeout: float) -> Redis:
+    """The shared connection's server, with timeouts that keep a dead Redis from hanging us."""
+    pool = connection().connection_pool
+    kwargs = {**pool.connection_kwargs, "socket_timeout": timeout, "socket_connect_timeout": timeout}
+    return Redis(connection_pool=ConnectionPool(connection_class=pool.connection_class, **kwargs))
+
+
+def current_connection() -> Redis:
+    """The running RQ job's connection inside a worker (no new socket), else :func:`connection`."""
+    rq_job = get_current_job()
+    return rq_job.connection if rq_job else connection()
 
 
 def same_server(one: Redis, other: Redis) -> bool:

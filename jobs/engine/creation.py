@@ -10,16 +10,19 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
+from jobs import signals
 from jobs.core import validation
 from jobs.core.registry import Task
 from jobs.core.states import JobStatus
 from jobs.engine import broker
 from jobs.engine.dependants import pending_dependencies
 from jobs.exceptions import InvalidSchedule
-from jobs.models import Job
+from jobs.models import Job, JobLog
 from jobs.models.jobs import get_job
+from jobs.models.journal import describe_actor, log_event
 
 S = JobStatus
 
@@ -96,3 +99,27 @@ def dispatch_job(job: Job) -> None:
         broker.enqueue(job, depends_on=[str(dep.pk) for dep in getattr(job, "pending_dependencies", [])])
     else:
         broker.enqueue(job)
+
+
+def create_job(task: str | Task, *, user: Any = None, via: str = "code", **options: Any) -> Job:
+    """Save a new Job and send it to RQ once the surrounding transaction commits.
+
+    Inside a transaction that rolls back, nothing is ever sent. If Redis is unreachable
+    at commit, the row stays and the reconcile step enqueues it later (an outbox).
+
+    Raises:
+        UnknownTask, InvalidArguments, PayloadTooLarge, UnknownQueue, InvalidSchedule,
+        JobNotFound (an unknown dependency), DependencyFailed.
+    """
+    job, _waiting_for = build_job(task, user=user, source=options.pop("source", via), **options)
+    with transaction.atomic():
+        job.save(force_insert=True)
+        if job.all_dependencies:
+            job.depends_on.set([get_job(dep).pk for dep in job.all_dependencies])
+        if job.created_by is not None or via != "code":
+            log_event(
+                job, JobLog.Event.CREATED, f"Scheduled by {describe_actor(user, via)}.", user=user, via=via
+            )
+        transaction.on_commit(lambda: dispatch_job(job), robust=True)
+        transaction.on_commit(lambda: signals.send(signals.job_created, job=job))
+    return job

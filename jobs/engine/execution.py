@@ -36,17 +36,12 @@ from rq.timeouts import JobTimeoutException
 
 from jobs.core.registry import get_task
 from jobs.engine import broker, lifecycle
-from jobs.exceptions import JobsError
+from jobs.exceptions import PermanentFailure, ResultNotSerialisable, UnknownTask
 from jobs.models import Job
-from jobs.monitoring import queue_counters
 
 logger = logging.getLogger("jobs.execution")
 
 LOG_FLUSH_EVERY = 50
-
-
-class ResultNotSerialisable(JobsError):
-    code = "result_not_serialisable"
 
 
 @dataclass
@@ -276,7 +271,7 @@ def perform(job: Job) -> Outcome:
             execution_id=context.execution_id,
             reason=describe_failure(exc, job.timeout),
             traceback=traceback.format_exc(),
-            permanent=isinstance(exc, JobsError),
+            permanent=isinstance(exc, PermanentFailure | UnknownTask),
             exception=exc,
         )
     return Outcome(
@@ -301,7 +296,6 @@ def record(job: Job, outcome: Outcome) -> None:
     if outcome.ok:
         if not lifecycle.record_success(job, outcome.result):
             return
-        queue_counters.count(job.queue, "succeeded", outcome.runtime)
         logger.info(
             "job_id=%s task=%s queue=%s attempt=%s duration=%.3f event=succeeded",
             job.pk,
@@ -312,8 +306,6 @@ def record(job: Job, outcome: Outcome) -> None:
         )
         return
     status = lifecycle.record_failure(job, outcome.reason, outcome.traceback, permanent=outcome.permanent)
-    if status is not None:
-        queue_counters.count(job.queue, "failed" if status == "failed" else "retried", outcome.runtime)
     logger.warning(
         "job_id=%s task=%s queue=%s attempt=%s duration=%.3f event=%s reason=%r",
         job.pk,

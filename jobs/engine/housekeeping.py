@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from django.db.models import Q
@@ -33,7 +33,6 @@ from jobs.engine import abandoned, broker, execution, lifecycle, recurring_runs
 from jobs.engine.creation import dispatch_job
 from jobs.engine.dependants import release_ready_dependants
 from jobs.models import Job, QueueStats
-from jobs.monitoring import housekeeping, queue_counters
 
 logger = logging.getLogger("jobs.housekeeping")
 
@@ -66,11 +65,20 @@ class Housekeeper:
             duty()
 
 
+Duty = Callable[..., object]
+_duties: dict[str, Duty] = {}
+
+
+def add_duty(name: str, duty: Duty) -> None:
+    """Run ``duty(now=…, redis=…)`` at every housekeeping pass (monitoring adds its own)."""
+    _duties[name] = duty
+
+
 def housekeep(now: datetime | None = None, redis: Redis | None = None) -> None:
     redis = redis or broker.connection()
     release_ready_dependants(now=now)
-    queue_counters.flush(now=now, redis=redis)
-    housekeeping.housekeep(now=now, redis=redis)
+    for duty in _duties.values():
+        duty(now=now, redis=redis)
 
 
 def mark_moved_to_queue(job_ids: Iterable[str], redis: Redis | None = None) -> int:

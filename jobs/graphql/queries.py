@@ -10,7 +10,6 @@ from graphql import GraphQLError
 
 from jobs import conf
 from jobs.core import registry
-from jobs.engine import worker_registry
 from jobs.exceptions import JobsError
 from jobs.graphql import pagination
 from jobs.graphql.access import require
@@ -18,6 +17,7 @@ from jobs.graphql.limits import LIST_FIELDS, check_first
 from jobs.graphql.types import JobType, QueueMetricsType, QueueType, RecurringJobType, TaskType, WorkerType
 from jobs.models import Job, JobLog, RecurringJob
 from jobs.monitoring import figures, health
+from jobs.services import queries as shared
 from jobs.services.filters import JobFilter
 from jobs.services.jobs import get_job
 from jobs.services.queues import get_queue_stats
@@ -131,7 +131,7 @@ class Query(graphene.ObjectType):
 
     def resolve_workers(self, info: Any) -> list:
         require(info, VIEW_QUEUE)
-        return worker_registry.list_workers()
+        return shared.list_workers()
 
     def resolve_metrics(self, info: Any) -> list[dict[str, Any]]:
         require(info, VIEW_QUEUE)

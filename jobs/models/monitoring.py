@@ -13,6 +13,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jobs.core.alert_rules import validation_error
+from jobs.core.states import AlertKind
+
 
 class TaskStatsCounters(models.Model):
     """The counters a task's totals and each minute of its history share."""
@@ -70,14 +73,7 @@ class TaskStatsHistory(TaskStatsCounters):
 class AlertRule(models.Model):
     """A condition an on-call engineer wants to hear about, and where to send it."""
 
-    class Kind(models.TextChoices):
-        BACKLOG = "backlog", _("Queue backlog over N jobs")
-        OLDEST_WAITING = "oldest_waiting", _("Oldest waiting job older than N seconds")
-        FAILURE_RATE = "failure_rate", _("Failure rate over N % in the window")
-        STUCK = "stuck", _("Job running longer than N seconds")
-        WORKERS = "workers", _("Fewer than N healthy workers")
-        RECURRING_MISSED = "recurring_missed", _("Recurring job overdue by N seconds")
-        SLA = "sla", _("Job of the task over its SLA of N seconds")
+    Kind = AlertKind
 
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -107,8 +103,7 @@ class AlertRule(models.Model):
         return self.name
 
     def clean(self) -> None:
-        """The rules live in the alert rules module, so the admin and the services refuse alike."""
-        from jobs.monitoring.alerts.evaluate import validation_error
+        """The rules live in :mod:`jobs.core.alert_rules`, so the admin and the services refuse alike."""
 
         error = validation_error(self)
         if error is not None:

@@ -6,15 +6,14 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jobs.core.states import Priority
+from jobs.core.recurring_rules import validation_error
+from jobs.core.states import MisfirePolicy, Priority
 
 
 class RecurringJob(models.Model):
     """A named schedule that creates Jobs; its timing is a django-celery-beat schedule."""
 
-    class MisfirePolicy(models.TextChoices):
-        SKIP = "skip", _("Skip missed runs")
-        RUN_ONCE = "run_once", _("Run once to catch up")
+    MisfirePolicy = MisfirePolicy
 
     name = models.CharField(max_length=200, unique=True)
     task = models.CharField(max_length=200)
@@ -74,9 +73,7 @@ class RecurringJob(models.Model):
         return self.name
 
     def clean(self) -> None:
-        """The rules live in the service layer, so forms and services refuse alike."""
-        from jobs.core.recurring_rules import validation_error
-
+        """The rules live in :mod:`jobs.core.recurring_rules`, so forms and services refuse alike."""
         error = validation_error(self)
         if error is not None:
             raise error

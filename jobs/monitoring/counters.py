@@ -1,32 +1,38 @@
-"""Where per-task figures come from: counters in Redis, folded into rows in batches.
+"""Where every figure comes from: counters in Redis, folded into rows in batches.
 
 Each finished attempt (the ``job_succeeded``, ``job_retrying`` and ``job_failed``
 signals, sent in the worker, or by the housekeeper for an attempt whose worker died)
-adds to one Redis hash in one pipeline: outcome, run time, wait time (queued → started)
-and one run-time and one wait-time histogram bucket, keyed by queue and task. The
-housekeeper takes the hash atomically every few seconds and adds it to ``TaskStats``
-(all-time) and ``TaskStatsHistory`` (per minute), so workers never write these rows and
-reading them never counts Job rows. ``JOBS['METRICS_ENABLED'] = False`` switches the
-counting off (what the overhead benchmark compares).
+adds to Redis in one pipeline: the queue's outcome counters and run-time sample, and,
+keyed by queue and task, outcome, run time, wait time (queued → started) and one
+run-time and one wait-time histogram bucket. The housekeeper's one :func:`flush` takes
+them atomically every few seconds and adds them to ``QueueStats`` /
+``QueueStatsHistory`` and ``TaskStats`` / ``TaskStatsHistory``, so workers never write
+these rows and reading them never counts Job rows. ``JOBS['METRICS_ENABLED'] = False``
+switches the per-task counting off (what the overhead benchmark compares); queue
+figures are always kept, since the dashboard and the admin read them.
 """
 
 from __future__ import annotations
 
 import logging
+import statistics
 from bisect import bisect_left
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
-from redis import Redis
-from rq import get_current_job
 
 from jobs import conf, signals
 from jobs.conf import REDIS_PREFIX
+from jobs.core.states import JobStatus
 from jobs.engine import broker
-from jobs.models import Job, QueueStatsHistory, TaskStats, TaskStatsHistory
+from jobs.models import Job, QueueStats, QueueStatsHistory, TaskStats, TaskStatsHistory
+
+if TYPE_CHECKING:
+    from redis import Redis
 
 logger = logging.getLogger("jobs.metrics")
 
@@ -38,7 +44,7 @@ BUCKETS: tuple[float, ...] = (
 PENDING_KEY = REDIS_PREFIX + "metrics:pending"
 HEARTBEAT_KEY = REDIS_PREFIX + "scheduler:heartbeat"
 SEP = "\x1f"
-COUNTERS = ("succeeded", "failed", "retried", "runtime_ms", "wait_ms", "waited")
+OUTCOMES = ("succeeded", "failed", "retried")
 
 
 def bucket_index(seconds: float) -> int:
@@ -56,25 +62,37 @@ def wait_seconds(job: Job) -> float | None:
 
 def record_attempt(job: Job, outcome: str, runtime: float, redis: Redis | None = None) -> None:
     """Count one finished attempt in Redis (one pipeline); never fails the job."""
-    if not conf.get().METRICS_ENABLED:
-        return
-    if redis is None:
-        rq_job = get_current_job()
-        redis = rq_job.connection if rq_job else broker.connection()
-    prefix = f"{job.queue}{SEP}{job.task}{SEP}"
-    wait = wait_seconds(job)
+    redis = redis or broker.current_connection()
     try:
         with redis.pipeline(transaction=False) as pipe:
-            pipe.hincrby(PENDING_KEY, prefix + outcome, 1)
-            pipe.hincrby(PENDING_KEY, prefix + "runtime_ms", int(runtime * 1000))
-            pipe.hincrby(PENDING_KEY, f"{prefix}run:{bucket_index(runtime)}", 1)
-            if wait is not None:
-                pipe.hincrby(PENDING_KEY, prefix + "wait_ms", int(wait * 1000))
-                pipe.hincrby(PENDING_KEY, prefix + "waited", 1)
-                pipe.hincrby(PENDING_KEY, f"{prefix}wait:{bucket_index(wait)}", 1)
+            _count_for_queue(pipe, job.queue, outcome, runtime)
+            if conf.get().METRICS_ENABLED:
+                _count_for_task(pipe, job, outcome, runtime)
             pipe.execute()
     except Exception:
         logger.exception("job_id=%s task=%s could not count a finished attempt", job.pk, job.task)
+
+
+def _count_for_queue(pipe: Any, queue: str, outcome: str, runtime: float) -> None:
+    runtime_ms = int(runtime * 1000)
+    key = broker.COUNTERS_KEY.format(queue=queue)
+    pipe.hincrby(key, outcome, 1)
+    pipe.hincrby(key, "runtime_ms", runtime_ms)
+    runtimes = broker.RUNTIMES_KEY.format(queue=queue)
+    pipe.lpush(runtimes, runtime_ms)
+    pipe.ltrim(runtimes, 0, conf.get().RUNTIME_SAMPLE_SIZE - 1)
+
+
+def _count_for_task(pipe: Any, job: Job, outcome: str, runtime: float) -> None:
+    prefix = f"{job.queue}{SEP}{job.task}{SEP}"
+    wait = wait_seconds(job)
+    pipe.hincrby(PENDING_KEY, prefix + outcome, 1)
+    pipe.hincrby(PENDING_KEY, prefix + "runtime_ms", int(runtime * 1000))
+    pipe.hincrby(PENDING_KEY, f"{prefix}run:{bucket_index(runtime)}", 1)
+    if wait is not None:
+        pipe.hincrby(PENDING_KEY, prefix + "wait_ms", int(wait * 1000))
+        pipe.hincrby(PENDING_KEY, prefix + "waited", 1)
+        pipe.hincrby(PENDING_KEY, f"{prefix}wait:{bucket_index(wait)}", 1)
 
 
 def _on_succeeded(sender: Any, job: Job, runtime: float = 0.0, **kwargs: Any) -> None:
@@ -91,9 +109,85 @@ def _on_failed(sender: Any, job: Job, runtime: float = 0.0, **kwargs: Any) -> No
 
 def connect() -> None:
     """Listen to the job events (called from the app's ``ready()``)."""
-    signals.job_succeeded.connect(_on_succeeded, dispatch_uid="jobs.monitoring.figures.succeeded")
-    signals.job_retrying.connect(_on_retrying, dispatch_uid="jobs.monitoring.figures.retrying")
-    signals.job_failed.connect(_on_failed, dispatch_uid="jobs.monitoring.figures.failed")
+    signals.job_succeeded.connect(_on_succeeded, dispatch_uid="jobs.counters.succeeded")
+    signals.job_retrying.connect(_on_retrying, dispatch_uid="jobs.counters.retrying")
+    signals.job_failed.connect(_on_failed, dispatch_uid="jobs.counters.failed")
+
+
+def _take_counters(redis: Redis, queue: str) -> dict[str, int]:
+    key = broker.COUNTERS_KEY.format(queue=queue)
+    with redis.pipeline() as pipe:
+        pipe.hgetall(key)
+        pipe.delete(key)
+        raw, _ = pipe.execute()
+    return {k.decode(): int(v) for k, v in raw.items()}
+
+
+def _percentiles(redis: Redis, queue: str) -> tuple[float | None, float | None, float | None]:
+    samples = sorted(int(v) for v in redis.lrange(broker.RUNTIMES_KEY.format(queue=queue), 0, -1))
+    if len(samples) < 2:
+        value = float(samples[0]) if samples else None
+        return value, value, value
+    cuts = statistics.quantiles(samples, n=100, method="inclusive")
+    return cuts[49], cuts[94], cuts[98]
+
+
+def _flush_queues(now: datetime, redis: Redis) -> None:
+    minute = now.replace(second=0, microsecond=0)
+    for name in conf.get().QUEUES:
+        counters = _take_counters(redis, name)
+        _apply_counters(name, counters, minute, now)
+        _refresh_live_figures(name, redis, now)
+
+
+def _apply_counters(name: str, counters: dict[str, int], minute: datetime, now: datetime) -> None:
+    QueueStats.objects.get_or_create(name=name)
+    succeeded, failed, retried = (counters.get(outcome, 0) for outcome in OUTCOMES)
+    processed = succeeded + failed + retried
+    if not processed:
+        return
+    runtime_ms = counters.get("runtime_ms", 0)
+    QueueStats.objects.filter(name=name).update(
+        processed_total=F("processed_total") + processed,
+        succeeded_total=F("succeeded_total") + succeeded,
+        failed_total=F("failed_total") + failed,
+        retried_total=F("retried_total") + retried,
+        runtime_total_ms=F("runtime_total_ms") + runtime_ms,
+        last_processed_at=now,
+    )
+    row, _ = QueueStatsHistory.objects.get_or_create(queue=name, minute=minute)
+    QueueStatsHistory.objects.filter(pk=row.pk).update(
+        processed=F("processed") + processed,
+        succeeded=F("succeeded") + succeeded,
+        failed=F("failed") + failed,
+        retried=F("retried") + retried,
+        runtime_total_ms=F("runtime_total_ms") + runtime_ms,
+    )
+
+
+def _refresh_live_figures(name: str, redis: Redis, now: datetime) -> None:
+    jobs = Job.objects.filter(queue=name)
+    oldest = (
+        jobs.filter(status=JobStatus.QUEUED)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    p50, p95, p99 = _percentiles(redis, name)
+    waiting = broker.queue(name, redis).count
+    QueueStats.objects.filter(name=name).update(
+        waiting=waiting,
+        running=jobs.filter(status=JobStatus.STARTED).count(),
+        scheduled=jobs.filter(status__in=(JobStatus.SCHEDULED, JobStatus.DEFERRED)).count(),
+        failed=jobs.filter(status=JobStatus.FAILED).count(),
+        runtime_p50_ms=p50,
+        runtime_p95_ms=p95,
+        runtime_p99_ms=p99,
+        oldest_waiting_at=oldest,
+        updated_at=now,
+    )
+    minute = now.replace(second=0, microsecond=0)
+    QueueStatsHistory.objects.filter(queue=name, minute=minute).update(waiting=waiting)
 
 
 def _take_pending(redis: Redis) -> dict[tuple[str, str], dict[str, Any]]:
@@ -136,9 +230,14 @@ def _add(row: TaskStats | TaskStatsHistory, figures: dict[str, Any]) -> None:
 
 
 def flush(now: datetime | None = None, redis: Redis | None = None) -> int:
-    """Fold the pending Redis counters into the task rows; returns attempts folded in."""
+    """Fold every pending counter into its rows; returns the task attempts folded in."""
     now = now or timezone.now()
     redis = redis or broker.connection()
+    _flush_queues(now, redis)
+    return _flush_tasks(now, redis)
+
+
+def _flush_tasks(now: datetime, redis: Redis) -> int:
     minute = now.replace(second=0, microsecond=0)
     folded = 0
     for (queue, task), figures in _take_pending(redis).items():

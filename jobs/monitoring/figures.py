@@ -24,7 +24,7 @@ from django.db.models.functions import TruncDay, TruncHour, TruncMinute
 from django.utils import timezone
 
 from jobs import conf
-from jobs.exceptions import JobsError
+from jobs.exceptions import InvalidMetricsQuery
 from jobs.models import QueueStats, QueueStatsHistory, TaskStats, TaskStatsHistory
 from jobs.monitoring.counters import BUCKETS, add_buckets
 
@@ -32,10 +32,6 @@ THROUGHPUT_MINUTES = 5
 PERCENTILE_MINUTES = 60
 STEPS = {"minute": TruncMinute, "hour": TruncHour, "day": TruncDay}
 MAX_POINTS = 2000
-
-
-class InvalidMetricsQuery(JobsError):
-    code = "invalid_metrics_query"
 
 
 def percentile(buckets: Iterable[int], fraction: float) -> float | None:

@@ -14,16 +14,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.utils import timezone
-from redis import ConnectionPool, Redis
 
 from jobs import conf
 from jobs.engine import broker, poison
 from jobs.engine.worker_registry import alive_count, list_workers
 from jobs.monitoring import counters
+
+if TYPE_CHECKING:
+    from redis import Redis
 
 REDIS_TIMEOUT = 2.0
 NEED_REDIS = ("workers", "scheduler", "backlog", "poison")
@@ -52,14 +54,7 @@ class HealthReport:
 
 
 def _short_timeout_redis() -> Redis:
-    """The shared connection's server, with timeouts that keep a dead Redis from hanging us."""
-    pool = broker.connection().connection_pool
-    kwargs = {
-        **pool.connection_kwargs,
-        "socket_timeout": REDIS_TIMEOUT,
-        "socket_connect_timeout": REDIS_TIMEOUT,
-    }
-    return Redis(connection_pool=ConnectionPool(connection_class=pool.connection_class, **kwargs))
+    return broker.short_timeout_connection(REDIS_TIMEOUT)
 
 
 def check_database() -> Check:

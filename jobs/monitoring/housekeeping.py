@@ -10,15 +10,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db import connections
 from django.utils import timezone
-from redis import Redis
 
 from jobs.engine import broker
 from jobs.engine.outage import CONNECTION_ERRORS
 from jobs.monitoring import counters
 from jobs.monitoring.alerts import evaluate
+
+if TYPE_CHECKING:
+    from redis import Redis
 
 logger = logging.getLogger("jobs.monitoring")
 

@@ -35,9 +35,9 @@ from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.utils import floatToGoString
-from redis.exceptions import RedisError
 
 from jobs import conf
+from jobs.engine import broker
 from jobs.engine.worker_registry import alive_count, list_workers
 from jobs.models import Alert, TaskStats
 from jobs.monitoring import figures
@@ -103,7 +103,7 @@ class JobsCollector:
         redis_up = GaugeMetricFamily("jobs_redis_up", "1 when Redis answered this scrape.")
         try:
             workers = list_workers()
-        except RedisError:
+        except broker.RedisError:
             redis_up.add_metric([], 0)
             yield redis_up
             return

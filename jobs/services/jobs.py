@@ -18,7 +18,7 @@ from jobs.core.registry import Task
 from jobs.core.states import CANCELLABLE, RETRYABLE, JobStatus
 from jobs.engine import broker
 from jobs.engine.bulk_insert import insert_new
-from jobs.engine.creation import build_job, dispatch_job
+from jobs.engine.creation import build_job, create_job, dispatch_job
 from jobs.engine.dependants import fail_dependants, pending_dependencies
 from jobs.exceptions import InvalidArguments, InvalidTransition, JobsError
 from jobs.models import Job, JobLog
@@ -43,23 +43,13 @@ def schedule_job(task: str | Task, *, user: Any = None, via: str = "code", **opt
 
     Inside a transaction that rolls back, nothing is ever sent. If Redis is unreachable
     at commit, the row stays and the reconcile step enqueues it later (an outbox).
+    ``options`` are those of :func:`jobs.engine.creation.build_job`.
 
     Raises:
         UnknownTask, InvalidArguments, PayloadTooLarge, UnknownQueue, InvalidSchedule,
         JobNotFound (an unknown dependency), DependencyFailed.
     """
-    job, _waiting_for = build_job(task, user=user, source=options.pop("source", via), **options)
-    with transaction.atomic():
-        job.save(force_insert=True)
-        if job.all_dependencies:
-            job.depends_on.set([get_job(dep).pk for dep in job.all_dependencies])
-        if job.created_by is not None or via != "code":
-            log_event(
-                job, JobLog.Event.CREATED, f"Scheduled by {describe_actor(user, via)}.", user=user, via=via
-            )
-        transaction.on_commit(lambda: dispatch_job(job), robust=True)
-        transaction.on_commit(lambda: signals.send(signals.job_created, job=job))
-    return job
+    return create_job(task, user=user, via=via, **options)
 
 
 def schedule_jobs(

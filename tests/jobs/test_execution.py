@@ -7,7 +7,7 @@ import pytest
 from jobs.core.states import JobStatus
 from jobs.engine import broker
 from jobs.models import Job, JobLog, QueueStats
-from jobs.monitoring.queue_counters import flush
+from jobs.monitoring.counters import flush
 from jobs.services import cancel_job, schedule_job
 
 S = JobStatus

@@ -13,10 +13,10 @@ import pytest
 from django_celery_beat.models import IntervalSchedule
 
 from jobs.core import rules
-from jobs.exceptions import InvalidArguments, InvalidSchedule, JobsError
+from jobs.exceptions import InvalidAlertRule, InvalidArguments, InvalidSchedule, JobsError
 from jobs.models import Job, RecurringJob
-from jobs.monitoring.alerts import evaluate
 from jobs.services import create_recurring_job, schedule_job, schedule_jobs, validate_recurring_job
+from jobs.services.alerts import create_alert_rule
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -137,6 +137,6 @@ def test_an_existing_huge_interval_row_is_refused_by_validation():
     ],
 )
 def test_alert_rules_with_durations_no_clock_can_reach_are_refused(fields, field):
-    with pytest.raises(evaluate.InvalidAlertRule) as refused:
-        evaluate.create_alert_rule(name="huge", **fields)
+    with pytest.raises(InvalidAlertRule) as refused:
+        create_alert_rule(name="huge", **fields)
     assert field in refused.value.fields

@@ -4,8 +4,9 @@ import pytest
 from django.contrib.auth.models import User
 
 from jobs.models import AlertRule
-from jobs.monitoring.alerts.evaluate import create_alert_rule, evaluate
+from jobs.monitoring.alerts.evaluate import evaluate
 from jobs.services import schedule_job
+from jobs.services.alerts import create_alert_rule
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,8 +10,9 @@ from django.utils import timezone
 from jobs.core.states import JobStatus
 from jobs.models import AlertEvent, AlertRule, Job
 from jobs.monitoring.alerts.deliver import EMAIL_TASK, WEBHOOK_TASK
-from jobs.monitoring.alerts.evaluate import create_alert_rule, evaluate
+from jobs.monitoring.alerts.evaluate import evaluate
 from jobs.services import schedule_job
+from jobs.services.alerts import create_alert_rule
 from tests.conftest import wait_for
 from tests.monitoring.conftest import SECRET
 

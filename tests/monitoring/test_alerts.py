@@ -6,17 +6,12 @@ import pytest
 from django.utils import timezone
 
 from jobs.core.states import JobStatus
+from jobs.exceptions import InvalidAlertRule
 from jobs.models import Alert, AlertEvent, AlertRule, Job, RecurringJob
 from jobs.monitoring import counters
-from jobs.monitoring.alerts.evaluate import (
-    InvalidAlertRule,
-    active_alerts,
-    create_alert_rule,
-    ensure_configured_rules,
-    evaluate,
-    update_alert_rule,
-)
+from jobs.monitoring.alerts.evaluate import evaluate
 from jobs.services import create_recurring_job, schedule_job
+from jobs.services.alerts import active_alerts, create_alert_rule, ensure_configured_rules, update_alert_rule
 from tests.conftest import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -6,8 +6,8 @@ import hmac
 import pytest
 
 from jobs.models import AlertEvent, TaskStats
-from jobs.monitoring.alerts.evaluate import create_alert_rule
 from jobs.services import schedule_job
+from jobs.services.alerts import create_alert_rule
 from tests.conftest import wait_for
 from tests.monitoring.conftest import SECRET
 

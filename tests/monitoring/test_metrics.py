@@ -7,16 +7,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from jobs.exceptions import InvalidMetricsQuery
 from jobs.models import TaskStats, TaskStatsHistory
 from jobs.monitoring import counters, figures
-from jobs.monitoring.figures import InvalidMetricsQuery, history, percentile, queue_metrics, task_metrics
-from jobs.monitoring.queue_counters import flush as flush_queue_stats
+from jobs.monitoring.figures import history, percentile, queue_metrics, task_metrics
 from jobs.services import schedule_job
 
 
 def fold(now=None):
     now = now or timezone.now()
-    flush_queue_stats(now=now)
     counters.flush(now=now)
     return now
 

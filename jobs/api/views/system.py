@@ -12,8 +12,8 @@ from jobs.api.schema import errors
 from jobs.api.serializers import HealthSerializer, QueueMetricsSerializer, TaskSerializer, WorkerSerializer
 from jobs.api.views.base import ApiViewSet
 from jobs.core import registry
-from jobs.engine import worker_registry
 from jobs.monitoring import figures, health
+from jobs.services import queries
 
 
 class TaskViewSet(ApiViewSet):
@@ -36,7 +36,7 @@ class WorkerViewSet(ApiViewSet):
 
     @extend_schema(responses={200: WorkerSerializer(many=True), **errors()})
     def list(self, request: Request) -> Response:
-        return Response(WorkerSerializer(worker_registry.list_workers(), many=True).data)
+        return Response(WorkerSerializer(queries.list_workers(), many=True).data)
 
 
 class MetricsViewSet(ApiViewSet):

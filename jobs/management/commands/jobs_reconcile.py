@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from jobs.engine.housekeeping import reconcile, recover_lost_attempts
+from jobs.services.maintenance import reconcile
 
 
 class Command(BaseCommand):
@@ -23,9 +23,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, grace: float | None, **options) -> None:
-        lost = recover_lost_attempts()
         restored = reconcile(grace=grace)
         self.stdout.write(
             f"restored queued={restored['queued']} scheduled={restored['scheduled']} "
-            f"deferred={restored['deferred']}; lost attempts recorded={len(lost)}"
+            f"deferred={restored['deferred']}; lost attempts recorded={restored['lost']}"
         )

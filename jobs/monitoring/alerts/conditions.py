@@ -14,16 +14,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from django.db.models import F, Min, Q, Sum
 from django.db.models.functions import Coalesce
-from redis import Redis
 
 from jobs import conf
 from jobs.core.states import JobStatus
 from jobs.engine import broker
 from jobs.engine.worker_registry import WorkerInfo, alive_count, list_workers
 from jobs.models import AlertRule, Job, RecurringJob, TaskStatsHistory
+
+if TYPE_CHECKING:
+    from redis import Redis
 
 CAP = 100
 K = AlertRule.Kind

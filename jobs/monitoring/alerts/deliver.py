@@ -31,6 +31,7 @@ from django.db import transaction
 
 from jobs import conf
 from jobs.core.registry import Backoff, task
+from jobs.engine.creation import create_job
 from jobs.models import AlertEvent
 
 WEBHOOK_TASK = "jobs.deliver_webhook"
@@ -77,8 +78,6 @@ def sign(body: bytes, timestamp: str, secret: str) -> str:
 
 def notify(event: AlertEvent) -> None:
     """Schedule the deliveries the event's rule asks for (after the event is committed)."""
-    from jobs.services import schedule_job
-
     rule = event.alert.rule
     updates = {}
     if rule.webhook_url:
@@ -89,9 +88,9 @@ def notify(event: AlertEvent) -> None:
         return
     AlertEvent.objects.filter(pk=event.pk).update(**updates)
     if rule.webhook_url:
-        schedule_job(WEBHOOK_TASK, args=[event.pk], via="alerts")
+        create_job(WEBHOOK_TASK, args=[event.pk], via="alerts")
     if rule.recipients:
-        schedule_job(EMAIL_TASK, args=[event.pk], via="alerts")
+        create_job(EMAIL_TASK, args=[event.pk], via="alerts")
 
 
 def _event(event_id: int) -> AlertEvent | None:
