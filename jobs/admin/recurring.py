@@ -23,7 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 from jobs.admin import display
 from jobs.admin.forms import task_choices
 from jobs.core.recurring_rules import KINDS
-from jobs.core.schedules import describe_schedule, next_runs
+from jobs.core.schedules import describe_schedule, next_runs, schedule_spec
 from jobs.exceptions import JobsError
 from jobs.models import Job, RecurringJob
 from jobs.services import (
@@ -37,17 +37,6 @@ from jobs.services import (
 from jobs.services.recurring import EDITABLE
 
 PLAIN_FIELDS = [name for name in EDITABLE if name != "schedule"]
-
-
-def schedule_spec(rj: RecurringJob) -> dict[str, Any]:
-    """The chosen celery-beat row as the service's ``schedule`` argument."""
-    if rj.crontab_id:
-        row = rj.crontab
-        fields = ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")
-        return {"crontab": {**{name: getattr(row, name) for name in fields}, "timezone": str(row.timezone)}}
-    if rj.interval_id:
-        return {"interval": {"every": rj.interval.every, "period": rj.interval.period}}
-    return {"clocked": {"clocked_time": rj.clocked.clocked_time}}
 
 
 class RecurringJobForm(forms.ModelForm):

@@ -7,7 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from jobs.core.rules import MAX_ATTEMPTS, MAX_CONCURRENT_RUNS, MAX_DELAY_SECONDS
-from jobs.core.schedules import describe_schedule
+from jobs.core.schedules import describe_schedule, schedule_spec
 from jobs.core.states import Priority
 from jobs.models import Job, JobLog, QueueStats, RecurringJob
 
@@ -102,19 +102,6 @@ class QueueSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def schedule_of(rj: RecurringJob) -> dict[str, Any]:
-    """The schedule in the same shape :func:`create_recurring_job` accepts."""
-    if rj.crontab_id:
-        c = rj.crontab
-        names = ("minute", "hour", "day_of_week", "day_of_month", "month_of_year")
-        return {"crontab": {**{n: getattr(c, n) for n in names}, "timezone": str(c.timezone)}}
-    if rj.interval_id:
-        return {"interval": {"every": rj.interval.every, "period": rj.interval.period}}
-    if rj.clocked_id:
-        return {"clocked": {"clocked_time": rj.clocked.clocked_time.isoformat()}}
-    return {}
-
-
 class RecurringJobSerializer(serializers.ModelSerializer):
     priority = serializers.CharField(read_only=True, help_text="Empty: the task's priority.")
     schedule = serializers.SerializerMethodField()
@@ -131,7 +118,7 @@ class RecurringJobSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_schedule(self, rj: RecurringJob) -> dict[str, Any]:
-        return schedule_of(rj)
+        return schedule_spec(rj)
 
     def get_schedule_description(self, rj: RecurringJob) -> str:
         return describe_schedule(rj)

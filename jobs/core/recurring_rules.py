@@ -20,6 +20,7 @@ from django_celery_beat.models import ClockedSchedule, CrontabSchedule, Interval
 from jobs import conf
 from jobs.core import schedules, validation
 from jobs.core.rules import EARLIEST, LATEST, MAX_CONCURRENT_RUNS, MAX_DELAY, is_storable_text, is_whole
+from jobs.core.schedules import CRON_FIELDS
 from jobs.core.states import MisfirePolicy, Priority
 from jobs.exceptions import InvalidArguments, InvalidSchedule, JobsError
 
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
     from jobs.models import RecurringJob
 
 KINDS = ("crontab", "interval", "clocked")
-CRON_FIELDS = ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")
 CRON_VALIDATORS = {
     "minute": validators.minute_validator,
     "hour": validators.hour_validator,

@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from celery.schedules import ParseException, crontab_parser
@@ -313,3 +313,25 @@ def describe_crontab(crontab: CrontabSchedule) -> str:
     if daily and str(crontab.hour).strip() != "*" and "," not in text:
         text += ", every day"
     return f"{text}, {crontab.timezone}"
+
+
+CRON_FIELDS = ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")
+"""A crontab's fields, in celery-beat's order (its rows, forms and the services' input)."""
+
+
+def schedule_spec(owner: Any) -> dict[str, Any]:
+    """The schedule of a RecurringJob (or a celery-beat PeriodicTask) as the services take it.
+
+    One of ``{"crontab": {...fields, "timezone"}}``, ``{"interval": {"every", "period"}}``
+    or ``{"clocked": {"clocked_time": ISO 8601}}``; ``{}`` when none is set.
+    """
+    if owner.crontab_id:
+        row = owner.crontab
+        return {
+            "crontab": {**{name: getattr(row, name) for name in CRON_FIELDS}, "timezone": str(row.timezone)}
+        }
+    if owner.interval_id:
+        return {"interval": {"every": owner.interval.every, "period": owner.interval.period}}
+    if owner.clocked_id:
+        return {"clocked": {"clocked_time": owner.clocked.clocked_time.isoformat()}}
+    return {}

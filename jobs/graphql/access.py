@@ -6,7 +6,7 @@ from typing import Any
 
 from graphql import GraphQLError
 
-from jobs.api.throttling import ActionThrottle
+from jobs.services.throttling import ActionThrottle
 
 VIA = "graphql"
 

@@ -7,8 +7,7 @@ from typing import Any
 import graphene
 from graphene_django import DjangoObjectType
 
-from jobs.api.serializers import schedule_of
-from jobs.core.schedules import describe_schedule
+from jobs.core.schedules import describe_schedule, schedule_spec
 from jobs.models import Job, JobLog, QueueStats, RecurringJob
 
 
@@ -47,7 +46,7 @@ class RecurringJobType(DjangoObjectType):
         convert_choices_to_enum = False
 
     def resolve_schedule(self: RecurringJob, info: Any) -> dict[str, Any]:
-        return schedule_of(self)
+        return schedule_spec(self)
 
     def resolve_schedule_description(self: RecurringJob, info: Any) -> str:
         return describe_schedule(self)

@@ -21,6 +21,7 @@ from django_celery_beat.models import PeriodicTask
 
 from jobs import conf
 from jobs.core import schedules
+from jobs.core.schedules import schedule_spec
 from jobs.exceptions import JobsError
 from jobs.models import RecurringJob
 from jobs.services.recurring import create_recurring_job
@@ -88,22 +89,8 @@ def _json(text: str | None, name: str, kind: type) -> Any:
 
 
 def _schedule(row: PeriodicTask) -> dict[str, Any]:
-    if row.crontab_id:
-        crontab = row.crontab
-        return {
-            "crontab": {
-                "minute": crontab.minute,
-                "hour": crontab.hour,
-                "day_of_month": crontab.day_of_month,
-                "month_of_year": crontab.month_of_year,
-                "day_of_week": crontab.day_of_week,
-                "timezone": str(crontab.timezone),
-            }
-        }
-    if row.interval_id:
-        return {"interval": {"every": row.interval.every, "period": row.interval.period}}
-    if row.clocked_id:
-        return {"clocked": {"clocked_time": row.clocked.clocked_time}}
+    if row.crontab_id or row.interval_id or row.clocked_id:
+        return schedule_spec(row)
     if row.solar_id:
         raise _Unmappable("Solar schedules (sunrise, sunset…) are not supported by Jobdesk.")
     raise _Unmappable("It has no schedule.")

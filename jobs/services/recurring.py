@@ -26,6 +26,7 @@ from django_celery_beat.models import ClockedSchedule, CrontabSchedule, Interval
 
 from jobs.core import schedules
 from jobs.core.recurring_rules import KINDS, build_schedule, validate_recurring_job
+from jobs.core.schedules import CRON_FIELDS
 from jobs.core.states import JobStatus
 from jobs.exceptions import InvalidArguments, InvalidTransition, RecurringJobNotFound
 from jobs.models import Job, RecurringJob
@@ -243,10 +244,7 @@ def resume_recurring_job(
 def _saved_schedule(kind: str, row: Any) -> Any:
     """Reuse an identical schedule row (as django-celery-beat's admin does), else save it."""
     if kind == "crontab":
-        lookup = {
-            name: getattr(row, name)
-            for name in ("minute", "hour", "day_of_month", "month_of_year", "day_of_week", "timezone")
-        }
+        lookup = {name: getattr(row, name) for name in (*CRON_FIELDS, "timezone")}
         model = CrontabSchedule
     elif kind == "interval":
         lookup, model = {"every": row.every, "period": row.period}, IntervalSchedule

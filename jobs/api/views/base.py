@@ -9,7 +9,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 
 from jobs.api.parsers import JSONBodyParser
 from jobs.api.permissions import ActionPermission
-from jobs.api.throttling import ActionThrottle
+from jobs.services.throttling import ActionThrottle
 
 VIA = "rest"
 
