@@ -1,0 +1,43 @@
+"""What every interface shows of each object: one field list, read by REST and GraphQL.
+
+A REST serializer and a GraphQL type are two spellings of the same shape; listing the
+fields once keeps them from drifting (a field shown in one and forgotten in the other).
+Each list names the object's fields in display order, the computed ones included:
+REST and GraphQL each say how they compute those, not whether they show them.
+"""
+
+from __future__ import annotations
+
+JOB_FIELDS = (
+    "id", "task", "args", "kwargs", "queue", "priority", "status", "attempts", "max_attempts",
+    "timeout", "run_at", "created_at", "enqueued_at", "started_at", "finished_at", "duration",
+    "progress", "progress_message", "result", "error", "traceback", "worker_name", "tags",
+    "correlation_id", "source", "parent", "recurring_job", "scheduled_for", "depends_on",
+)  # fmt: skip
+"""A job; ``duration`` and ``depends_on`` are computed, ``parent`` and ``recurring_job`` are ids."""
+
+JOB_LOG_FIELDS = ("id", "created_at", "level", "event", "message", "attempt", "user", "interface")
+"""One line of a job's timeline; ``user`` is the username."""
+
+QUEUE_FIELDS = (
+    "name", "paused", "paused_at", "paused_by", "waiting", "running", "scheduled", "failed",
+    "processed_total", "succeeded_total", "failed_total", "retried_total", "success_rate",
+    "average_runtime_ms", "runtime_p50_ms", "runtime_p95_ms", "runtime_p99_ms",
+    "oldest_waiting_at", "last_processed_at", "updated_at",
+)  # fmt: skip
+"""A queue's stored figures; ``paused_by`` is the username."""
+
+RECURRING_JOB_FIELDS = (
+    "id", "name", "task", "args", "kwargs", "queue", "priority", "schedule",
+    "schedule_description", "enabled", "start_at", "end_at", "max_concurrent_runs",
+    "misfire_policy", "last_run_at", "next_run_at", "run_count", "success_count",
+    "failure_count", "skipped_count", "description", "created_at", "updated_at",
+)  # fmt: skip
+"""A recurring job; ``schedule`` is :func:`jobs.core.schedules.schedule_spec`."""
+
+ALERT_RULE_FIELDS = (
+    "id", "name", "kind", "queue", "task", "threshold", "window_minutes", "min_jobs",
+    "repeat_minutes", "enabled", "webhook_url", "email_recipients", "description",
+    "created_at", "updated_at",
+)  # fmt: skip
+"""An alert rule, every field the services let a caller edit, plus its id and times."""
