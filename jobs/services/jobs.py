@@ -38,6 +38,15 @@ class BulkResult:
     refused: dict[str, str] = field(default_factory=dict)
 
 
+REQUEST_NAMES = {"delay_seconds": "delay"}
+"""Interface field names that differ from the service's: REST and GraphQL say the unit."""
+
+
+def options_from_request(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """A REST body's or GraphQL input's fields as :func:`schedule_job` options."""
+    return {REQUEST_NAMES.get(name, name): value for name, value in fields.items()}
+
+
 def schedule_job(task: str | Task, *, user: Any = None, via: str = "code", **options: Any) -> Job:
     """Create a Job and send it to RQ once the surrounding transaction commits.
 
