@@ -6,6 +6,13 @@ their own kind of answer.
 """
 
 from jobs.core.recurring_rules import validate_recurring_job
+from jobs.services.alerts import (
+    active_alerts,
+    create_alert_rule,
+    delete_alert_rule,
+    get_alert_rule,
+    update_alert_rule,
+)
 from jobs.services.jobs import (
     BulkResult,
     cancel_job,
