@@ -12,6 +12,8 @@ class JobsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from jobs import checks  # noqa: F401  (registers the settings checks)
+
         # Per-task counting listens to job events; importing deliver registers its
         # tasks in every process, workers included.
         from jobs.engine import housekeeping

@@ -76,7 +76,6 @@ class Task:
     max_attempts: int = 1
     backoff: Backoff = field(default_factory=Backoff)
     timeout: int | None = None
-    result_ttl: int | None = None
     takes_context: bool = False
     description: str = ""
 
@@ -158,7 +157,6 @@ def task(
     max_attempts: int = 1,
     backoff: Backoff | None = None,
     timeout: int | None = None,
-    result_ttl: int | None = None,
     takes_context: bool = False,
 ) -> Any:
     """Register ``func`` as a task: ``@task(name="demo.add", max_attempts=3)``.
@@ -177,7 +175,6 @@ def task(
             max_attempts=max_attempts,
             backoff=backoff or Backoff(),
             timeout=timeout,
-            result_ttl=result_ttl,
             takes_context=takes_context,
             description=inspect.getdoc(function) or "",
         )

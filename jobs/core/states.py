@@ -77,19 +77,6 @@ STARTABLE = sources_of(S.STARTED)
 CANCELLABLE = sources_of(S.CANCELLED)
 RETRYABLE = sources_of(S.QUEUED) & TERMINAL
 
-RQ_STATUS_TO_JOB_STATUS: Mapping[str, JobStatus] = {
-    "scheduled": S.SCHEDULED,
-    "deferred": S.DEFERRED,
-    "queued": S.QUEUED,
-    "started": S.STARTED,
-    "finished": S.SUCCEEDED,
-    "failed": S.FAILED,
-    "stopped": S.CANCELLED,
-    "canceled": S.CANCELLED,
-}
-"""How RQ's view of an execution reads in Jobdesk's vocabulary (for display only;
-the database row, not RQ, decides a job's status)."""
-
 
 class AlertKind(models.TextChoices):
     """What an alert rule watches; N is its threshold."""

@@ -20,7 +20,7 @@ from rq import Queue, get_current_job
 from rq.command import send_stop_job_command
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job as RQJob
-from rq.registry import DeferredJobRegistry, FailedJobRegistry, StartedJobRegistry
+from rq.registry import DeferredJobRegistry, FailedJobRegistry
 from rq.serializers import JSONSerializer
 from rq_scheduler import Scheduler as RQScheduler
 
@@ -248,12 +248,6 @@ def rq_status(job_id: str, redis: Redis | None = None) -> str | None:
     """RQ's status of a job's execution copy, or None if Redis has none."""
     value = (redis or connection()).hget(RQJob.key_for(job_id), "status")
     return value.decode() if value else None
-
-
-def running_ids(queue_name: str, redis: Redis | None = None) -> list[str]:
-    """Ids in a queue's started registry, read without cleanup (no callbacks run)."""
-    registry = StartedJobRegistry(queue_name, connection=redis or connection())
-    return registry.get_job_ids(cleanup=False)
 
 
 def paused_queues(redis: Redis | None = None) -> set[str]:

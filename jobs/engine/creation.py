@@ -56,12 +56,7 @@ def build_job(
     tags, correlation_id = validation.check_labels(tags, correlation_id)
     depends_on = validation.check_depends_on(depends_on)
     waiting_for = pending_dependencies([get_job(dep) for dep in depends_on])
-    if due and waiting_for:
-        raise InvalidSchedule(
-            "A job can wait for a time or for other jobs, not both.",
-            fields={"depends_on": "conflicts with run_at"},
-        )
-    status = S.SCHEDULED if due else S.DEFERRED if waiting_for else S.QUEUED
+    status = _first_status(due, waiting_for)
     created_by = user if getattr(user, "is_authenticated", False) else None
     job = Job.new(
         task=registered.name,
@@ -82,13 +77,26 @@ def build_job(
         created_by_id=created_by.pk if created_by is not None else None,
         recurring_job_id=recurring_job.pk if recurring_job is not None else None,
     )
-    # Keep the objects behind the ids, so reading them back costs no query.
-    for name, obj in (("parent", parent), ("created_by", created_by), ("recurring_job", recurring_job)):
-        if obj is not None:
-            setattr(job, name, obj)
+    _keep_related(job, parent=parent, created_by=created_by, recurring_job=recurring_job)
     job.pending_dependencies = waiting_for
     job.all_dependencies = tuple(depends_on)
     return job, waiting_for
+
+
+def _first_status(due: datetime | None, waiting_for: list[Job]) -> JobStatus:
+    if due and waiting_for:
+        raise InvalidSchedule(
+            "A job can wait for a time or for other jobs, not both.",
+            fields={"depends_on": "conflicts with run_at"},
+        )
+    return S.SCHEDULED if due else S.DEFERRED if waiting_for else S.QUEUED
+
+
+def _keep_related(job: Job, **related: Any) -> None:
+    """Keep the objects behind the ids, so reading them back costs no query."""
+    for name, obj in related.items():
+        if obj is not None:
+            setattr(job, name, obj)
 
 
 def dispatch_job(job: Job) -> None:

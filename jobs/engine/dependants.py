@@ -15,7 +15,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from jobs.core.states import JobStatus
+from jobs.core.states import WAITING, JobStatus
 from jobs.engine import broker
 from jobs.exceptions import DependencyFailed
 from jobs.models import Job, JobLog
@@ -49,7 +49,7 @@ def fail_dependants(job: Job, reason: str, *, now: datetime | None = None) -> li
     frontier = [(job, reason)]
     while frontier:
         dependency, why = frontier.pop()
-        waiting = Job.objects.filter(depends_on=dependency, status__in=(S.DEFERRED, S.SCHEDULED, S.QUEUED))
+        waiting = Job.objects.filter(depends_on=dependency, status__in=WAITING)
         for dependant in waiting:
             message = f"Dependency {dependency.pk} ({dependency.task}) {why}."
             changed = Job.objects.filter(pk=dependant.pk, status=dependant.status).update(

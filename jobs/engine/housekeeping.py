@@ -28,7 +28,7 @@ from django.utils import timezone
 from redis import Redis
 
 from jobs import conf
-from jobs.core.states import JobStatus
+from jobs.core.states import WAITING, JobStatus
 from jobs.engine import abandoned, broker, execution, lifecycle, recurring_runs
 from jobs.engine.creation import dispatch_job
 from jobs.engine.dependants import release_ready_dependants
@@ -139,7 +139,7 @@ def reconcile(
     redis = redis or broker.connection()
     restore_paused_flags(redis)
     settled = now - timedelta(seconds=conf.get().RECONCILE_GRACE if grace is None else grace)
-    waiting = Job.objects.filter(status__in=(S.QUEUED, S.SCHEDULED, S.DEFERRED)).filter(
+    waiting = Job.objects.filter(status__in=WAITING).filter(
         Q(enqueued_at__lte=settled) | Q(enqueued_at__isnull=True, created_at__lte=settled)
     )
     restored = {"queued": 0, "scheduled": 0, "deferred": 0}

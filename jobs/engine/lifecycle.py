@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connections, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from jobs import signals
@@ -195,46 +195,54 @@ def record_failure(
     owned = Job.objects.filter(_owned_by(job) & (only_if or Q()))
     with transaction.atomic():
         if delay is not None:
-            run_at = now + timedelta(seconds=delay)
-            changed = owned.update(
-                status=S.SCHEDULED, run_at=run_at, error=reason, traceback=traceback, finished_at=now
-            )
-            if not changed:
-                _drop_report(job, "failure")
-                return None
-            log_event(
-                job,
-                JobLog.Event.RETRYING,
-                f"Attempt {job.attempts} of {job.max_attempts} failed: {reason}. "
-                f"Next attempt in {delay:.1f} s.",
-                level=logging.WARNING,
-            )
-            transaction.on_commit(lambda: broker.schedule_retry(job, run_at), robust=True)
-            runtime = _runtime(job, now)
-            transaction.on_commit(
-                lambda: signals.send(
-                    signals.job_retrying, job=job, reason=reason, run_at=run_at, runtime=runtime
-                )
-            )
-            return S.SCHEDULED
-        changed = owned.update(status=S.FAILED, error=reason, traceback=traceback, finished_at=now)
-        if not changed:
+            recorded = _schedule_next_attempt(job, owned, reason, traceback, now, delay)
+        else:
+            recorded = _fail_for_good(job, owned, reason, traceback, now)
+        if not recorded:
             _drop_report(job, "failure")
             return None
-        log_event(
-            job,
-            JobLog.Event.FAILED,
-            f"Attempt {job.attempts} of {job.max_attempts} failed: {reason}.",
-            level=logging.ERROR,
-        )
-        if job.recurring_job_id:
-            RecurringJob.objects.filter(pk=job.recurring_job_id).update(failure_count=F("failure_count") + 1)
-        fail_dependants(job, "failed", now=now)
-        runtime = _runtime(job, now)
-        transaction.on_commit(
-            lambda: signals.send(signals.job_failed, job=job, reason=reason, runtime=runtime)
-        )
-        return S.FAILED
+    return S.SCHEDULED if delay is not None else S.FAILED
+
+
+def _schedule_next_attempt(
+    job: Job, owned: QuerySet[Job], reason: str, traceback: str, now: datetime, delay: float
+) -> bool:
+    run_at = now + timedelta(seconds=delay)
+    changed = owned.update(
+        status=S.SCHEDULED, run_at=run_at, error=reason, traceback=traceback, finished_at=now
+    )
+    if not changed:
+        return False
+    log_event(
+        job,
+        JobLog.Event.RETRYING,
+        f"Attempt {job.attempts} of {job.max_attempts} failed: {reason}. Next attempt in {delay:.1f} s.",
+        level=logging.WARNING,
+    )
+    transaction.on_commit(lambda: broker.schedule_retry(job, run_at), robust=True)
+    runtime = _runtime(job, now)
+    transaction.on_commit(
+        lambda: signals.send(signals.job_retrying, job=job, reason=reason, run_at=run_at, runtime=runtime)
+    )
+    return True
+
+
+def _fail_for_good(job: Job, owned: QuerySet[Job], reason: str, traceback: str, now: datetime) -> bool:
+    changed = owned.update(status=S.FAILED, error=reason, traceback=traceback, finished_at=now)
+    if not changed:
+        return False
+    log_event(
+        job,
+        JobLog.Event.FAILED,
+        f"Attempt {job.attempts} of {job.max_attempts} failed: {reason}.",
+        level=logging.ERROR,
+    )
+    if job.recurring_job_id:
+        RecurringJob.objects.filter(pk=job.recurring_job_id).update(failure_count=F("failure_count") + 1)
+    fail_dependants(job, "failed", now=now)
+    runtime = _runtime(job, now)
+    transaction.on_commit(lambda: signals.send(signals.job_failed, job=job, reason=reason, runtime=runtime))
+    return True
 
 
 def next_attempt_delay(job: Job) -> float | None:
