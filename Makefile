@@ -25,9 +25,11 @@ test: install browser
 browser:
 	./scripts/install-browser.sh
 
+## Style and the architecture's import contracts (pyproject.toml [tool.importlinter]).
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) var test-artifacts
