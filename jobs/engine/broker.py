@@ -1,4 +1,8 @@
-"""The only module that talks to RQ and rq-scheduler (the worker class aside).
+"""Jobdesk's side of RQ and rq-scheduler: queues, enqueueing, stop commands, keys.
+
+The engine package is the only code that imports rq, rq-scheduler, redis or django-rq
+(an import-linter contract holds that); within it, this module owns the connection and
+every Redis key Jobdesk writes itself.
 
 Every RQ job Jobdesk creates runs :func:`jobs.engine.execution.run_job` with the Job's id as
 its one argument and the Job's id as its own id. Jobs travel with RQ's JSON serializer,

@@ -24,12 +24,20 @@ logger = logging.getLogger("jobs.services")
 
 
 def get_queue_stats(name: str) -> QueueStats:
-    """Raises: UnknownQueue for a name not in ``JOBS['QUEUES']``."""
+    """A configured queue's figures; an unsaved all-zero row until the housekeeper's first pass.
+
+    A read: it never writes the row (the housekeeper and pausing do).
+
+    Raises: UnknownQueue for a name not in ``JOBS['QUEUES']``.
+    """
+    _check_queue(name)
+    return QueueStats.objects.filter(name=name).first() or QueueStats(name=name)
+
+
+def _check_queue(name: str) -> None:
     queues = conf.get().QUEUES
     if name not in queues:
         raise UnknownQueue(f"Unknown queue {str(name)[:100]!r}; the queues are {', '.join(queues)}.")
-    stats, _ = QueueStats.objects.get_or_create(name=name)
-    return stats
 
 
 def pause_queue(name: str, *, user: Any = None, via: str = "code") -> QueueStats:
@@ -51,8 +59,9 @@ def resume_queue(name: str, *, user: Any = None, via: str = "code") -> QueueStat
 
 
 def _set_paused(name: str, paused: bool, *, user: Any, via: str) -> QueueStats:
+    _check_queue(name)
     with transaction.atomic():
-        stats = get_queue_stats(name)
+        stats, _ = QueueStats.objects.get_or_create(name=name)
         changed = QueueStats.objects.filter(pk=stats.pk, paused=not paused).update(
             paused=paused,
             paused_at=timezone.now() if paused else None,
