@@ -6,20 +6,18 @@ Pure rules: the only data read is the settings and the task registry.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db.models import Model
 
 from jobs import conf
 from jobs.core.registry import get_task
 from jobs.core.rules import MAX_COUNT, MAX_DELAY_SECONDS, is_whole
 from jobs.core.states import AlertKind
 from jobs.exceptions import UnknownTask
-
-if TYPE_CHECKING:
-    from jobs.models import AlertRule
 
 K = AlertKind
 DEFAULT_RULES: tuple[dict[str, Any], ...] = (
@@ -46,7 +44,7 @@ EDITABLE = frozenset(
 MAX_REPEAT_MINUTES = MAX_DELAY_SECONDS // 60
 
 
-def _threshold_error(rule: AlertRule) -> str | None:
+def _threshold_error(rule: Model) -> str | None:
     try:
         value = float(rule.threshold)
     except (TypeError, ValueError):
@@ -75,7 +73,7 @@ def _webhook_error(url: str) -> str | None:
     return None
 
 
-def _scope_errors(rule: AlertRule) -> dict[str, str]:
+def _scope_errors(rule: Model) -> dict[str, str]:
     errors = {}
     if rule.queue and rule.queue not in conf.get().QUEUES:
         errors["queue"] = f"Unknown queue {rule.queue!r}."
@@ -89,7 +87,7 @@ def _scope_errors(rule: AlertRule) -> dict[str, str]:
     return errors
 
 
-def rule_errors(rule: AlertRule) -> dict[str, str]:
+def rule_errors(rule: Model) -> dict[str, str]:
     """Every problem with a rule, by field; empty when it is valid."""
     errors = _scope_errors(rule)
     if rule.kind not in K.values:
@@ -113,7 +111,7 @@ def rule_errors(rule: AlertRule) -> dict[str, str]:
     return errors
 
 
-def validation_error(rule: AlertRule) -> ValidationError | None:
+def validation_error(rule: Model) -> ValidationError | None:
     """The rule's problems as a form-ready ValidationError (what ``AlertRule.clean`` raises)."""
     errors = rule_errors(rule)
     return ValidationError(errors) if errors else None

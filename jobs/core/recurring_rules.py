@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Model
 from django.utils import timezone
 from django_celery_beat import validators
 from django_celery_beat.models import ClockedSchedule, CrontabSchedule, IntervalSchedule
@@ -23,9 +24,6 @@ from jobs.core.rules import EARLIEST, LATEST, MAX_CONCURRENT_RUNS, MAX_DELAY, is
 from jobs.core.schedules import CRON_FIELDS
 from jobs.core.states import MisfirePolicy, Priority
 from jobs.exceptions import InvalidArguments, InvalidSchedule, JobsError
-
-if TYPE_CHECKING:
-    from jobs.models import RecurringJob
 
 KINDS = ("crontab", "interval", "clocked")
 CRON_VALIDATORS = {
@@ -114,9 +112,7 @@ def _clocked(spec: dict) -> ClockedSchedule:
     return ClockedSchedule(clocked_time=at)
 
 
-def validate_recurring_job(
-    rj: RecurringJob, *, now: datetime | None = None, new_schedule: bool = True
-) -> None:
+def validate_recurring_job(rj: Model, *, now: datetime | None = None, new_schedule: bool = True) -> None:
     """Every rule a RecurringJob must meet; the one place they live.
 
     ``new_schedule`` says the schedule was just given, so a clocked time in the past is
@@ -142,7 +138,7 @@ def validate_recurring_job(
     _check_timing(rj, now, new_schedule)
 
 
-def _check_options(rj: RecurringJob) -> None:
+def _check_options(rj: Model) -> None:
     if not is_whole(rj.max_concurrent_runs, 1, MAX_CONCURRENT_RUNS):
         raise InvalidArguments(
             f"max_concurrent_runs must be a whole number from 1 to {MAX_CONCURRENT_RUNS}.",
@@ -161,7 +157,7 @@ def _check_options(rj: RecurringJob) -> None:
         raise InvalidArguments(f"Unknown priority {rj.priority!r}.", fields={"priority": "unknown"})
 
 
-def _check_timing(rj: RecurringJob, now: datetime, new_schedule: bool) -> None:
+def _check_timing(rj: Model, now: datetime, new_schedule: bool) -> None:
     for field in ("start_at", "end_at"):
         value = getattr(rj, field)
         if value is not None and (not isinstance(value, datetime) or timezone.is_naive(value)):
@@ -202,7 +198,7 @@ def _check_clocked(at: datetime, now: datetime) -> None:
         )
 
 
-def _check_crontab(rj: RecurringJob, now: datetime) -> None:
+def _check_crontab(rj: Model, now: datetime) -> None:
     try:
         cron = schedules.cron_of(rj.crontab)
     except schedules.ScheduleError as exc:
@@ -214,7 +210,7 @@ def _check_crontab(rj: RecurringJob, now: datetime) -> None:
         )
 
 
-def validation_error(rj: RecurringJob) -> ValidationError | None:
+def validation_error(rj: Model) -> ValidationError | None:
     """The same rules as a Django ``ValidationError`` keyed by model fields (for ``clean()``)."""
     try:
         validate_recurring_job(rj, new_schedule=rj.pk is None)
@@ -225,7 +221,7 @@ def validation_error(rj: RecurringJob) -> ValidationError | None:
     return None
 
 
-def _model_field(rj: RecurringJob, field: str) -> str:
+def _model_field(rj: Model, field: str) -> str:
     if field == "schedule":
         return schedules.schedule_kind(rj) or NON_FIELD_ERRORS
     model_fields = {f.name for f in rj._meta.get_fields()}

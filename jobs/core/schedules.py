@@ -36,12 +36,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from celery.schedules import ParseException, crontab_parser
 from cron_descriptor import Options, get_description
+from django.db.models import Model
 from django.utils import timezone
 
 if TYPE_CHECKING:
     from django_celery_beat.models import CrontabSchedule, IntervalSchedule
 
-    from jobs.models import RecurringJob
 
 SEARCH_DAYS = 366 * 8 + 2
 """How far ahead a crontab is searched: covers 29 February behind a non-leap century year."""
@@ -206,7 +206,7 @@ def interval_seconds(interval: IntervalSchedule) -> float:
     return float(interval.every * PERIODS[interval.period])
 
 
-def next_run(rj: RecurringJob, after: datetime) -> datetime | None:
+def next_run(rj: Model, after: datetime) -> datetime | None:
     """The first run of ``rj`` strictly after ``after``, within its start and end."""
     start_at = rj.start_at
     if start_at and after < start_at:
@@ -217,13 +217,13 @@ def next_run(rj: RecurringJob, after: datetime) -> datetime | None:
     return found
 
 
-def schedule_kind(rj: RecurringJob) -> str | None:
+def schedule_kind(rj: Model) -> str | None:
     """Which schedule ``rj`` uses: "crontab", "interval", "clocked" (or None if none)."""
     kinds = [kind for kind in ("crontab", "interval", "clocked") if getattr(rj, kind, None) is not None]
     return kinds[0] if len(kinds) == 1 else None
 
 
-def _next_unbounded(rj: RecurringJob, after: datetime) -> datetime | None:
+def _next_unbounded(rj: Model, after: datetime) -> datetime | None:
     kind = schedule_kind(rj)
     if kind == "crontab":
         return cron_of(rj.crontab).next_after(after)
@@ -239,7 +239,7 @@ def _next_unbounded(rj: RecurringJob, after: datetime) -> datetime | None:
     return None
 
 
-def next_runs(rj: RecurringJob, count: int = 5, now: datetime | None = None) -> list[datetime]:
+def next_runs(rj: Model, count: int = 5, now: datetime | None = None) -> list[datetime]:
     """The next ``count`` run times after ``now`` (fewer if the schedule ends)."""
     runs: list[datetime] = []
     cursor = now or timezone.now()
@@ -252,7 +252,7 @@ def next_runs(rj: RecurringJob, count: int = 5, now: datetime | None = None) -> 
     return runs
 
 
-def latest_due(rj: RecurringJob, since: datetime, now: datetime, limit: int = 10_000) -> tuple[datetime, int]:
+def latest_due(rj: Model, since: datetime, now: datetime, limit: int = 10_000) -> tuple[datetime, int]:
     """The last run time in ``[since, now]`` and how many there were (``since`` is one).
 
     Intervals are computed directly. A crontab is stepped through; after ``limit`` steps
@@ -271,14 +271,14 @@ def latest_due(rj: RecurringJob, since: datetime, now: datetime, limit: int = 10
             latest = max(latest, now - timedelta(days=1))
 
 
-def _latest_interval_run(rj: RecurringJob, since: datetime, now: datetime) -> tuple[datetime, int]:
+def _latest_interval_run(rj: Model, since: datetime, now: datetime) -> tuple[datetime, int]:
     every = timedelta(seconds=interval_seconds(rj.interval))
     until = min(now, rj.end_at) if rj.end_at else now
     steps = max(0, (until - since) // every)
     return since + every * steps, steps + 1
 
 
-def describe_schedule(rj: RecurringJob) -> str:
+def describe_schedule(rj: Model) -> str:
     """The schedule in words: "At 06:00, every day, America/Sao_Paulo"."""
     kind = schedule_kind(rj)
     if kind == "crontab":
