@@ -12,6 +12,7 @@ import random
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cached_property
 from importlib import import_module
 from typing import Any
@@ -76,6 +77,7 @@ class Task:
     max_attempts: int = 1
     backoff: Backoff = field(default_factory=Backoff)
     timeout: int | None = None
+    result_retention: timedelta | None = None
     takes_context: bool = False
     description: str = ""
 
@@ -157,9 +159,13 @@ def task(
     max_attempts: int = 1,
     backoff: Backoff | None = None,
     timeout: int | None = None,
+    result_retention: timedelta | None = None,
     takes_context: bool = False,
 ) -> Any:
     """Register ``func`` as a task: ``@task(name="demo.add", max_attempts=3)``.
+
+    ``result_retention`` is how long its succeeded jobs (and their results) are kept
+    before the cleanup task deletes them; unset, ``JOBS['SUCCEEDED_RETENTION_DAYS']``.
 
     Raises:
         TaskConfigurationError: for options that can't work, or a name taken by another
@@ -175,6 +181,7 @@ def task(
             max_attempts=max_attempts,
             backoff=backoff or Backoff(),
             timeout=timeout,
+            result_retention=result_retention,
             takes_context=takes_context,
             description=inspect.getdoc(function) or "",
         )
@@ -199,6 +206,9 @@ def _check(registered: Task) -> None:
         raise TaskConfigurationError(f"{registered.name}: max_attempts must be at least 1.")
     if registered.timeout is not None and registered.timeout <= 0:
         raise TaskConfigurationError(f"{registered.name}: timeout must be positive.")
+    retention = registered.result_retention
+    if retention is not None and (not isinstance(retention, timedelta) or retention <= timedelta(0)):
+        raise TaskConfigurationError(f"{registered.name}: result_retention must be a positive timedelta.")
     if registered.takes_context and not inspect.signature(registered.func).parameters:
         raise TaskConfigurationError(f"{registered.name}: takes_context needs a first parameter.")
 
