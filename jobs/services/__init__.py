@@ -1,8 +1,10 @@
-"""The service layer: the only code that changes a job's, queue's or schedule's state.
+"""The service layer: the front door every interface calls, and only that.
 
 Admin actions, dashboard buttons, REST views, GraphQL mutations and management commands
-parse their input, call one function from here, and turn a :class:`JobsError` into
-their own kind of answer.
+parse their input, check the action's permission (:mod:`jobs.services.actions`), call
+one function from here, and turn a :class:`~jobs.exceptions.JobsError` into their own
+kind of answer. What happens to a job once a worker has it is the engine's
+(:mod:`jobs.engine`), below this layer.
 """
 
 from jobs.core.recurring_rules import validate_recurring_job
