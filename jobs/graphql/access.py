@@ -1,4 +1,9 @@
-"""Permission checks and the action throttle, shared by queries and mutations."""
+"""Permissions, refusals and the action throttle, shared by queries and mutations.
+
+Which permission an action needs is :mod:`jobs.services.actions`' answer, never a
+codename spelt here. A refusal's ``code`` is its :class:`JobsError` class's own
+(``not_found``, ``invalid_transition``, ``permission_denied``…), the same as REST's.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +11,32 @@ from typing import Any
 
 from graphql import GraphQLError
 
+from jobs.exceptions import JobsError
+from jobs.services import actions
 from jobs.services.throttling import ActionThrottle
 
 VIA = "graphql"
 
 
-def require(info: Any, permission: str) -> Any:
-    """The request's user, if it holds ``permission``.
+def graphql_error(exc: JobsError) -> GraphQLError:
+    """A query's refusal: a top-level GraphQL error carrying the refusal's code and field."""
+    extensions: dict[str, Any] = {"code": exc.code}
+    if exc.fields:
+        extensions["field"] = next(iter(exc.fields))
+    return GraphQLError(exc.message, extensions=extensions)
+
+
+def require(info: Any, action: str) -> Any:
+    """The request's user, if it may perform ``action`` (a name in ``actions.ACTIONS``).
 
     Raises:
         GraphQLError with code ``permission_denied``.
     """
     user = info.context.user
-    if not user.has_perm(permission):
-        raise GraphQLError(f"You need the {permission} permission.", extensions={"code": "permission_denied"})
+    try:
+        actions.require(user, action)
+    except JobsError as exc:
+        raise graphql_error(exc) from exc
     return user
 
 

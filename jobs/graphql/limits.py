@@ -24,6 +24,10 @@ LIST_FIELDS = {
     "queues": 3,
     "workers": 50,
     "tasks": 50,
+    "alertRules": 100,
+    "alerts": 100,
+    "refused": 100,
+    "deletedIds": 100,
 }
 
 

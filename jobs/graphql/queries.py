@@ -8,22 +8,34 @@ import graphene
 from django.db.models import Prefetch
 from graphql import GraphQLError
 
-from jobs import conf
+from jobs import conf, services
 from jobs.core import registry
 from jobs.exceptions import JobsError
 from jobs.graphql import pagination
-from jobs.graphql.access import require
+from jobs.graphql.access import graphql_error, require
 from jobs.graphql.limits import LIST_FIELDS, check_first
-from jobs.graphql.types import JobType, QueueMetricsType, QueueType, RecurringJobType, TaskType, WorkerType
-from jobs.models import Job, JobLog, RecurringJob
+from jobs.graphql.types import (
+    AlertRuleType,
+    AlertType,
+    JobType,
+    QueueMetricsType,
+    QueueType,
+    RecurringJobType,
+    TaskType,
+    WorkerType,
+)
+from jobs.models import AlertRule, Job, JobLog, RecurringJob
 from jobs.monitoring import figures, health
 from jobs.services import queries as shared
 from jobs.services.filters import JobFilter
-from jobs.services.jobs import get_job
 from jobs.services.queues import get_queue_stats
-from jobs.services.recurring import get_recurring_job
 
-VIEW_JOB, VIEW_QUEUE, VIEW_RECURRING = "jobs.view_job", "jobs.view_queuestats", "jobs.view_recurringjob"
+VIEW_JOB, VIEW_QUEUE, VIEW_RECURRING, VIEW_ALERTS = (
+    "view_job",
+    "view_queue",
+    "view_recurring_job",
+    "view_alert_rule",
+)
 
 
 class JobConnection(graphene.relay.Connection):
@@ -42,10 +54,6 @@ class HealthType(graphene.ObjectType):
     checks = graphene.List(graphene.NonNull(HealthCheckType), required=True)
 
 
-def not_found(exc: JobsError) -> GraphQLError:
-    return GraphQLError(exc.message, extensions={"code": exc.code})
-
-
 def job_rows() -> Any:
     """Jobs with everything a node can ask for fetched in a fixed number of queries."""
     return Job.objects.select_related(
@@ -54,7 +62,7 @@ def job_rows() -> Any:
 
 
 class Query(graphene.ObjectType):
-    job = graphene.Field(JobType, id=graphene.String(required=True))
+    job = graphene.Field(JobType, id=graphene.ID(required=True))
     jobs = graphene.ConnectionField(
         JobConnection,
         status=graphene.List(graphene.NonNull(graphene.String)),
@@ -75,13 +83,16 @@ class Query(graphene.ObjectType):
     workers = graphene.List(graphene.NonNull(WorkerType), required=True)
     metrics = graphene.List(graphene.NonNull(QueueMetricsType), required=True)
     health = graphene.Field(HealthType, required=True)
+    alert_rules = graphene.List(graphene.NonNull(AlertRuleType), required=True)
+    alert_rule = graphene.Field(AlertRuleType, id=graphene.ID(required=True))
+    alerts = graphene.List(graphene.NonNull(AlertType), required=True, description="The open alerts.")
 
     def resolve_job(self, info: Any, id: str) -> Job:
         require(info, VIEW_JOB)
         try:
-            return job_rows().get(pk=get_job(id).pk)
+            return job_rows().get(pk=services.get_job(id).pk)
         except JobsError as exc:
-            raise not_found(exc) from exc
+            raise graphql_error(exc) from exc
 
     def resolve_jobs(self, info: Any, first: int | None = None, after: str | None = None, **filters: Any):
         require(info, VIEW_JOB)
@@ -112,7 +123,7 @@ class Query(graphene.ObjectType):
         try:
             return get_queue_stats(name)
         except JobsError as exc:
-            raise not_found(exc) from exc
+            raise graphql_error(exc) from exc
 
     def resolve_recurring_jobs(self, info: Any) -> list[RecurringJob]:
         require(info, VIEW_RECURRING)
@@ -121,9 +132,9 @@ class Query(graphene.ObjectType):
     def resolve_recurring_job(self, info: Any, id: str) -> RecurringJob:
         require(info, VIEW_RECURRING)
         try:
-            return get_recurring_job(id)
+            return services.get_recurring_job(id)
         except JobsError as exc:
-            raise not_found(exc) from exc
+            raise graphql_error(exc) from exc
 
     def resolve_tasks(self, info: Any) -> list[dict[str, Any]]:
         require(info, VIEW_JOB)
@@ -140,3 +151,18 @@ class Query(graphene.ObjectType):
     def resolve_health(self, info: Any) -> dict[str, Any]:
         require(info, VIEW_QUEUE)
         return health.run_checks().as_dict()
+
+    def resolve_alert_rules(self, info: Any) -> list[AlertRule]:
+        require(info, VIEW_ALERTS)
+        return list(AlertRule.objects.all())
+
+    def resolve_alert_rule(self, info: Any, id: str) -> AlertRule:
+        require(info, VIEW_ALERTS)
+        try:
+            return services.get_alert_rule(id)
+        except JobsError as exc:
+            raise graphql_error(exc) from exc
+
+    def resolve_alerts(self, info: Any) -> list:
+        require(info, VIEW_ALERTS)
+        return list(services.active_alerts())

@@ -4,22 +4,31 @@ from __future__ import annotations
 
 import graphene
 
-from jobs.graphql import mutations, recurring_mutations
+from jobs.graphql.mutations import alerts, jobs, queues, recurring
 from jobs.graphql.queries import Query
 
 
 class Mutation(graphene.ObjectType):
-    schedule_job = mutations.ScheduleJob.Field()
-    retry_job = mutations.RetryJob.Field()
-    cancel_job = mutations.CancelJob.Field()
-    pause_queue = mutations.PauseQueue.Field()
-    resume_queue = mutations.ResumeQueue.Field()
-    create_recurring_job = recurring_mutations.CreateRecurringJob.Field()
-    update_recurring_job = recurring_mutations.UpdateRecurringJob.Field()
-    delete_recurring_job = recurring_mutations.DeleteRecurringJob.Field()
-    trigger_recurring_job = recurring_mutations.TriggerRecurringJob.Field()
-    pause_recurring_job = recurring_mutations.PauseRecurringJob.Field()
-    resume_recurring_job = recurring_mutations.ResumeRecurringJob.Field()
+    schedule_job = jobs.ScheduleJob.Field()
+    schedule_jobs = jobs.ScheduleJobs.Field()
+    retry_job = jobs.RetryJob.Field()
+    retry_jobs = jobs.RetryJobs.Field()
+    cancel_job = jobs.CancelJob.Field()
+    cancel_jobs = jobs.CancelJobs.Field()
+    rerun_job = jobs.RerunJob.Field()
+    delete_job = jobs.DeleteJob.Field()
+    delete_jobs = jobs.DeleteJobs.Field()
+    pause_queue = queues.PauseQueue.Field()
+    resume_queue = queues.ResumeQueue.Field()
+    create_recurring_job = recurring.CreateRecurringJob.Field()
+    update_recurring_job = recurring.UpdateRecurringJob.Field()
+    delete_recurring_job = recurring.DeleteRecurringJob.Field()
+    trigger_recurring_job = recurring.TriggerRecurringJob.Field()
+    pause_recurring_job = recurring.PauseRecurringJob.Field()
+    resume_recurring_job = recurring.ResumeRecurringJob.Field()
+    create_alert_rule = alerts.CreateAlertRule.Field()
+    update_alert_rule = alerts.UpdateAlertRule.Field()
+    delete_alert_rule = alerts.DeleteAlertRule.Field()
 
 
 schema = graphene.Schema(query=Query, mutation=Mutation)

@@ -1,4 +1,11 @@
-"""GraphQL object types. Job ids are the same UUID strings as REST and the admin."""
+"""GraphQL object types, their fields read from :mod:`jobs.services.shapes`.
+
+REST's serializers read the same lists, so a field added there appears in both. Each
+type declares only how GraphQL spells what the model can't say itself: ids are ``ID``
+(a job's is its UUID, as in REST and the admin), JSON columns are :class:`JSON` values,
+usernames are strings. Relations GraphQL adds on top (a job's ``logs``, its
+``recurringJob`` object) are declared here too.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,9 @@ import graphene
 from graphene_django import DjangoObjectType
 
 from jobs.core.schedules import describe_schedule, schedule_spec
-from jobs.models import Job, JobLog, QueueStats, RecurringJob
+from jobs.graphql.scalars import JSON
+from jobs.models import Alert, AlertRule, Job, JobLog, QueueStats, RecurringJob
+from jobs.services import shapes
 
 
 class ErrorType(graphene.ObjectType):
@@ -24,7 +33,7 @@ class JobLogType(DjangoObjectType):
 
     class Meta:
         model = JobLog
-        fields = ("id", "created_at", "level", "event", "message", "attempt", "interface")
+        fields = shapes.JOB_LOG_FIELDS
         convert_choices_to_enum = False
 
     def resolve_user(self: JobLog, info: Any) -> str | None:
@@ -32,17 +41,14 @@ class JobLogType(DjangoObjectType):
 
 
 class RecurringJobType(DjangoObjectType):
-    schedule = graphene.JSONString(required=True)
+    args = JSON(required=True)
+    kwargs = JSON(required=True)
+    schedule = JSON(required=True, description="What schedule_spec gives: crontab, interval or clocked.")
     schedule_description = graphene.String(required=True)
 
     class Meta:
         model = RecurringJob
-        fields = (
-            "id", "name", "task", "args", "kwargs", "queue", "priority", "enabled", "start_at",
-            "end_at", "max_concurrent_runs", "misfire_policy", "last_run_at", "next_run_at",
-            "run_count", "success_count", "failure_count", "skipped_count", "description",
-            "created_at", "updated_at",
-        )  # fmt: skip
+        fields = shapes.RECURRING_JOB_FIELDS
         convert_choices_to_enum = False
 
     def resolve_schedule(self: RecurringJob, info: Any) -> dict[str, Any]:
@@ -53,24 +59,27 @@ class RecurringJobType(DjangoObjectType):
 
 
 class JobType(DjangoObjectType):
-    id = graphene.String(required=True, description="The job's UUID, as in REST and the admin.")
+    id = graphene.ID(required=True, description="The job's UUID, as in REST and the admin.")
+    args = JSON(required=True)
+    kwargs = JSON(required=True)
+    result = JSON(description="What the task returned, as a JSON value.")
+    tags = graphene.List(graphene.NonNull(graphene.String), required=True)
     duration = graphene.Float()
-    logs = graphene.List(graphene.NonNull(JobLogType), required=True)
-    depends_on = graphene.List(graphene.NonNull(graphene.String), required=True)
+    parent = graphene.ID(description="The job this one re-runs, if any.")
     recurring_job = graphene.Field(RecurringJobType)
+    depends_on = graphene.List(graphene.NonNull(graphene.ID), required=True)
+    logs = graphene.List(graphene.NonNull(JobLogType), required=True)
 
     class Meta:
         model = Job
-        fields = (
-            "id", "task", "args", "kwargs", "queue", "priority", "status", "attempts", "max_attempts",
-            "timeout", "run_at", "created_at", "enqueued_at", "started_at", "finished_at", "progress",
-            "progress_message", "result", "error", "traceback", "worker_name", "tags",
-            "correlation_id", "source", "scheduled_for",
-        )  # fmt: skip
+        fields = shapes.JOB_FIELDS
         convert_choices_to_enum = False
 
     def resolve_id(self: Job, info: Any) -> str:
         return str(self.pk)
+
+    def resolve_parent(self: Job, info: Any) -> str | None:
+        return str(self.parent_id) if self.parent_id else None
 
     def resolve_logs(self: Job, info: Any) -> list[JobLog]:
         return list(self.logs.all())
@@ -86,25 +95,39 @@ class QueueType(DjangoObjectType):
 
     class Meta:
         model = QueueStats
-        fields = (
-            "name", "paused", "paused_at", "waiting", "running", "scheduled", "failed",
-            "processed_total", "succeeded_total", "failed_total", "retried_total",
-            "runtime_p50_ms", "runtime_p95_ms", "runtime_p99_ms", "oldest_waiting_at",
-            "last_processed_at", "updated_at",
-        )  # fmt: skip
+        fields = shapes.QUEUE_FIELDS
 
     def resolve_paused_by(self: QueueStats, info: Any) -> str | None:
         return self.paused_by.username if self.paused_by_id else None
 
 
+class AlertRuleType(DjangoObjectType):
+    class Meta:
+        model = AlertRule
+        fields = shapes.ALERT_RULE_FIELDS
+        convert_choices_to_enum = False
+
+
+class AlertType(DjangoObjectType):
+    """An open incident; alerts have no REST shape, so their fields are listed here."""
+
+    rule = graphene.Field(AlertRuleType, required=True)
+
+    class Meta:
+        model = Alert
+        fields = (
+            "id", "rule", "subject", "message", "value", "started_at", "last_notified_at", "resolved_at",
+        )  # fmt: skip
+
+
 class TaskType(graphene.ObjectType):
     name = graphene.String(required=True)
     signature = graphene.String(required=True)
-    parameters = graphene.JSONString(required=True)
-    queue = graphene.String(required=True)
+    parameters = JSON(required=True, description="Each parameter's name, kind, required and default.")
+    queue = graphene.String()
     priority = graphene.String(required=True)
     max_attempts = graphene.Int(required=True)
-    backoff = graphene.JSONString(required=True)
+    backoff = JSON(required=True, description="strategy, initial, max_delay and jitter.")
     timeout = graphene.Int()
     description = graphene.String(required=True)
 
@@ -115,7 +138,7 @@ class WorkerType(graphene.ObjectType):
     pid = graphene.Int()
     queues = graphene.List(graphene.NonNull(graphene.String), required=True)
     state = graphene.String(required=True)
-    current_job_id = graphene.String()
+    current_job_id = graphene.ID()
     birth = graphene.DateTime()
     last_heartbeat = graphene.DateTime()
     successful_jobs = graphene.Int(required=True)

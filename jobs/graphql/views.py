@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.views.decorators.csrf import csrf_exempt
 from graphene.validation import DisableIntrospection
+from graphene_django.views import HttpError
 from graphene_django_graphiql_static.views import GraphiQLOfflineView
 from graphql.validation import specified_rules
 from rest_framework import exceptions
@@ -42,6 +43,13 @@ class GraphQLView(GraphiQLOfflineView):
     @classmethod
     def as_view(cls, **initkwargs: Any) -> Any:
         return csrf_exempt(super().as_view(**initkwargs))
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        """Python's JSON decoder raises RecursionError for ``[[[[…`` a few thousand deep: a 400."""
+        try:
+            return super().parse_body(request)
+        except RecursionError as exc:
+            raise HttpError(HttpResponseBadRequest("The JSON body is nested too deep.")) from exc
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:

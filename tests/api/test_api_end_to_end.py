@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from tests.api.graphql_client import data
@@ -24,14 +22,14 @@ def test_graphql_scheduled_job_runs_and_reports_succeeded(api, burst_worker):
     scheduled = data(
         api,
         "mutation($in: ScheduleJobInput!) { scheduleJob(input: $in) { job { id status } errors { code } } }",
-        {"in": {"task": "demo.add", "args": json.dumps([4, 5]), "queue": "low"}},
+        {"in": {"task": "demo.add", "args": [4, 5], "queue": "low"}},
     )["scheduleJob"]
     assert scheduled["errors"] == [] and scheduled["job"]["status"] == "queued"
     burst_worker()
     job = data(
         api,
-        "query($id: String!) { job(id: $id) { status result logs { event interface } } }",
+        "query($id: ID!) { job(id: $id) { status result logs { event interface } } }",
         {"id": scheduled["job"]["id"]},
     )["job"]
-    assert job["status"] == "succeeded" and json.loads(job["result"]) == 9
+    assert job["status"] == "succeeded" and job["result"] == 9
     assert {"event": "created", "interface": "graphql"} in job["logs"]

@@ -9,7 +9,8 @@ import graphene
 from jobs import services
 from jobs.core.rules import EARLIEST, LATEST, MAX_CONCURRENT_RUNS
 from jobs.graphql.access import VIA
-from jobs.graphql.mutations import ServiceMutation
+from jobs.graphql.mutations.base import ServiceMutation, given
+from jobs.graphql.scalars import JSON
 from jobs.graphql.types import JobType, RecurringJobType
 
 
@@ -18,11 +19,11 @@ class RecurringJobFields:
 
     name = graphene.String()
     task = graphene.String()
-    args = graphene.JSONString()
-    kwargs = graphene.JSONString()
+    args = JSON(description="A list of positional arguments.")
+    kwargs = JSON(description="An object of keyword arguments.")
     queue = graphene.String()
     priority = graphene.String()
-    schedule = graphene.JSONString(
+    schedule = JSON(
         description='One of {"crontab": {...}}, {"interval": {"every", "period"}}, {"clocked": {...}}.'
     )
     enabled = graphene.Boolean()
@@ -36,16 +37,11 @@ class RecurringJobFields:
 class CreateRecurringJobInput(RecurringJobFields, graphene.InputObjectType):
     name = graphene.String(required=True)
     task = graphene.String(required=True)
-    schedule = graphene.JSONString(required=True)
+    schedule = JSON(required=True)
 
 
 class UpdateRecurringJobInput(RecurringJobFields, graphene.InputObjectType):
     pass
-
-
-def given(values: Any) -> dict[str, Any]:
-    """Only the fields the client sent (graphene fills the others with None)."""
-    return {name: value for name, value in dict(values).items() if value is not None}
 
 
 class CreateRecurringJob(ServiceMutation):
@@ -53,7 +49,7 @@ class CreateRecurringJob(ServiceMutation):
         input = CreateRecurringJobInput(required=True)
 
     recurring_job = graphene.Field(RecurringJobType)
-    permission = "jobs.add_recurringjob"
+    action = "create_recurring_job"
 
     @classmethod
     def perform(cls, user: Any, input: Any) -> dict[str, Any]:
@@ -67,7 +63,7 @@ class UpdateRecurringJob(ServiceMutation):
         input = UpdateRecurringJobInput(required=True)
 
     recurring_job = graphene.Field(RecurringJobType)
-    permission = "jobs.change_recurringjob"
+    action = "update_recurring_job"
 
     @classmethod
     def perform(cls, user: Any, id: str, input: Any) -> dict[str, Any]:
@@ -80,7 +76,7 @@ class DeleteRecurringJob(ServiceMutation):
         id = graphene.ID(required=True)
 
     deleted_id = graphene.ID()
-    permission = "jobs.delete_recurringjob"
+    action = "delete_recurring_job"
 
     @classmethod
     def perform(cls, user: Any, id: str) -> dict[str, Any]:
@@ -93,7 +89,7 @@ class TriggerRecurringJob(ServiceMutation):
         id = graphene.ID(required=True)
 
     job = graphene.Field(JobType)
-    permission = "jobs.trigger_recurring_job"
+    action = "trigger_recurring_job"
 
     @classmethod
     def perform(cls, user: Any, id: str) -> dict[str, Any]:
@@ -105,7 +101,7 @@ class PauseRecurringJob(ServiceMutation):
         id = graphene.ID(required=True)
 
     recurring_job = graphene.Field(RecurringJobType)
-    permission = "jobs.pause_recurring_job"
+    action = "pause_recurring_job"
 
     @classmethod
     def perform(cls, user: Any, id: str) -> dict[str, Any]:
@@ -113,6 +109,8 @@ class PauseRecurringJob(ServiceMutation):
 
 
 class ResumeRecurringJob(PauseRecurringJob):
+    action = "resume_recurring_job"
+
     @classmethod
     def perform(cls, user: Any, id: str) -> dict[str, Any]:
         return {"recurring_job": services.resume_recurring_job(id, user=user, via=VIA)}
