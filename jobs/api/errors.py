@@ -12,19 +12,31 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from jobs.exceptions import JobsError
+from jobs.exceptions import Conflict, Forbidden, Invalid, JobsError, NotFound
 
-JOBS_ERROR_STATUS = {"not_found": status.HTTP_404_NOT_FOUND, "invalid_transition": status.HTTP_409_CONFLICT}
+JOBS_ERROR_STATUS: tuple[tuple[type[JobsError], int], ...] = (
+    (NotFound, status.HTTP_404_NOT_FOUND),
+    (Invalid, status.HTTP_400_BAD_REQUEST),
+    (Conflict, status.HTTP_409_CONFLICT),
+    (Forbidden, status.HTTP_403_FORBIDDEN),
+)
+"""The HTTP status of each kind of refusal, by class: a new subclass needs no entry here."""
 
 
 def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
+def jobs_status(exc: JobsError) -> int:
+    """The status for a refusal of this class; a bare :class:`JobsError` is a 400."""
+    return next(
+        (code for kind, code in JOBS_ERROR_STATUS if isinstance(exc, kind)), status.HTTP_400_BAD_REQUEST
+    )
+
+
 def jobs_error_response(exc: JobsError) -> Response:
-    """The answer to a service's refusal: not_found → 404, invalid_transition → 409, else 400."""
-    code = JOBS_ERROR_STATUS.get(exc.code, status.HTTP_400_BAD_REQUEST)
-    return Response(error_body(exc.code, exc.message, exc.fields), status=code)
+    """The answer to a service's refusal; the body's ``code`` is the refusal's own."""
+    return Response(error_body(exc.code, exc.message, exc.fields), status=jobs_status(exc))
 
 
 def _flatten(detail: Any) -> dict[str, str]:

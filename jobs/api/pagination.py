@@ -57,9 +57,18 @@ class LogCursorPagination(CheckedCursorPagination):
     max_page_size = 1000
 
 
-class RecurringCursorPagination(CheckedCursorPagination):
+class NameCursorPagination(CheckedCursorPagination):
+    """Recurring jobs and alert rules, by their unique name."""
+
     ordering = ("name",)
     position_is_datetime = False
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class AlertCursorPagination(CheckedCursorPagination):
+    ordering = ("-started_at", "-id")
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 500

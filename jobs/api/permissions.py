@@ -1,6 +1,7 @@
-"""Who may do what: reading needs the view permission, each action its own.
+"""Who may do what: each view action needs the permission of the service action it performs.
 
-The same Django permissions the admin checks, so one group setup governs every surface.
+The permissions come from :mod:`jobs.services.actions`, the table the admin, the
+dashboard and GraphQL read too, so one group setup governs every surface.
 """
 
 from __future__ import annotations
@@ -10,9 +11,16 @@ from typing import Any
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-VIEW_JOB = "jobs.view_job"
-VIEW_QUEUE = "jobs.view_queuestats"
-VIEW_RECURRING = "jobs.view_recurringjob"
+from jobs.services import actions
+
+
+def permissions_for(**view_actions: str) -> dict[str, str]:
+    """A viewset's ``permission_map``: each view action to its service action's codename.
+
+    ``permissions_for(retry="retry_job")`` is ``{"retry": actions.permission("retry_job")}``.
+    Raises: KeyError for a service action the table doesn't know (at import time).
+    """
+    return {view: actions.permission(name) for view, name in view_actions.items()}
 
 
 class ActionPermission(BasePermission):

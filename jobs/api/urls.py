@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
+from jobs.api.views.alerts import AlertRuleViewSet, AlertViewSet
 from jobs.api.views.jobs import JobViewSet
 from jobs.api.views.queues import QueueViewSet
 from jobs.api.views.recurring import RecurringJobViewSet
@@ -16,6 +17,8 @@ router.include_format_suffixes = False
 router.register("jobs", JobViewSet, basename="job")
 router.register("queues", QueueViewSet, basename="queue")
 router.register("recurring-jobs", RecurringJobViewSet, basename="recurring-job")
+router.register("alert-rules", AlertRuleViewSet, basename="alert-rule")
+router.register("alerts", AlertViewSet, basename="alert")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("workers", WorkerViewSet, basename="worker")
 router.register("metrics", MetricsViewSet, basename="metrics")

@@ -10,11 +10,10 @@ from django.contrib.auth.models import Permission
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-ALL_PERMS = [
-    "view_job", "schedule_job", "retry_job", "cancel_job", "view_queuestats", "pause_queue",
-    "view_recurringjob", "add_recurringjob", "change_recurringjob", "delete_recurringjob",
-    "trigger_recurring_job", "pause_recurring_job",
-]  # fmt: skip
+from jobs.services.actions import ACTIONS
+
+ALL_PERMS = sorted({action.permission.split(".", 1)[1] for action in ACTIONS.values()})
+"""Every permission an action of :mod:`jobs.services.actions` needs."""
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ import pytest
 import schemathesis
 from django.contrib.auth import get_user_model
 from django.core.handlers.wsgi import WSGIHandler
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from drf_spectacular.validation import validate_schema
@@ -34,6 +35,7 @@ from schemathesis.checks import (
 )
 
 from jobs import services
+from jobs.models import Alert
 
 MAX_EXAMPLES = 50
 SEED = 20261201
@@ -47,6 +49,8 @@ NUMERIC_BODY_FIELDS = {
     "/api/recurring-jobs/": ("max_concurrent_runs",),
     "/api/recurring-jobs/{id}/": ("max_concurrent_runs",),
 }
+ALERT_RULE_NUMBERS = ("threshold", "window_minutes", "min_jobs", "repeat_minutes")
+"""Numeric fields of /api/alert-rules/ bodies; a failure-rate rule uses them all."""
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
@@ -56,6 +60,11 @@ def test_generated_schema_is_valid_openapi_3():
     paths = set(schema["paths"])
     assert {"/api/jobs/", "/api/jobs/bulk/", "/api/jobs/{id}/logs/", "/api/queues/{name}/pause/"} <= paths
     assert {"/api/recurring-jobs/{id}/trigger/", "/api/metrics/", "/api/health/", "/api/tasks/"} <= paths
+    assert {"/api/jobs/{id}/rerun/", "/api/jobs/bulk-retry/", "/api/jobs/bulk-cancel/"} <= paths
+    assert {"/api/jobs/bulk-delete/", "/api/alert-rules/", "/api/alert-rules/{id}/", "/api/alerts/"} <= paths
+    assert set(schema["paths"]["/api/jobs/{id}/"]) == {"get", "delete"}
+    assert set(schema["paths"]["/api/alert-rules/{id}/"]) == {"get", "patch", "delete"}
+    assert "409" in schema["paths"]["/api/jobs/{id}/"]["delete"]["responses"]
     error = schema["paths"]["/api/jobs/{id}/retry/"]["post"]["responses"]["409"]
     assert error["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
 
@@ -107,9 +116,21 @@ def _with_edges(body: dict[str, Any], fields: tuple[str, ...]) -> st.SearchStrat
     return st.one_of([*choices, st.just(body)])
 
 
+def _alert_rule_with_edges(body: dict[str, Any]) -> st.SearchStrategy:
+    """A failure-rate rule valid but for one number at an edge, or the body as is."""
+    runnable = {"name": "edge", "kind": "failure_rate", "threshold": 10}
+    choices = [
+        EDGE_NUMBERS.map(lambda value, name=name: {**runnable, name: value}) for name in ALERT_RULE_NUMBERS
+    ]
+    return st.one_of([*choices, st.just(body)])
+
+
 @schema.hook
 def flatmap_body(context: schemathesis.HookContext, body: Any) -> st.SearchStrategy:
-    fields = NUMERIC_BODY_FIELDS.get(context.operation.path, ()) if context.operation else ()
+    path = context.operation.path if context.operation else ""
+    if isinstance(body, dict) and path.startswith("/api/alert-rules/"):
+        return _alert_rule_with_edges(body)
+    fields = NUMERIC_BODY_FIELDS.get(path, ())
     if not isinstance(body, dict) or not fields:
         return st.just(body)
     if "jobs" in body:
@@ -130,10 +151,19 @@ def flatmap_query(context: schemathesis.HookContext, query: Any) -> st.SearchStr
 
 @pytest.fixture
 def existing_objects(auth_headers) -> None:
-    """A job and a recurring job, so reads and actions on real rows get exercised too."""
+    """A job of each kind of state, a recurring job, an alert rule and its open alert.
+
+    So reads and actions on real rows get exercised too.
+    """
     services.schedule_job("demo.add", args=[1, 2])
+    services.cancel_job(services.schedule_job("demo.add", args=[1, 2], delay=60).pk)
     services.create_recurring_job(
         name="contract", task="demo.add", args=[1, 2], schedule={"interval": {"every": 1, "period": "hours"}}
+    )
+    rule = services.create_alert_rule(name="contract", kind="backlog", threshold=10)
+    now = timezone.now()
+    Alert.objects.create(
+        rule=rule, subject="queue:normal", message="11", started_at=now, last_notified_at=now
     )
 
 

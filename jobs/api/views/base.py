@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from rest_framework import viewsets
-from rest_framework.parsers import FormParser, MultiPartParser
 
-from jobs.api.parsers import JSONBodyParser
+from jobs.api.parsers import FormBodyParser, JSONBodyParser, MultiPartBodyParser
 from jobs.api.permissions import ActionPermission
 from jobs.services.throttling import ActionThrottle
 
@@ -17,7 +16,7 @@ VIA = "rest"
 class ApiViewSet(viewsets.GenericViewSet):
     """Permission per action from ``permission_map``; actions in ``throttled_actions`` are rate-limited."""
 
-    parser_classes = [JSONBodyParser, FormParser, MultiPartParser]
+    parser_classes = [JSONBodyParser, FormBodyParser, MultiPartBodyParser]
     permission_classes = [ActionPermission]
     permission_map: dict[str, str] = {}
     throttled_actions: frozenset[str] = frozenset()

@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from jobs import conf, services
-from jobs.api.permissions import VIEW_QUEUE
+from jobs.api.permissions import permissions_for
 from jobs.api.schema import errors
 from jobs.api.serializers import QueueSerializer
 from jobs.api.views.base import VIA, ApiViewSet
@@ -23,12 +23,9 @@ class QueueViewSet(ApiViewSet):
     pagination_class = None
     lookup_field = "name"
     lookup_value_regex = "[^/]+"
-    permission_map = {
-        "list": VIEW_QUEUE,
-        "retrieve": VIEW_QUEUE,
-        "pause": "jobs.pause_queue",
-        "resume": "jobs.pause_queue",
-    }
+    permission_map = permissions_for(
+        list="view_queue", retrieve="view_queue", pause="pause_queue", resume="resume_queue"
+    )
     throttled_actions = frozenset({"pause", "resume"})
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:

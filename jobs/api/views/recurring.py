@@ -10,8 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from jobs import services
-from jobs.api.pagination import RecurringCursorPagination
-from jobs.api.permissions import VIEW_RECURRING
+from jobs.api.pagination import NameCursorPagination
+from jobs.api.permissions import permissions_for
 from jobs.api.schema import errors
 from jobs.api.serializers import JobSerializer, RecurringJobSerializer, RecurringJobWriteSerializer
 from jobs.api.views.base import VIA, ApiViewSet
@@ -20,18 +20,18 @@ from jobs.models import RecurringJob
 
 class RecurringJobViewSet(ApiViewSet):
     serializer_class = RecurringJobSerializer
-    pagination_class = RecurringCursorPagination
+    pagination_class = NameCursorPagination
     lookup_value_regex = "[^/]+"
-    permission_map = {
-        "list": VIEW_RECURRING,
-        "retrieve": VIEW_RECURRING,
-        "create": "jobs.add_recurringjob",
-        "partial_update": "jobs.change_recurringjob",
-        "destroy": "jobs.delete_recurringjob",
-        "trigger": "jobs.trigger_recurring_job",
-        "pause": "jobs.pause_recurring_job",
-        "resume": "jobs.pause_recurring_job",
-    }
+    permission_map = permissions_for(
+        list="view_recurring_job",
+        retrieve="view_recurring_job",
+        create="create_recurring_job",
+        partial_update="update_recurring_job",
+        destroy="delete_recurring_job",
+        trigger="trigger_recurring_job",
+        pause="pause_recurring_job",
+        resume="resume_recurring_job",
+    )
     throttled_actions = frozenset({"create", "partial_update", "destroy", "trigger", "pause", "resume"})
 
     def get_queryset(self) -> QuerySet[RecurringJob]:

@@ -7,7 +7,7 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from jobs.api.permissions import VIEW_JOB, VIEW_QUEUE
+from jobs.api.permissions import permissions_for
 from jobs.api.schema import errors
 from jobs.api.serializers import HealthSerializer, QueueMetricsSerializer, TaskSerializer, WorkerSerializer
 from jobs.api.views.base import ApiViewSet
@@ -21,7 +21,7 @@ class TaskViewSet(ApiViewSet):
 
     serializer_class = TaskSerializer
     pagination_class = None
-    permission_map = {"list": VIEW_JOB}
+    permission_map = permissions_for(list="view_job")
 
     @extend_schema(responses={200: TaskSerializer(many=True), **errors()})
     def list(self, request: Request) -> Response:
@@ -32,7 +32,7 @@ class TaskViewSet(ApiViewSet):
 class WorkerViewSet(ApiViewSet):
     serializer_class = WorkerSerializer
     pagination_class = None
-    permission_map = {"list": VIEW_QUEUE}
+    permission_map = permissions_for(list="view_queue")
 
     @extend_schema(responses={200: WorkerSerializer(many=True), **errors()})
     def list(self, request: Request) -> Response:
@@ -44,7 +44,7 @@ class MetricsViewSet(ApiViewSet):
 
     serializer_class = QueueMetricsSerializer
     pagination_class = None
-    permission_map = {"list": VIEW_QUEUE}
+    permission_map = permissions_for(list="view_queue")
 
     @extend_schema(responses={200: QueueMetricsSerializer(many=True), **errors()})
     def list(self, request: Request) -> Response:
@@ -56,7 +56,7 @@ class HealthViewSet(ApiViewSet):
 
     serializer_class = HealthSerializer
     pagination_class = None
-    permission_map = {"list": VIEW_QUEUE}
+    permission_map = permissions_for(list="view_queue")
 
     @extend_schema(responses={200: HealthSerializer, 503: HealthSerializer, **errors()})
     def list(self, request: Request) -> Response:
