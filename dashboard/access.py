@@ -1,5 +1,8 @@
 """Who may see and do what on the dashboard, and the headers every page carries.
 
+Views and templates name actions (``"view_job"``, ``"retry_job"``); which permission each
+needs is read from :mod:`jobs.services.actions`, the table the admin and the APIs read.
+
 Every view is wrapped by :func:`dashboard_view`: anonymous people go to the admin's
 login, a missing view permission is a 403, and every response gets a strict
 Content-Security-Policy (no inline scripts or styles; scripts read their data from
@@ -16,6 +19,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from jobs.services import actions
+
 PAGE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
@@ -26,15 +31,17 @@ CHART_CSP = "default-src 'none'; style-src 'unsafe-inline'"
 View = Callable[..., HttpResponse]
 
 
-def dashboard_view(*permissions: str, csp: str = PAGE_CSP) -> Callable[[View], View]:
-    """Require a logged-in user holding ``permissions``; send the CSP header."""
+def dashboard_view(*needs: str, csp: str = PAGE_CSP) -> Callable[[View], View]:
+    """Require a logged-in user who may perform every action in ``needs``; send the CSP header."""
+    for name in needs:
+        actions.action(name)  # a misspelt action name fails at import, not at request time
 
     def decorate(view: View) -> View:
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not request.user.has_perms(permissions):
+            if not all(actions.may(request.user, name) for name in needs):
                 raise PermissionDenied
             response = view(request, *args, **kwargs)
             response["Content-Security-Policy"] = csp
@@ -46,9 +53,9 @@ def dashboard_view(*permissions: str, csp: str = PAGE_CSP) -> Callable[[View], V
     return decorate
 
 
-def require_perm(request: HttpRequest, permission: str) -> None:
-    """Acting needs the same permission as in the admin and the APIs."""
-    if not request.user.has_perm(permission):
+def require(request: HttpRequest, name: str) -> None:
+    """Acting needs the same permission as in the admin and the APIs: a 403 otherwise."""
+    if not actions.may(request.user, name):
         raise PermissionDenied
 
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from django import template
 
+from jobs.services import actions
+
 register = template.Library()
 
 
@@ -25,3 +27,13 @@ def failure_percent(success_rate: float | None) -> str:
 @register.filter
 def percent(rate: float | None) -> str:
     return "–" if rate is None else f"{rate * 100:.1f} %"
+
+
+@register.filter
+def may(user: Any, action: str) -> bool:
+    """``{% if user|may:"retry_job" %}``: the button shows when the action's permission is held.
+
+    The permission is read from :mod:`jobs.services.actions`, so a template never spells
+    a codename and shows exactly the buttons the view behind it would allow.
+    """
+    return actions.may(user, action)

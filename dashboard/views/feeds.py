@@ -10,7 +10,7 @@ from jobs.exceptions import JobNotFound
 from jobs.services.jobs import get_job
 
 
-@dashboard_view("jobs.view_job", "jobs.view_queuestats")
+@dashboard_view("view_job", "view_queue")
 def overview_feed(request: HttpRequest) -> JsonResponse:
     data = queries.overview()
     return JsonResponse(
@@ -25,7 +25,7 @@ def overview_feed(request: HttpRequest) -> JsonResponse:
     )
 
 
-@dashboard_view("jobs.view_job")
+@dashboard_view("view_job")
 def job_feed(request: HttpRequest, job_id: str) -> JsonResponse:
     try:
         job = get_job(job_id)
@@ -38,12 +38,12 @@ def job_feed(request: HttpRequest, job_id: str) -> JsonResponse:
     return JsonResponse(queries.job_feed(job, after))
 
 
-@dashboard_view("jobs.view_job")
+@dashboard_view("view_job")
 def job_states_feed(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"jobs": queries.job_states(request.GET.getlist("id"))})
 
 
-@dashboard_view("jobs.view_queuestats", csp=CHART_CSP)
+@dashboard_view("view_queue", csp=CHART_CSP)
 def chart(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in charts.KINDS:
         return HttpResponse("Unknown chart.", status=404, content_type="text/plain")

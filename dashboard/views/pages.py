@@ -9,7 +9,7 @@ from django.shortcuts import render
 from dashboard import charts, queries
 from dashboard.access import dashboard_view, not_found
 from jobs import conf
-from jobs.core.states import CANCELLABLE, RETRYABLE
+from jobs.core.states import CANCELLABLE, RETRYABLE, JobStatus
 from jobs.exceptions import JobNotFound
 from jobs.models import Job
 from jobs.monitoring import figures
@@ -19,7 +19,7 @@ from jobs.services.jobs import get_job
 PAGE_SIZES = (25, 50, 100)
 
 
-@dashboard_view("jobs.view_job", "jobs.view_queuestats")
+@dashboard_view("view_job", "view_queue")
 def overview(request: HttpRequest) -> HttpResponse:
     range_key = charts.range_or_default(request.GET.get("range"))
     context = queries.overview()
@@ -47,7 +47,7 @@ def page_size(request: HttpRequest) -> int:
     return size if size in PAGE_SIZES else 50
 
 
-@dashboard_view("jobs.view_job")
+@dashboard_view("view_job")
 def job_list(request: HttpRequest) -> HttpResponse:
     filterset = job_filter(request)
     token = request.GET.get("cursor", "")
@@ -67,7 +67,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/jobs.html", context)
 
 
-@dashboard_view("jobs.view_job")
+@dashboard_view("view_job")
 def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
     try:
         job = get_job(job_id)
@@ -85,6 +85,7 @@ def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
         },
         "can_retry": job.status in RETRYABLE,
         "can_cancel": job.status in CANCELLABLE,
+        "can_delete": job.status != JobStatus.STARTED,
         "depends_on": list(job.depends_on.only("id", "task", "status")),
         "dependants": list(job.dependants.only("id", "task", "status")[:50]),
         "children": list(job.children.only("id", "task", "status", "created_at")[:50]),
@@ -92,12 +93,12 @@ def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
     return render(request, "dashboard/job_detail.html", context)
 
 
-@dashboard_view("jobs.view_queuestats")
+@dashboard_view("view_queue")
 def queue_list(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/queues.html", {"queues": figures.queue_metrics()})
 
 
-@dashboard_view("jobs.view_queuestats")
+@dashboard_view("view_queue")
 def queue_detail(request: HttpRequest, name: str) -> HttpResponse:
     if name not in conf.get().QUEUES:
         return not_found(request, f"No queue named {name!r}.")
@@ -106,17 +107,17 @@ def queue_detail(request: HttpRequest, name: str) -> HttpResponse:
     return render(request, "dashboard/queue_detail.html", {"q": queue, "jobs": rows})
 
 
-@dashboard_view("jobs.view_recurringjob")
+@dashboard_view("view_recurring_job")
 def recurring_list(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/recurring.html", {"rows": queries.recurring_rows()})
 
 
-@dashboard_view("jobs.view_queuestats")
+@dashboard_view("view_queue")
 def worker_list(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/workers.html", {"rows": queries.worker_rows()})
 
 
-@dashboard_view("jobs.view_job")
+@dashboard_view("view_job")
 def failed_list(request: HttpRequest) -> HttpResponse:
     context = {"groups": queries.failed_groups(), "sample": queries.FAILED_GROUP_SAMPLE}
     return render(request, "dashboard/failed.html", context)

@@ -1,7 +1,10 @@
 """Admin for alert rules (editable) and what they fired (read-only history).
 
 Rules are validated by ``AlertRule.clean`` (the rules in :mod:`jobs.monitoring.alerts.evaluate`) and saved
-through the alert services, so the admin refuses exactly what the services refuse.
+and deleted through the alert services, so the admin refuses exactly what the services
+refuse and a deletion is logged like any other. Django's delete page and its "delete
+selected" action stay (they list the alerts that go with a rule), but the deleting
+itself is :func:`~jobs.services.alerts.delete_alert_rule`, never the ORM's default.
 """
 
 from __future__ import annotations
@@ -9,12 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from jobs.core.alert_rules import EDITABLE
-from jobs.exceptions import InvalidAlertRule
+from jobs.exceptions import JobsError
 from jobs.models import Alert, AlertEvent, AlertRule
-from jobs.services.alerts import create_alert_rule, update_alert_rule
+from jobs.services.actions import may
+from jobs.services.alerts import create_alert_rule, delete_alert_rule, update_alert_rule
 
 
 @admin.register(AlertRule)
@@ -37,14 +42,37 @@ class AlertRuleAdmin(admin.ModelAdmin):
         ("Notification", {"fields": ("repeat_minutes", "webhook_url", "email_recipients")}),
     )
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return may(request.user, "create_alert_rule")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return may(request.user, "update_alert_rule")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return may(request.user, "delete_alert_rule")
+
     def save_model(self, request: HttpRequest, obj: AlertRule, form: Any, change: bool) -> None:
         fields = {name: value for name, value in form.cleaned_data.items() if name in EDITABLE}
         try:
             saved = update_alert_rule(obj.pk, **fields) if change else create_alert_rule(**fields)
-        except InvalidAlertRule as exc:
+        except JobsError as exc:
             self.message_user(request, exc.message, messages.ERROR)
             return
         obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: AlertRule) -> None:
+        self._delete(request, obj.pk)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """The "delete selected" action's deleting: one service call per rule."""
+        for pk in queryset.values_list("pk", flat=True):
+            self._delete(request, pk)
+
+    def _delete(self, request: HttpRequest, pk: int) -> None:
+        try:
+            delete_alert_rule(pk, user=request.user, via="admin")
+        except JobsError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
 
 
 class AlertEventInline(admin.TabularInline):

@@ -19,11 +19,15 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from jobs import conf
 from jobs.admin import display
 from jobs.admin.forms import ScheduleJobForm, task_descriptions
-from jobs.admin.paging import BoundedDateFieldListFilter, CappedPaginator, CreatedYearFilter
-from jobs.core.registry import task_names
+from jobs.admin.paging import (
+    BoundedDateFieldListFilter,
+    CappedPaginator,
+    CreatedYearFilter,
+    QueueFilter,
+    TaskFilter,
+)
 from jobs.core.states import CANCELLABLE, RETRYABLE
 from jobs.exceptions import JobsError
 from jobs.models import Job, JobLog
@@ -37,36 +41,11 @@ from jobs.services import (
     retry_jobs,
     schedule_job,
 )
+from jobs.services.actions import may
 
 LOG_LINES = 200
 """Timeline lines a detail page shows (the newest ones), so any job renders fast."""
 RELATED_LINKS = 50
-
-
-class QueueFilter(admin.SimpleListFilter):
-    """Choices from settings, not a DISTINCT over the jobs table."""
-
-    title = "queue"
-    parameter_name = "queue"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [(name, name) for name in conf.get().QUEUES]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        return queryset.filter(queue=self.value()) if self.value() else queryset
-
-
-class TaskFilter(admin.SimpleListFilter):
-    """Choices from the task registry, not a DISTINCT over the jobs table."""
-
-    title = "task"
-    parameter_name = "task"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [(name, name) for name in task_names()]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        return queryset.filter(task=self.value()) if self.value() else queryset
 
 
 def report(request: HttpRequest, verb: str, result: BulkResult) -> None:
@@ -140,22 +119,25 @@ class JobAdmin(admin.ModelAdmin):
     class Media:
         css = {"all": ("jobs/admin/admin.css",)}
 
-    # Permissions: jobs are never edited; each action has its own permission.
+    # Permissions: jobs are never edited; each action's permission is in services.actions.
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("jobs.schedule_job")
+        return may(request.user, "schedule_job")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return may(request.user, "delete_job")
 
     def has_retry_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("jobs.retry_job")
+        return may(request.user, "retry_job")
 
     def has_cancel_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("jobs.cancel_job")
+        return may(request.user, "cancel_job")
 
-    def has_schedule_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("jobs.schedule_job")
+    def has_rerun_permission(self, request: HttpRequest) -> bool:
+        return may(request.user, "rerun_job")
 
     # The changelist.
 
@@ -220,7 +202,7 @@ class JobAdmin(admin.ModelAdmin):
             return
         super().message_user(request, message, *args, **kwargs)
 
-    @admin.action(description="Re-run a copy of selected jobs", permissions=["schedule"])
+    @admin.action(description="Re-run a copy of selected jobs", permissions=["rerun"])
     def rerun_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         result = BulkResult()
         for job_id in queryset.values_list("pk", flat=True):
@@ -271,7 +253,7 @@ class JobAdmin(admin.ModelAdmin):
         possible = [
             ("retry", "Retry", job.status in RETRYABLE and self.has_retry_permission(request)),
             ("cancel", "Cancel", job.status in CANCELLABLE and self.has_cancel_permission(request)),
-            ("rerun", "Re-run a copy", self.has_schedule_permission(request)),
+            ("rerun", "Re-run a copy", self.has_rerun_permission(request)),
         ]
         return [
             (label, reverse(f"admin:jobs_job_{name}", args=[job.pk]))
@@ -327,7 +309,7 @@ class JobAdmin(admin.ModelAdmin):
         return [
             path("<uuid:job_id>/retry/", wrap(self._button(retry_job, "retry")), name="jobs_job_retry"),
             path("<uuid:job_id>/cancel/", wrap(self._button(cancel_job, "cancel")), name="jobs_job_cancel"),
-            path("<uuid:job_id>/rerun/", wrap(self._button(rerun_job, "schedule")), name="jobs_job_rerun"),
+            path("<uuid:job_id>/rerun/", wrap(self._button(rerun_job, "rerun")), name="jobs_job_rerun"),
             *super().get_urls(),
         ]
 

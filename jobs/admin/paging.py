@@ -4,7 +4,8 @@ Django's paginator counts the whole filtered queryset and ``date_hierarchy`` run
 ``DISTINCT date_trunc`` over it; both scan every matching row. Here the count is an
 estimate (PostgreSQL's planner statistics) for the unfiltered list and a count capped
 at :data:`COUNT_CAP` rows otherwise, and the year drill-down reads only the oldest and
-newest ``created_at`` (two index lookups).
+newest ``created_at`` (two index lookups). The queue and task filters take their
+choices from settings and the task registry, not from a ``DISTINCT`` over the jobs.
 """
 
 from __future__ import annotations
@@ -17,9 +18,12 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Max, Min, QuerySet
+from django.http import HttpRequest
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
 
+from jobs import conf
+from jobs.core.registry import task_names
 from jobs.core.rules import in_window
 
 COUNT_CAP = 10_000
@@ -101,3 +105,29 @@ def _parses_in_window(text: str) -> bool:
     except ValueError:
         return False
     return at is None or in_window(at)
+
+
+class QueueFilter(admin.SimpleListFilter):
+    """Choices from settings, not a DISTINCT over the jobs table."""
+
+    title = "queue"
+    parameter_name = "queue"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(name, name) for name in conf.get().QUEUES]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(queue=self.value()) if self.value() else queryset
+
+
+class TaskFilter(admin.SimpleListFilter):
+    """Choices from the task registry, not a DISTINCT over the jobs table."""
+
+    title = "task"
+    parameter_name = "task"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(name, name) for name in task_names()]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(task=self.value()) if self.value() else queryset

@@ -24,6 +24,7 @@ from jobs.exceptions import JobsError
 from jobs.models import QueueStats
 from jobs.monitoring.figures import queue_metrics
 from jobs.services import pause_queue, resume_queue
+from jobs.services.actions import may
 from jobs.services.queries import django_rq_pages
 
 
@@ -59,8 +60,11 @@ class QueueAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return may(request.user, "view_queue")
+
     def has_pause_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("jobs.pause_queue")
+        return may(request.user, "pause_queue")
 
     def get_urls(self) -> list:
         wrap = self.admin_site.admin_view

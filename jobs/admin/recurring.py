@@ -34,6 +34,7 @@ from jobs.services import (
     trigger_recurring_job,
     update_recurring_job,
 )
+from jobs.services.actions import may
 from jobs.services.recurring import EDITABLE
 
 PLAIN_FIELDS = [name for name in EDITABLE if name != "schedule"]
@@ -84,11 +85,20 @@ class RecurringJobAdmin(admin.ModelAdmin):
     class Media:
         css = {"all": ("jobs/admin/admin.css",)}
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return may(request.user, "create_recurring_job")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return may(request.user, "update_recurring_job")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return may(request.user, "delete_recurring_job")
+
     def has_trigger_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("jobs.trigger_recurring_job")
+        return may(request.user, "trigger_recurring_job")
 
     def has_pause_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("jobs.pause_recurring_job")
+        return may(request.user, "pause_recurring_job")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         latest = Job.objects.filter(recurring_job=OuterRef("pk")).order_by("-created_at")
@@ -212,11 +222,18 @@ class RecurringJobAdmin(admin.ModelAdmin):
         obj.pk = saved.pk
 
     def delete_model(self, request: HttpRequest, obj: RecurringJob) -> None:
-        delete_recurring_job(obj.pk, user=request.user, via="admin")
+        self._delete(request, obj.pk)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         for pk in queryset.values_list("pk", flat=True):
+            self._delete(request, pk)
+
+    def _delete(self, request: HttpRequest, pk: int) -> None:
+        """Deleting goes through the service; one gone meanwhile is a message, not a 500."""
+        try:
             delete_recurring_job(pk, user=request.user, via="admin")
+        except JobsError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
 
     def _each(self, request: HttpRequest, queryset: QuerySet, action: Callable[..., Any], verb: str) -> None:
         done, refused = 0, []

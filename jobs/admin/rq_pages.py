@@ -23,10 +23,11 @@ from django.shortcuts import redirect
 from django.urls import URLPattern
 from django.views.decorators.http import require_safe
 
+from jobs.services.actions import may
 from jobs.services.queries import django_rq_pages
 
-PERMISSIONS = ("jobs.view_queuestats", "jobs.view_job")
-"""The pages show queues and jobs (arguments, results, errors): both view permissions."""
+NEEDS = ("view_queue", "view_job")
+"""The pages show queues and jobs (arguments, results, errors): both view actions."""
 
 READ_ONLY = frozenset(
     {
@@ -59,7 +60,7 @@ REFUSAL = (
 
 def may_view(request: HttpRequest) -> bool:
     """Whether the user may see django-rq's pages (the Queues admin asks before linking)."""
-    return request.user.has_perms(PERMISSIONS)
+    return all(may(request.user, name) for name in NEEDS)
 
 
 def refused(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:

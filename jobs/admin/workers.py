@@ -16,14 +16,15 @@ from django.urls import reverse
 
 from jobs.admin import display
 from jobs.models import QueueStats
+from jobs.services.actions import may
 from jobs.services.queries import list_workers
 
-PERMISSION = "jobs.view_queuestats"
-"""Seeing workers goes with seeing queues."""
+ACTION = "view_queue"
+"""Seeing workers goes with seeing queues (its permission is in :mod:`jobs.services.actions`)."""
 
 
 def workers_view(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm(PERMISSION):
+    if not may(request.user, ACTION):
         raise PermissionDenied
     rows = [
         {
@@ -51,7 +52,7 @@ def add_to_index(site: admin.AdminSite) -> None:
 
     def get_app_list(request: HttpRequest, app_label: str | None = None) -> list[dict[str, Any]]:
         apps = build(request, app_label)
-        if not request.user.has_perm(PERMISSION):
+        if not may(request.user, ACTION):
             return apps
         for app in apps:
             if app["app_label"] == "jobs":

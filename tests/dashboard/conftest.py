@@ -42,6 +42,14 @@ def operator(db) -> Client:
     return client
 
 
+@pytest.fixture
+def deleter(db) -> Client:
+    """Sees every page and may delete jobs and recurring jobs, nothing else."""
+    client = Client()
+    client.force_login(user_with("deleter", *VIEW_PERMS, "delete_job", "delete_recurringjob"))
+    return client
+
+
 @pytest.fixture(autouse=True)
 def dashboard_urls(settings) -> None:
     settings.ROOT_URLCONF = "tests.dashboard.urls"

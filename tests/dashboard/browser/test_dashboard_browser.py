@@ -163,3 +163,17 @@ def test_pages_fit_a_phone_and_are_keyboard_reachable(page):
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Jobdesk"
+
+
+def test_delete_a_job_button_then_confirm_and_it_is_gone(page):
+    job = make_jobs(1, status="failed", error="RuntimeError: boom")[0]
+    page.goto(f"/dashboard/jobs/{job.pk}/")
+    page.click("button[data-action=delete]")
+    expect(page.locator("h1")).to_have_text(f"Delete job demo.add {job.pk}?")
+    assert Job.objects.filter(pk=job.pk).exists()
+    screenshot(page, "dashboard/job-delete-confirm")
+    page.get_by_role("button", name="Yes, delete").click()
+    page.wait_for_url(re.compile(r".*/dashboard/jobs/$"))
+    expect(page.locator(".messages")).to_contain_text(f"Deleted job {job.pk}.")
+    assert not Job.objects.filter(pk=job.pk).exists()
+    assert not JobLog.objects.filter(job_id=job.pk).exists()
