@@ -2,14 +2,13 @@
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
 from django_celery_beat.models import CrontabSchedule
 from rq_scheduler.utils import get_next_scheduled_time
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import ROOT
 
 
 def test_celery_beat_validates_crontabs_and_rq_scheduler_parses_cron():
@@ -19,6 +18,7 @@ def test_celery_beat_validates_crontabs_and_rq_scheduler_parses_cron():
     assert get_next_scheduled_time("*/5 * * * *").minute % 5 == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "first",
     ["import rq_scheduler.utils", "import crontab", "import django_rq"],
@@ -32,6 +32,8 @@ django.setup()
 from django_celery_beat.validators import crontab_validator
 crontab_validator("0 6 * * 1")
 from rq_scheduler.utils import get_next_scheduled_time
+
+from tests.conftest import ROOT
 print(get_next_scheduled_time("0 6 * * *").hour)
 """
     result = subprocess.run(

@@ -51,14 +51,14 @@ HOURLY = {"interval": {"every": 1, "period": "hours"}}
 )
 def test_out_of_range_schedule_options_are_refused_and_write_nothing(options, error, field):
     with pytest.raises(error) as refused:
-        schedule_job("demo.add", **{"args": [1, 2], **options})
+        schedule_job("tests.add", **{"args": [1, 2], **options})
     assert field in refused.value.fields and refused.value.message
     assert not Job.objects.exists()
 
 
 def test_the_bounds_themselves_are_accepted():
-    delayed = schedule_job("demo.noop", delay=rules.MAX_DELAY_SECONDS)
-    timed = schedule_job("demo.noop", timeout=rules.MAX_TIMEOUT)
+    delayed = schedule_job("tests.noop", delay=rules.MAX_DELAY_SECONDS)
+    timed = schedule_job("tests.noop", timeout=rules.MAX_TIMEOUT)
     assert delayed.status == "scheduled" and timed.timeout == rules.MAX_TIMEOUT
 
 
@@ -67,10 +67,10 @@ def test_json_nested_too_deep_for_python_is_refused():
     for _ in range(100_000):
         nested = [nested]
     with pytest.raises(InvalidArguments):
-        schedule_job("demo.fail", args=[nested])
+        schedule_job("tests.fail", args=[nested])
 
 
-@pytest.mark.parametrize("requests", [5, None, "demo.add", {"task": "demo.add"}, [5], [None]])
+@pytest.mark.parametrize("requests", [5, None, "tests.add", {"task": "tests.add"}, [5], [None]])
 def test_bulk_requests_that_are_not_lists_of_mappings_are_refused(requests):
     with pytest.raises(JobsError):
         schedule_jobs(requests)
@@ -79,7 +79,7 @@ def test_bulk_requests_that_are_not_lists_of_mappings_are_refused(requests):
 
 def test_a_bulk_request_with_a_huge_delay_is_refused_with_its_position():
     with pytest.raises(InvalidSchedule, match="Job 1:"):
-        schedule_jobs([{"task": "demo.noop"}, {"task": "demo.noop", "delay": 1e20}])
+        schedule_jobs([{"task": "tests.noop"}, {"task": "tests.noop", "delay": 1e20}])
     assert not Job.objects.exists()
 
 
@@ -96,7 +96,7 @@ def test_a_bulk_request_with_a_huge_delay_is_refused_with_its_position():
 )
 def test_schedules_beyond_the_bound_are_refused_and_save_nothing(schedule):
     with pytest.raises(InvalidSchedule) as refused:
-        create_recurring_job(name="far", task="demo.noop", schedule=schedule)
+        create_recurring_job(name="far", task="tests.noop", schedule=schedule)
     assert refused.value.fields == {"schedule": refused.value.fields["schedule"]}
     assert not RecurringJob.objects.exists() and not IntervalSchedule.objects.exists()
 
@@ -114,7 +114,7 @@ def test_schedules_beyond_the_bound_are_refused_and_save_nothing(schedule):
 )
 def test_recurring_options_out_of_range_are_refused(options, field):
     with pytest.raises(JobsError) as refused:
-        create_recurring_job(**{"name": "r", "task": "demo.noop", "schedule": HOURLY, **options})
+        create_recurring_job(**{"name": "r", "task": "tests.noop", "schedule": HOURLY, **options})
     assert field in refused.value.fields
     assert not RecurringJob.objects.exists()
 
@@ -122,7 +122,7 @@ def test_recurring_options_out_of_range_are_refused(options, field):
 def test_an_existing_huge_interval_row_is_refused_by_validation():
     """celery-beat's admin saves any integer; choosing such a row is a form error."""
     huge = IntervalSchedule.objects.create(every=2**31 - 1, period="days")
-    rj = RecurringJob(name="r", task="demo.noop", interval=huge)
+    rj = RecurringJob(name="r", task="tests.noop", interval=huge)
     with pytest.raises(InvalidSchedule, match="at most"):
         validate_recurring_job(rj)
 

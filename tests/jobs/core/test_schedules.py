@@ -16,7 +16,7 @@ def utc(*parts: int) -> datetime:
 def cron_job(
     minute="0", hour="2", dom="*", month="*", dow="*", tz="Europe/Berlin", **options
 ) -> RecurringJob:
-    rj = RecurringJob(name="t", task="demo.noop", created_at=utc(2026, 1, 1), **options)
+    rj = RecurringJob(name="t", task="tests.noop", created_at=utc(2026, 1, 1), **options)
     rj.crontab = CrontabSchedule(
         minute=minute, hour=hour, day_of_month=dom, month_of_year=month, day_of_week=dow, timezone=tz
     )
@@ -24,7 +24,7 @@ def cron_job(
 
 
 def interval_job(every=15, period="minutes", **options) -> RecurringJob:
-    rj = RecurringJob(name="t", task="demo.noop", created_at=utc(2026, 1, 1, 0, 0, 7), **options)
+    rj = RecurringJob(name="t", task="tests.noop", created_at=utc(2026, 1, 1, 0, 0, 7), **options)
     rj.interval = IntervalSchedule(every=every, period=period)
     return rj
 
@@ -114,7 +114,7 @@ def test_start_and_end_bound_every_schedule():
 
 
 def test_clocked_runs_once():
-    rj = RecurringJob(name="t", task="demo.noop", created_at=utc(2026, 1, 1))
+    rj = RecurringJob(name="t", task="tests.noop", created_at=utc(2026, 1, 1))
     rj.clocked = ClockedSchedule(clocked_time=utc(2026, 2, 2, 10))
     assert schedules.next_runs(rj, 5, now=utc(2026, 1, 1)) == [utc(2026, 2, 2, 10)]
     assert schedules.next_run(rj, utc(2026, 2, 2, 10)) is None

@@ -93,14 +93,14 @@ def maybe(valid: st.SearchStrategy) -> st.SearchStrategy:
 
 valid_calls = st.sampled_from(
     [
-        ("demo.add", [1, 2], {}),
-        ("demo.add", [], {"a": 1, "b": 2}),
-        ("demo.noop", [], {}),
-        ("demo.fail", ["boom"], {}),
+        ("tests.add", [1, 2], {}),
+        ("tests.add", [], {"a": 1, "b": 2}),
+        ("tests.noop", [], {}),
+        ("tests.fail", ["boom"], {}),
     ]
 )
 garbage_calls = st.tuples(
-    st.one_of(texts, anything, st.sampled_from(["demo.add", "demo.fail"])),
+    st.one_of(texts, anything, st.sampled_from(["tests.add", "tests.fail"])),
     st.one_of(st.lists(json_values, max_size=3), st.lists(not_json, max_size=2), anything),
     st.one_of(
         st.dictionaries(texts, json_values, max_size=3),

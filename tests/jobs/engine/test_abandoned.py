@@ -55,7 +55,7 @@ def _end_claims_left_by_the_dead() -> None:
 
 
 def test_a_job_left_in_the_intermediate_list_goes_back_to_its_queue(processes, redis):
-    job = schedule_job("demo.add", args=[2, 3])
+    job = schedule_job("tests.add", args=[2, 3])
     queue = broker.queue("normal")
     # Exactly what a worker killed right after its dequeue leaves behind.
     redis.lmove(queue.key, queue.intermediate_queue_key, "LEFT", "RIGHT")
@@ -77,7 +77,7 @@ def test_a_job_left_in_the_intermediate_list_goes_back_to_its_queue(processes, r
 
 
 def test_a_worker_killed_between_dequeue_and_start_loses_nothing(processes, redis):
-    job = schedule_job("demo.add", args=[1, 1])
+    job = schedule_job("tests.add", args=[1, 1])
     with transaction.atomic():
         # Hold the row before the worker starts, so its claim waits: the worker is then
         # caught, for certain, between taking the job from Redis and starting it.
@@ -102,7 +102,7 @@ def test_a_worker_killed_between_dequeue_and_start_loses_nothing(processes, redi
 def test_a_job_popped_into_no_list_goes_back_to_its_queue(processes, redis):
     lost_after = 4
     env = {"JOBS_WORKER_LOST_AFTER": str(lost_after)}
-    job = schedule_job("demo.add", args=[4, 5])
+    job = schedule_job("tests.add", args=[4, 5])
     enqueued = time.monotonic()
     # Exactly what a worker on several queues (BLPOP) killed before its next command
     # leaves: the row and the hash say queued, and the id is in no list at all.
@@ -122,7 +122,7 @@ def test_a_job_popped_into_no_list_goes_back_to_its_queue(processes, redis):
 def test_a_multi_queue_worker_killed_between_dequeue_and_start_loses_nothing(processes, redis):
     lost_after = 4
     env = {"JOBS_WORKER_LOST_AFTER": str(lost_after)}
-    job = schedule_job("demo.add", args=[2, 2])
+    job = schedule_job("tests.add", args=[2, 2])
     queue = broker.queue("normal")
     redis.lpop(queue.key)  # held back until the worker waits on its empty queues
     doomed = processes.worker("high", "normal", "low", name="doomed", **env)
@@ -151,7 +151,7 @@ def test_a_multi_queue_worker_killed_between_dequeue_and_start_loses_nothing(pro
 def test_a_busy_system_runs_every_job_once(processes, redis):
     env = {"JOBS_WORKER_LOST_AFTER": "3"}
     queues = ("high", "normal", "low")
-    jobs = [schedule_job("demo.add", args=[n, 1], queue=queues[n % 3]) for n in range(200)]
+    jobs = [schedule_job("tests.add", args=[n, 1], queue=queues[n % 3]) for n in range(200)]
     time.sleep(3)  # every job is old enough to be looked for while it waits
     scheduler = processes.scheduler(**env)
     workers = [processes.worker(*queues, name=f"busy{n}", **env) for n in range(2)]
@@ -170,7 +170,7 @@ def test_a_busy_system_runs_every_job_once(processes, redis):
 
 
 def test_a_popped_id_goes_back_once_and_only_when_nothing_holds_it(transactional_db, redis):
-    job = schedule_job("demo.add", args=[1, 2])
+    job = schedule_job("tests.add", args=[1, 2])
     queue = broker.queue("normal")
     later = time.time() + conf.get().WORKER_LOST_AFTER + 1
     started = queue.started_job_registry

@@ -4,14 +4,13 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from jobs.engine.bulk_insert import insert_new
 from jobs.engine.creation import build_job
 from jobs.models import Job, RecurringJob
-from tests.jobs import fixture_tasks  # noqa: F401 - registers tests.echo
+from tests.factories import user_with
 
 AWKWARD = [
     "quote \" and ' and back\\slash",
@@ -27,7 +26,7 @@ def _jobs(user, parent) -> list[Job]:
     jobs = []
     for index, text in enumerate(AWKWARD):
         job, _ = build_job(
-            "demo.add",
+            "tests.add",
             args=[index, 1],
             tags=[text or "empty", "x"],
             correlation_id=text,
@@ -52,8 +51,8 @@ def _stored(pks) -> list[dict]:
 
 
 def test_rows_read_back_as_bulk_create_would_store_them(transactional_db):
-    user = get_user_model().objects.create_user("ops")
-    parent, _ = build_job("demo.noop")
+    user = user_with(username="ops")
+    parent, _ = build_job("tests.noop")
     parent.save()
     fast = _jobs(user, parent)
     slow = _jobs(user, parent)
@@ -73,9 +72,9 @@ def test_rows_read_back_as_bulk_create_would_store_them(transactional_db):
 
 
 def test_a_conflicting_row_writes_none_of_the_batch(transactional_db):
-    existing, _ = build_job("demo.noop")
+    existing, _ = build_job("tests.noop")
     existing.save()
-    batch = [build_job("demo.noop")[0] for _ in range(3)]
+    batch = [build_job("tests.noop")[0] for _ in range(3)]
     batch[1].pk = existing.pk
 
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -85,17 +84,17 @@ def test_a_conflicting_row_writes_none_of_the_batch(transactional_db):
 
 
 def test_models_it_cannot_copy_go_through_bulk_create(transactional_db):
-    insert_new([RecurringJob(name="nightly", task="demo.noop", description="auto_now and an auto id")])
+    insert_new([RecurringJob(name="nightly", task="tests.noop", description="auto_now and an auto id")])
     stored = RecurringJob.objects.get(name="nightly")
     assert stored.updated_at is not None
 
 
 def test_job_new_fills_fresh_defaults_and_refuses_unknown_names():
-    one, two = Job.new(task="demo.noop"), Job.new(task="demo.noop")
+    one, two = Job.new(task="tests.noop"), Job.new(task="tests.noop")
     assert isinstance(one.pk, uuid.UUID) and one.pk != two.pk
     assert one.tags == [] and one.tags is not two.tags
     assert one.status == "queued" and one.attempts == 0
     assert (one.error, one.progress_message, one.run_at) == ("", "", None)
     assert timezone.now() - one.created_at < timedelta(seconds=5)
     with pytest.raises(TypeError, match="no fields parent"):
-        Job.new(task="demo.noop", parent=None)
+        Job.new(task="tests.noop", parent=None)

@@ -18,8 +18,6 @@ S = JobStatus
 
 
 def test_the_horse_runs_the_task_without_opening_a_database_connection(burst_worker):
-    from tests.jobs import fixture_tasks  # noqa: F401 - registers the task
-
     job = schedule_job("tests.database_state")
     burst_worker()
     job.refresh_from_db()
@@ -37,7 +35,7 @@ def _claimed_long_ago(task: str, **options) -> Job:
 
 
 def test_a_reported_success_its_dead_worker_never_recorded_is_recorded_by_housekeeping(transactional_db):
-    job = _claimed_long_ago("demo.add", args=[2, 3])
+    job = _claimed_long_ago("tests.add", args=[2, 3])
     broker.put_outcome(
         str(job.pk), {"ok": True, "runtime": 0.01, "result": 5, "execution_id": str(job.execution_id)}
     )
@@ -50,8 +48,6 @@ def test_a_reported_success_its_dead_worker_never_recorded_is_recorded_by_housek
 
 
 def test_a_reported_failure_its_dead_worker_never_recorded_follows_the_backoff(transactional_db):
-    from tests.jobs import fixture_tasks  # noqa: F401 - registers the task
-
     job = _claimed_long_ago("tests.fails_linear")
     broker.put_outcome(
         str(job.pk),
@@ -72,7 +68,7 @@ def test_a_reported_failure_its_dead_worker_never_recorded_follows_the_backoff(t
 
 
 def test_without_a_report_the_attempt_is_lost_not_succeeded(transactional_db):
-    job = _claimed_long_ago("demo.add", args=[2, 3])
+    job = _claimed_long_ago("tests.add", args=[2, 3])
 
     housekeeping.recover_lost_attempts()
 
@@ -82,7 +78,7 @@ def test_without_a_report_the_attempt_is_lost_not_succeeded(transactional_db):
 
 
 def test_under_another_worker_class_the_wrapper_claims_and_records_itself(transactional_db):
-    job = schedule_job("demo.add", args=[20, 22])
+    job = schedule_job("tests.add", args=[20, 22])
     worker = SimpleWorker(
         [broker.queue("normal")],
         connection=broker.connection(),

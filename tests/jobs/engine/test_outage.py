@@ -21,14 +21,13 @@ from jobs.models import Job
 from jobs.monitoring import health
 from jobs.services import schedule_job
 from tests.conftest import wait_for
-from tests.jobs import fixture_tasks  # noqa: F401 - registers the test tasks here too
+from tests.factories import superuser
 
 S = JobStatus
 pytestmark = pytest.mark.slow
 
 OUTAGE_SECONDS = 20
 LISTED_AGAIN_WITHIN = 5
-FIXTURES = "tests.jobs.fixture_tasks"
 
 
 def _names(redis) -> set[str]:
@@ -51,24 +50,24 @@ def _workers_checked_healthy(redis) -> bool:
     return health.check_workers(redis, health.timezone.now()).ok
 
 
-def test_workers_and_scheduler_survive_a_redis_outage(processes, own_redis, django_user_model):
+def test_workers_and_scheduler_survive_a_redis_outage(processes, own_redis):
     one = processes.worker("normal", name="one", REDIS_URL=own_redis.url)
     two = processes.worker("high", "normal", "low", name="two", REDIS_URL=own_redis.url)
     scheduler = processes.scheduler(REDIS_URL=own_redis.url)
     redis = own_redis.client()
     wait_for(lambda: len(_names(redis)) == 2, timeout=30, message="both workers registered")
-    warmup = schedule_job("demo.add", args=[0, 0])
+    warmup = schedule_job("tests.add", args=[0, 0])
     wait_for(lambda: _status(warmup.pk) == S.SUCCEEDED, timeout=30, message="a first job ran")
     api = APIClient()
-    api.force_authenticate(django_user_model.objects.create_superuser("ops", password="pw"))
-    before = schedule_job("demo.add", args=[1, 1], delay=OUTAGE_SECONDS / 2)
+    api.force_authenticate(superuser("ops"))
+    before = schedule_job("tests.add", args=[1, 1], delay=OUTAGE_SECONDS / 2)
 
     own_redis.stop()
     down_until = time.monotonic() + OUTAGE_SECONDS
     during = []
     while time.monotonic() < down_until:
-        during.append(schedule_job("demo.add", args=[len(during), 1]).pk)
-        reply = api.post("/api/jobs/", {"task": "demo.add", "args": [2, 2]}, format="json")
+        during.append(schedule_job("tests.add", args=[len(during), 1]).pk)
+        reply = api.post("/api/jobs/", {"task": "tests.add", "args": [2, 2]}, format="json")
         assert reply.status_code == 201, reply.content
         during.append(reply.json()["id"])
         time.sleep(OUTAGE_SECONDS / 4)
@@ -93,7 +92,7 @@ def test_workers_and_scheduler_survive_a_redis_outage(processes, own_redis, djan
 
 
 def test_a_running_job_and_its_worker_survive_an_outage(processes, own_redis):
-    worker = processes.worker("normal", name="busy", REDIS_URL=own_redis.url, JOBS_TASK_MODULES=FIXTURES)
+    worker = processes.worker("normal", name="busy", REDIS_URL=own_redis.url)
     processes.scheduler(REDIS_URL=own_redis.url)
     job = schedule_job("tests.sleep_quietly", args=[12])  # outlasts the outage
     wait_for(lambda: _status(job.pk) == S.STARTED, timeout=30, message="the job started")
@@ -106,7 +105,7 @@ def test_a_running_job_and_its_worker_survive_an_outage(processes, own_redis):
 
     redis = own_redis.client()
     wait_for(lambda: len(_names(redis)) == 1, timeout=LISTED_AGAIN_WITHIN, message="listed again")
-    after = schedule_job("demo.add", args=[1, 2])
+    after = schedule_job("tests.add", args=[1, 2])
     wait_for(lambda: _status(after.pk) == S.SUCCEEDED, timeout=60, message="a job after the outage")
     wait_for(lambda: _status(job.pk) == S.SUCCEEDED, timeout=60, message="the job that ran through it")
     assert worker.poll() is None, processes.logs()
@@ -125,5 +124,5 @@ def test_workers_register_again_after_flushall(processes, own_redis):
     infos = {info.name: info for info in list_workers(redis)}
     assert not any(info.lost for info in infos.values())
     assert set(infos[next(n for n in names if n.startswith("two"))].queues) == {"high", "normal", "low"}
-    job = schedule_job("demo.add", args=[2, 2])
+    job = schedule_job("tests.add", args=[2, 2])
     wait_for(lambda: _status(job.pk) == S.SUCCEEDED, timeout=30, message="a job after the flush")

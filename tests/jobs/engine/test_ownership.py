@@ -30,7 +30,7 @@ def _claim(job: Job, now=None) -> Job:
 
 def _replaced_attempt() -> tuple[Job, Job]:
     """Execution A claimed, was given up for lost, and execution B claimed the retry."""
-    job = schedule_job("demo.add", args=[2, 3], max_attempts=3)
+    job = schedule_job("tests.add", args=[2, 3], max_attempts=3)
     first = _claim(job)
     assert lifecycle.record_lost_attempt(first, "given up") == S.SCHEDULED
     second = _claim(job)
@@ -88,7 +88,7 @@ def test_housekeeping_never_records_a_stale_executions_report_for_the_live_attem
 
 
 def test_a_renewed_lease_keeps_an_attempt_whose_worker_redis_forgot(transactional_db):
-    job = schedule_job("demo.sleep", args=[60])
+    job = schedule_job("tests.sleep", args=[60])
     claimed = _claim(job, now=timezone.now() - timedelta(minutes=10))
     lease_db = connections["default"].copy()
     try:
@@ -130,7 +130,7 @@ def test_a_redis_restart_mid_job_neither_retries_nor_doubles_it(processes, own_r
     processes.worker("normal", name="a", **env)
     processes.worker("normal", name="b", **env)
     processes.scheduler(**env)
-    job = schedule_job("demo.sleep", args=[24], max_attempts=3)
+    job = schedule_job("tests.sleep", args=[24], max_attempts=3)
     wait_for(lambda: _status(job) == (S.STARTED, 1), timeout=30, message="the job to start")
     time.sleep(1)
 
@@ -154,7 +154,7 @@ def test_a_paused_queue_stays_paused_while_redis_has_forgotten_the_pause(process
     wait_for(list_workers, timeout=30, message="the worker to register")
 
     own_redis.flushall()  # the paused flag in Redis is gone; reconcile is not running
-    job = schedule_job("demo.add", args=[1, 2])
+    job = schedule_job("tests.add", args=[1, 2])
     assert broker.queue("normal").count == 1
 
     deadline = time.monotonic() + 4

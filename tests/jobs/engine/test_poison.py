@@ -78,7 +78,7 @@ def test_the_worker_refuses_planted_jobs_and_goes_on(processes, redis, tmp_path:
     worker = processes.worker("normal", name="guarded")
 
     wait_for(lambda: poison.count(redis) == len(planted), timeout=30, message="every planted job set aside")
-    normal = schedule_job("demo.add", args=[2, 2])
+    normal = schedule_job("tests.add", args=[2, 2])
     wait_for(lambda: _status(normal) == S.SUCCEEDED, timeout=30, message="a normal job after them")
     assert not marker.exists()
     assert "normal" not in broker.paused_queues(redis)
@@ -102,14 +102,14 @@ def test_the_worker_refuses_planted_jobs_and_goes_on(processes, redis, tmp_path:
 
 def test_the_scheduler_sets_poison_aside_and_moves_good_jobs_around_it(processes, redis, tmp_path: Path):
     marker = tmp_path / "marker"
-    first = schedule_job("demo.add", args=[1, 1], delay=1)
+    first = schedule_job("tests.add", args=[1, 1], delay=1)
     pickled = _pickled(redis, f"touch {marker}")
     garbage = _garbage(redis)
     unreadable = _garbage(redis, status="no such status")
     foreign = _planted(redis, "os.system", f"touch {marker}")
     missing_hash = str(uuid.uuid4())
     _schedule_now(redis, pickled, garbage, unreadable, foreign, missing_hash)
-    second = schedule_job("demo.add", args=[2, 2], delay=1)
+    second = schedule_job("tests.add", args=[2, 2], delay=1)
     scheduler = processes.scheduler()
     processes.worker("normal", name="after")
 
@@ -121,7 +121,7 @@ def test_the_scheduler_sets_poison_aside_and_moves_good_jobs_around_it(processes
     for job_id in (pickled, garbage, unreadable, foreign):
         assert not redis.exists(RQJob.key_for(job_id))
         assert redis.exists(poison.MOVED_JOB_KEY.format(job_id=job_id))
-    later = schedule_job("demo.add", args=[3, 3], delay=1)
+    later = schedule_job("tests.add", args=[3, 3], delay=1)
     wait_for(lambda: _status(later) == S.SUCCEEDED, timeout=30, message="scheduling goes on")
     assert scheduler.poll() is None
     assert not marker.exists()
@@ -131,7 +131,7 @@ def test_the_scheduler_sets_poison_aside_and_moves_good_jobs_around_it(processes
 def test_a_scheduler_started_with_poison_waiting_stays_up(processes, redis):
     _schedule_now(redis, _pickled(redis, "true"))
     scheduler = processes.scheduler()
-    job = schedule_job("demo.add", args=[1, 2], delay=1)
+    job = schedule_job("tests.add", args=[1, 2], delay=1)
     processes.worker("normal", name="after")
     wait_for(lambda: _status(job) == S.SUCCEEDED, timeout=30, message="a scheduled job ran")
     assert scheduler.poll() is None

@@ -13,7 +13,6 @@ from jobs.engine import broker
 from jobs.models import Job
 from jobs.services import cancel_job, pause_queue, resume_queue, schedule_job
 from tests.conftest import wait_for
-from tests.jobs import fixture_tasks  # noqa: F401 - registers the test tasks here too
 
 S = JobStatus
 pytestmark = pytest.mark.slow
@@ -42,14 +41,14 @@ def stays(job: Job, status: str, seconds: float) -> bool:
 def test_pause_stops_new_jobs_on_every_worker_and_resume_picks_up(processes):
     processes.worker("normal", name="one")
     processes.worker("normal", name="two")
-    warmup = schedule_job("demo.add", args=[0, 0])
+    warmup = schedule_job("tests.add", args=[0, 0])
     wait_for_status(warmup, S.SUCCEEDED)
-    running = schedule_job("demo.sleep", args=[3])
+    running = schedule_job("tests.sleep", args=[3])
     wait_for_status(running, S.STARTED)
 
     pause_queue("normal")
     time.sleep(1.0)  # the promise: within one second no worker starts a new job
-    waiting = [schedule_job("demo.add", args=[i, i]) for i in range(4)]
+    waiting = [schedule_job("tests.add", args=[i, i]) for i in range(4)]
     assert all(stays(job, S.QUEUED, 0.5) for job in waiting[:1])
     assert wait_for_status(running, S.SUCCEEDED), "a running job finishes while its queue is paused"
     assert all(stays(job, S.QUEUED, 0.2) for job in waiting)
@@ -63,7 +62,7 @@ def test_pause_stops_new_jobs_on_every_worker_and_resume_picks_up(processes):
 def test_pause_survives_a_worker_restart(processes):
     pause_queue("normal")
     first = processes.worker("normal", name="before")
-    job = schedule_job("demo.add", args=[1, 1])
+    job = schedule_job("tests.add", args=[1, 1])
     assert stays(job, S.QUEUED, 2)
     processes.kill_group(first, signal.SIGTERM)
     processes.worker("normal", name="after")
@@ -75,15 +74,15 @@ def test_pause_survives_a_worker_restart(processes):
 def test_other_queues_keep_running_while_one_is_paused(processes):
     processes.worker("high", "normal", name="both")
     pause_queue("normal")
-    paused = schedule_job("demo.add", args=[1, 1], queue="normal")
-    running = schedule_job("demo.add", args=[2, 2], queue="high")
+    paused = schedule_job("tests.add", args=[1, 1], queue="normal")
+    running = schedule_job("tests.add", args=[2, 2], queue="high")
     wait_for_status(running, S.SUCCEEDED)
     assert status_of(paused) == S.QUEUED
 
 
 def test_cancel_stops_a_running_job_and_the_worker_goes_on(processes):
     processes.worker("normal", name="cancel")
-    job = schedule_job("demo.sleep", args=[60])
+    job = schedule_job("tests.sleep", args=[60])
     wait_for_status(job, S.STARTED)
     wait_for(lambda: broker.rq_status(str(job.pk)) == "started", message="RQ to see it started")
     cancel_job(job.pk)
@@ -93,7 +92,7 @@ def test_cancel_stops_a_running_job_and_the_worker_goes_on(processes):
     job.refresh_from_db()
     assert job.status == S.CANCELLED
     assert job.progress < 100
-    after = schedule_job("demo.add", args=[1, 2])
+    after = schedule_job("tests.add", args=[1, 2])
     wait_for_status(after, S.SUCCEEDED)
 
 
@@ -107,7 +106,7 @@ def _horse_of(worker_process) -> psutil.Process:
 
 def test_a_killed_work_horse_is_recorded_at_once(processes):
     worker = processes.worker("normal", name="oom")
-    job = schedule_job("demo.sleep", args=[60], max_attempts=1)
+    job = schedule_job("tests.sleep", args=[60], max_attempts=1)
     wait_for_status(job, S.STARTED)
     horse = _horse_of(worker)
     os.kill(horse.pid, signal.SIGKILL)  # what the OOM killer does
@@ -119,7 +118,7 @@ def test_a_killed_work_horse_is_recorded_at_once(processes):
 
 def test_sigkilled_worker_job_is_retried_within_a_minute(processes):
     doomed = processes.worker("normal", name="doomed")
-    job = schedule_job("demo.sleep", args=[4], max_attempts=2)
+    job = schedule_job("tests.sleep", args=[4], max_attempts=2)
     wait_for_status(job, S.STARTED)
     horse = _horse_of(doomed)
     processes.kill_group(doomed)  # worker first, so nobody hears of the horse's death
@@ -139,7 +138,7 @@ def test_sigkilled_worker_job_is_retried_within_a_minute(processes):
 def test_due_scheduled_job_is_moved_and_run_by_the_scheduler(processes):
     processes.scheduler()
     processes.worker("normal", name="timed")
-    job = schedule_job("demo.add", args=[1, 2], delay=2)
+    job = schedule_job("tests.add", args=[1, 2], delay=2)
     assert status_of(job) == S.SCHEDULED
     wait_for_status(job, S.SUCCEEDED, timeout=20)
     job.refresh_from_db()
@@ -151,10 +150,10 @@ def test_due_scheduled_job_is_moved_and_run_by_the_scheduler(processes):
     connection.vendor != "postgresql", reason="connections are handed down on PostgreSQL only"
 )
 def test_a_horse_that_leaves_its_connection_dirty_costs_nothing_to_the_next_job(processes):
-    processes.worker("normal", name="handdown", JOBS_TASK_MODULES="tests.jobs.fixture_tasks")
+    processes.worker("normal", name="handdown")
     dirty = schedule_job("tests.leaves_a_transaction_open")
     wait_for_status(dirty, S.SUCCEEDED)
-    after = [schedule_job("demo.add", args=[i, i]) for i in range(3)]
+    after = [schedule_job("tests.add", args=[i, i]) for i in range(3)]
     for job in after:
         wait_for_status(job, S.SUCCEEDED)
     assert [Job.objects.get(pk=job.pk).result for job in after] == [0, 2, 4]

@@ -1,7 +1,11 @@
 """The read-only worker list, against real worker processes."""
 
+import pytest
+
 from jobs.engine.worker_registry import alive_count, list_workers
 from tests.conftest import wait_for
+
+pytestmark = pytest.mark.slow
 
 
 def test_a_running_worker_is_listed_with_its_queues(processes):

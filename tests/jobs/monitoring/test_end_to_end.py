@@ -9,15 +9,15 @@ from jobs.models import AlertEvent, TaskStats
 from jobs.services import schedule_job
 from jobs.services.alerts import create_alert_rule
 from tests.conftest import wait_for
-from tests.monitoring.conftest import SECRET
+from tests.webhooks import SECRET
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 def test_housekeeper_counts_per_task_and_a_worker_delivers_the_signed_alert(processes, receiver):
     create_alert_rule(name="low backlog", kind="backlog", queue="low", threshold=0, webhook_url=receiver.url)
-    schedule_job("demo.add", args=[1, 2])
-    schedule_job("demo.add", args=[3, 4], queue="low")
+    schedule_job("tests.add", args=[1, 2])
+    schedule_job("tests.add", args=[3, 4], queue="low")
     processes.worker("normal", JOBS_ALERT_WEBHOOK_SECRET=SECRET)
     processes.scheduler(JOBS_ALERT_WEBHOOK_SECRET=SECRET)
 
@@ -33,5 +33,5 @@ def test_housekeeper_counts_per_task_and_a_worker_delivers_the_signed_alert(proc
     wait_for(
         lambda: AlertEvent.objects.filter(webhook_status=AlertEvent.Delivery.DELIVERED).exists(), timeout=30
     )
-    stats = wait_for(lambda: TaskStats.objects.filter(task="demo.add", queue="normal").first(), timeout=30)
+    stats = wait_for(lambda: TaskStats.objects.filter(task="tests.add", queue="normal").first(), timeout=30)
     assert (stats.processed, stats.succeeded) == (1, 1)

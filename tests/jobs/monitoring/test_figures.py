@@ -22,36 +22,36 @@ def fold(now=None):
 
 def test_each_finished_attempt_is_counted_per_task(burst_worker, run_scheduler):
     for n in range(3):
-        schedule_job("demo.add", args=[n, 1])
-    schedule_job("demo.fail", args=["no"])
-    schedule_job("demo.flaky", args=[1])
+        schedule_job("tests.add", args=[n, 1])
+    schedule_job("tests.fail", args=["no"])
+    schedule_job("tests.flaky", args=[1])
     burst_worker()
     run_scheduler()
     burst_worker()
     now = fold()
     rows = {row.task: row for row in TaskStats.objects.all()}
-    assert (rows["demo.add"].processed, rows["demo.add"].succeeded) == (3, 3)
-    assert (rows["demo.fail"].failed, rows["demo.fail"].processed) == (1, 1)
-    assert (rows["demo.flaky"].retried, rows["demo.flaky"].succeeded) == (1, 1)
-    assert sum(rows["demo.add"].run_buckets) == 3
-    assert rows["demo.add"].waited == 3 and sum(rows["demo.add"].wait_buckets) == 3
-    point = TaskStatsHistory.objects.get(task="demo.add", minute=now.replace(second=0, microsecond=0))
+    assert (rows["tests.add"].processed, rows["tests.add"].succeeded) == (3, 3)
+    assert (rows["tests.fail"].failed, rows["tests.fail"].processed) == (1, 1)
+    assert (rows["tests.flaky"].retried, rows["tests.flaky"].succeeded) == (1, 1)
+    assert sum(rows["tests.add"].run_buckets) == 3
+    assert rows["tests.add"].waited == 3 and sum(rows["tests.add"].wait_buckets) == 3
+    point = TaskStatsHistory.objects.get(task="tests.add", minute=now.replace(second=0, microsecond=0))
     assert point.processed == 3
 
     with CaptureQueriesContext(connection) as queries:
         by_task = {row["task"]: row for row in task_metrics(now)}
     assert len(queries) == 2, "task rows and the last hour's history, whatever the Job table holds"
-    assert by_task["demo.add"]["success_rate"] == 1.0
-    assert by_task["demo.fail"]["success_rate"] == 0.0
-    assert by_task["demo.add"]["throughput_per_minute"] == pytest.approx(3 / figures.THROUGHPUT_MINUTES)
-    assert by_task["demo.add"]["runtime_p95"] is not None
-    assert by_task["demo.add"]["wait_p50"] is not None
-    assert by_task["demo.add"]["queues"] == ["normal"]
+    assert by_task["tests.add"]["success_rate"] == 1.0
+    assert by_task["tests.fail"]["success_rate"] == 0.0
+    assert by_task["tests.add"]["throughput_per_minute"] == pytest.approx(3 / figures.THROUGHPUT_MINUTES)
+    assert by_task["tests.add"]["runtime_p95"] is not None
+    assert by_task["tests.add"]["wait_p50"] is not None
+    assert by_task["tests.add"]["queues"] == ["normal"]
 
 
 def test_queue_metrics_read_rows_not_jobs(burst_worker, django_assert_max_num_queries):
-    schedule_job("demo.add", args=[1, 1])
-    schedule_job("demo.fail", args=["x"])
+    schedule_job("tests.add", args=[1, 1])
+    schedule_job("tests.fail", args=["x"])
     burst_worker()
     now = fold()
     with django_assert_max_num_queries(3):
@@ -67,25 +67,25 @@ def test_queue_metrics_read_rows_not_jobs(burst_worker, django_assert_max_num_qu
 
 def test_metrics_switched_off_count_nothing_per_task(burst_worker, settings):
     settings.JOBS = {**settings.JOBS, "METRICS_ENABLED": False}
-    schedule_job("demo.add", args=[1, 1])
+    schedule_job("tests.add", args=[1, 1])
     burst_worker()
     fold()
     assert not TaskStats.objects.exists()
 
 
 def test_history_rolls_up_and_old_rows_are_pruned(burst_worker):
-    schedule_job("demo.add", args=[1, 1])
+    schedule_job("tests.add", args=[1, 1])
     burst_worker()
     old = timezone.now() - timedelta(days=8)
     fold(old)
-    schedule_job("demo.add", args=[2, 2])
+    schedule_job("tests.add", args=[2, 2])
     burst_worker()
     now = fold()
     week = history(since=now - timedelta(days=9), until=now, step="hour")
     assert [point["processed"] for point in week] == [1, 1]
     assert len(history(queue="normal", since=now - timedelta(hours=1), until=now)) == 1
     assert (
-        history(task="demo.add", since=now - timedelta(days=9), until=now, step="auto")[0]["processed"] == 1
+        history(task="tests.add", since=now - timedelta(days=9), until=now, step="auto")[0]["processed"] == 1
     )
     assert counters.prune(now) >= 2
     assert [p["processed"] for p in history(since=now - timedelta(days=9), until=now, step="day")] == [1]

@@ -13,19 +13,19 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_json_lines_carry_the_job_fields(caplog):
-    job = schedule_job("demo.add", args=[1, 2])
+    job = schedule_job("tests.add", args=[1, 2])
     with caplog.at_level(logging.INFO, logger="jobs.execution"):
         run_job(str(job.pk))
     lines = [json.loads(JobsFormatter(log_format="json").format(r)) for r in caplog.records]
     finished = next(line for line in lines if line.get("event") == "succeeded")
     assert finished["job_id"] == str(job.pk)
-    assert (finished["task"], finished["queue"], finished["attempt"]) == ("demo.add", "normal", 1)
+    assert (finished["task"], finished["queue"], finished["attempt"]) == ("tests.add", "normal", 1)
     assert isinstance(finished["duration"], float) and finished["duration"] >= 0
     assert finished["level"] == "INFO" and finished["logger"] == "jobs.execution"
 
 
 def test_a_failure_reason_with_spaces_and_quotes_survives_as_one_field(caplog):
-    job = schedule_job("demo.fail", args=["it's <broken> now"])
+    job = schedule_job("tests.fail", args=["it's <broken> now"])
     with caplog.at_level(logging.INFO, logger="jobs.execution"), pytest.raises(RuntimeError):
         run_job(str(job.pk))
     record = next(r for r in caplog.records if "event=failed" in r.getMessage())

@@ -1,12 +1,11 @@
 """``/metrics`` parses as Prometheus text and says what really ran; only for the token or allowed IPs."""
 
-import socket
-
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from jobs.engine import housekeeping
 from jobs.services import pause_queue, schedule_job
+from tests.conftest import closed_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,29 +33,29 @@ def value(samples, name, **labels):
 
 
 def test_metrics_match_what_ran(client, token, burst_worker, run_scheduler):
-    schedule_job("demo.add", args=[1, 2])
-    schedule_job("demo.add", args=[3, 4])
-    schedule_job("demo.fail", args=["boom"])
-    schedule_job("demo.flaky", args=[1])
+    schedule_job("tests.add", args=[1, 2])
+    schedule_job("tests.add", args=[3, 4])
+    schedule_job("tests.fail", args=["boom"])
+    schedule_job("tests.flaky", args=[1])
     burst_worker("normal")
     run_scheduler()
     burst_worker("normal")
-    schedule_job("demo.add", args=[5, 6], queue="low")
+    schedule_job("tests.add", args=[5, 6], queue="low")
     pause_queue("high")
     housekeeping.housekeep()
 
     samples = scrape(client)
-    add = {"queue": "normal", "task": "demo.add"}
+    add = {"queue": "normal", "task": "tests.add"}
     assert value(samples, "jobs_processed_total", status="succeeded", **add) == 2
     assert value(samples, "jobs_processed_total", status="failed", **add) == 0
-    assert value(samples, "jobs_processed_total", status="failed", queue="normal", task="demo.fail") == 1
-    assert value(samples, "jobs_processed_total", status="retried", queue="normal", task="demo.flaky") == 1
-    assert value(samples, "jobs_processed_total", status="succeeded", queue="normal", task="demo.flaky") == 1
+    assert value(samples, "jobs_processed_total", status="failed", queue="normal", task="tests.fail") == 1
+    assert value(samples, "jobs_processed_total", status="retried", queue="normal", task="tests.flaky") == 1
+    assert value(samples, "jobs_processed_total", status="succeeded", queue="normal", task="tests.flaky") == 1
     assert value(samples, "jobs_run_seconds_count", **add) == 2
     assert value(samples, "jobs_run_seconds_bucket", le="+Inf", **add) == 2
     assert 0 < value(samples, "jobs_run_seconds_sum", **add) < 5
     buckets = [v for (name, labels), v in samples.items() if name == "jobs_run_seconds_bucket" and
-               dict(labels)["task"] == "demo.add"]  # fmt: skip
+               dict(labels)["task"] == "tests.add"]  # fmt: skip
     assert buckets == sorted(buckets), "buckets are cumulative"
     assert value(samples, "jobs_wait_seconds_count", **add) == 2
     assert value(samples, "jobs_queue_depth", queue="low") == 1
@@ -100,10 +99,7 @@ def test_only_get(client, token):
 
 
 def test_redis_down_is_reported_not_a_500(client, token, settings):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    url = f"redis://127.0.0.1:{port}/0"
+    url = f"redis://127.0.0.1:{closed_port()}/0"
     settings.RQ_QUEUES = {name: {**config, "URL": url} for name, config in settings.RQ_QUEUES.items()}
     samples = scrape(client)
     assert value(samples, "jobs_redis_up") == 0

@@ -11,6 +11,7 @@ from jobs.core.states import JobStatus
 from jobs.models import Job, JobLog
 from jobs.services import schedule_job
 from jobs.services.cleanup import delete_old_jobs
+from tests.factories import make_job
 
 S = JobStatus
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
@@ -18,8 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def finished(status: str, days_ago: float, logs: int = 2) -> Job:
-    job = schedule_job("demo.noop")
-    Job.objects.filter(pk=job.pk).update(status=status, finished_at=NOW - timedelta(days=days_ago))
+    job = make_job(status, task="tests.noop", args=[], finished_at=NOW - timedelta(days=days_ago))
     JobLog.objects.bulk_create([JobLog(job=job, message=f"line {i}") for i in range(logs)])
     return job
 
@@ -30,8 +30,7 @@ def test_deletes_by_status_and_retention_keeping_everything_else():
     old_failed = finished(S.FAILED, 31)
     young_failed = finished(S.FAILED, 20)
     old_cancelled = finished(S.CANCELLED, 40)
-    waiting = schedule_job("demo.noop")
-    Job.objects.filter(pk=waiting.pk).update(created_at=NOW - timedelta(days=90))
+    waiting = make_job(created_at=NOW - timedelta(days=90))
 
     assert delete_old_jobs(now=NOW) == {"succeeded": 3, "failed": 2}
     left = set(Job.objects.values_list("pk", flat=True))

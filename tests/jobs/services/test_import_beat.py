@@ -27,14 +27,14 @@ def periodic_tasks():
     start, expires = timezone.now() + timedelta(days=1), timezone.now() + timedelta(days=30)
     PeriodicTask.objects.create(
         name="detect",
-        task="subscriptions.detect",
+        task="tests.echo",
         crontab=crontab,
         kwargs=json.dumps({"days": 30}),
         queue="low",
     )
     PeriodicTask.objects.create(
         name="rates",
-        task="currency.update_rates",
+        task="tests.identity",
         interval=every_15,
         args=json.dumps(["EUR"]),
         enabled=False,
@@ -44,19 +44,19 @@ def periodic_tasks():
     )
     PeriodicTask.objects.create(
         name="once",
-        task="demo.add",
+        task="tests.add",
         args="[1, 2]",
         clocked=ClockedSchedule.objects.create(clocked_time=timezone.now() + timedelta(hours=2)),
         one_off=True,
     )
     PeriodicTask.objects.create(name="celery-own", task="celery.backend_cleanup", crontab=crontab)
-    PeriodicTask.objects.create(name="bad-json", task="demo.add", interval=every_15, args="[1, 2")
-    PeriodicTask.objects.create(name="wrong-args", task="demo.add", interval=every_15, args="[1]")
+    PeriodicTask.objects.create(name="bad-json", task="tests.add", interval=every_15, args="[1, 2")
+    PeriodicTask.objects.create(name="wrong-args", task="tests.add", interval=every_15, args="[1]")
     solar = SolarSchedule.objects.create(event="sunset", latitude=-23.5, longitude=-46.6)
-    PeriodicTask.objects.create(name="sunset", task="demo.noop", solar=solar)
+    PeriodicTask.objects.create(name="sunset", task="tests.noop", solar=solar)
     PeriodicTask.objects.create(
         name="past",
-        task="demo.noop",
+        task="tests.noop",
         clocked=ClockedSchedule.objects.create(clocked_time=timezone.now() - timedelta(days=3)),
         one_off=True,
     )
@@ -77,12 +77,12 @@ def test_dry_run_lists_both_sides_and_writes_nothing(periodic_tasks):
     )
     output = run()
     assert "Would import 3 periodic task(s):" in output
-    assert "  + detect: subscriptions.detect, At 06:00, every day, America/Sao_Paulo" in output
-    assert "  + rates: currency.update_rates, Every 15 minutes" in output
+    assert "  + detect: tests.echo, At 06:00, every day, America/Sao_Paulo" in output
+    assert "  + rates: tests.identity, Every 15 minutes" in output
     assert "Could not import 5:" in output
     assert "  - celery-own: Unknown task 'celery.backend_cleanup': it is not registered." in output
     assert "  - bad-json: Its args are not valid JSON" in output
-    assert "  - wrong-args: Arguments don't fit demo.add" in output
+    assert "  - wrong-args: Arguments don't fit tests.add" in output
     assert "  - sunset: Solar schedules" in output
     assert "  - past: The clocked time is in the past." in output
     assert "Dry run: nothing was written" in output

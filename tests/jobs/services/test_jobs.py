@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -30,6 +29,7 @@ from jobs.services import (
     schedule_job,
     schedule_jobs,
 )
+from tests.factories import user_with
 
 S = JobStatus
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -59,7 +59,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
     ],
 )
 def test_bad_requests_are_refused_and_write_nothing(redis, options, error, text):
-    options = {"task": "demo.add", "args": [1, 2], **options}
+    options = {"task": "tests.add", "args": [1, 2], **options}
     with pytest.raises(error, match=text):
         schedule_job(options.pop("task"), **options)
     assert not Job.objects.exists()
@@ -69,41 +69,41 @@ def test_bad_requests_are_refused_and_write_nothing(redis, options, error, text)
 def test_run_at_in_the_past_beyond_the_tolerance_is_refused():
     now = timezone.now()
     with pytest.raises(InvalidSchedule, match="in the past"):
-        schedule_job("demo.add", args=[1, 2], run_at=now - timedelta(minutes=5))
-    job = schedule_job("demo.add", args=[1, 2], run_at=now - timedelta(seconds=30))
+        schedule_job("tests.add", args=[1, 2], run_at=now - timedelta(minutes=5))
+    job = schedule_job("tests.add", args=[1, 2], run_at=now - timedelta(seconds=30))
     assert job.status == S.QUEUED, "within the clock-skew tolerance means now"
 
 
 def test_a_job_at_a_time_waits_in_rq_scheduler(redis):
     when = timezone.now() + timedelta(hours=1)
-    job = schedule_job("demo.add", args=[1, 2], run_at=when)
+    job = schedule_job("tests.add", args=[1, 2], run_at=when)
     assert job.status == S.SCHEDULED
     assert redis.zscore(broker.SCHEDULED_JOBS_KEY, str(job.pk)) == pytest.approx(when.timestamp())
     assert broker.queue("normal").count == 0
 
 
 def test_a_delay_becomes_a_run_at():
-    job = schedule_job("demo.add", args=[1, 2], delay=timedelta(seconds=90))
+    job = schedule_job("tests.add", args=[1, 2], delay=timedelta(seconds=90))
     assert job.status == S.SCHEDULED
     assert 85 < (job.run_at - job.created_at).total_seconds() <= 90
 
 
 def test_queue_comes_from_argument_then_task_then_priority():
-    assert schedule_job("demo.add", args=[1, 2]).queue == "normal"
-    assert schedule_job("notifications.send", args=[1, "push", "hi"]).queue == "high"
-    assert schedule_job("demo.add", args=[1, 2], priority="low").queue == "low"
-    assert schedule_job("demo.add", args=[1, 2], priority="low", queue="high").queue == "high"
+    assert schedule_job("tests.add", args=[1, 2]).queue == "normal"
+    assert schedule_job("tests.urgent").queue == "high"
+    assert schedule_job("tests.add", args=[1, 2], priority="low").queue == "low"
+    assert schedule_job("tests.add", args=[1, 2], priority="low", queue="high").queue == "high"
 
 
 def test_urgent_jobs_jump_to_the_front_of_their_queue():
-    first = schedule_job("demo.add", args=[1, 2])
-    urgent = schedule_job("demo.add", args=[3, 4], priority="urgent", queue="normal")
+    first = schedule_job("tests.add", args=[1, 2])
+    urgent = schedule_job("tests.add", args=[3, 4], priority="urgent", queue="normal")
     assert broker.queue("normal").job_ids == [str(urgent.pk), str(first.pk)]
 
 
 def test_rolled_back_transaction_sends_nothing(redis):
     with pytest.raises(RuntimeError), transaction.atomic():
-        schedule_job("demo.add", args=[1, 2])
+        schedule_job("tests.add", args=[1, 2])
         raise RuntimeError("roll back")
     assert not Job.objects.exists()
     assert broker.queue("normal").count == 0
@@ -111,23 +111,23 @@ def test_rolled_back_transaction_sends_nothing(redis):
 
 def test_enqueue_happens_only_at_commit():
     with transaction.atomic():
-        job = schedule_job("demo.add", args=[1, 2])
+        job = schedule_job("tests.add", args=[1, 2])
         assert broker.queue("normal").count == 0
     assert broker.queue("normal").job_ids == [str(job.pk)]
 
 
 def test_bulk_scheduling_is_all_or_nothing(redis):
     with pytest.raises(UnknownTask, match="Job 1: Unknown task"):
-        schedule_jobs([{"task": "demo.add", "args": [1, 2]}, {"task": "nope"}])
+        schedule_jobs([{"task": "tests.add", "args": [1, 2]}, {"task": "nope"}])
     assert not Job.objects.exists()
-    jobs = schedule_jobs([{"task": "demo.add", "args": [i, i]} for i in range(20)])
+    jobs = schedule_jobs([{"task": "tests.add", "args": [i, i]} for i in range(20)])
     assert len(jobs) == 20 == Job.objects.queued().count()
     assert broker.queue("normal").count == 20
 
 
 def test_cancel_and_retry_are_logged_with_the_user():
-    alice = User.objects.create_user("alice")
-    job = schedule_job("demo.add", args=[1, 2])
+    alice = user_with(username="alice")
+    job = schedule_job("tests.add", args=[1, 2])
     cancel_job(job.pk, user=alice, via="admin")
     assert Job.objects.get(pk=job.pk).status == S.CANCELLED
     assert broker.queue("normal").count == 0, "the RQ copy is removed"
@@ -142,7 +142,7 @@ def test_cancel_and_retry_are_logged_with_the_user():
 
 
 def test_illegal_transitions_are_refused_and_change_nothing(burst_worker):
-    job = schedule_job("demo.add", args=[1, 2])
+    job = schedule_job("tests.add", args=[1, 2])
     with pytest.raises(InvalidTransition, match="only failed or cancelled jobs can be retried"):
         retry_job(job.pk)
     burst_worker()
@@ -160,8 +160,8 @@ def test_unknown_ids_are_not_found():
 
 
 def test_bulk_actions_report_refusals():
-    queued = schedule_job("demo.add", args=[1, 2])
-    done = schedule_job("demo.add", args=[1, 2])
+    queued = schedule_job("tests.add", args=[1, 2])
+    done = schedule_job("tests.add", args=[1, 2])
     cancel_job(done.pk)
     result = cancel_jobs([queued.pk, done.pk, "bogus"])
     assert [job.pk for job in result.done] == [queued.pk]
@@ -169,7 +169,7 @@ def test_bulk_actions_report_refusals():
 
 
 def test_retry_gives_a_failed_job_one_more_attempt(burst_worker, run_scheduler):
-    job = schedule_job("demo.flaky", args=[1], max_attempts=1)
+    job = schedule_job("tests.flaky", args=[1], max_attempts=1)
     burst_worker()
     job.refresh_from_db()
     assert (job.status, job.attempts) == (S.FAILED, 1)
@@ -180,7 +180,7 @@ def test_retry_gives_a_failed_job_one_more_attempt(burst_worker, run_scheduler):
 
 
 def test_rerun_makes_a_linked_copy(burst_worker):
-    job = schedule_job("demo.add", args=[2, 2])
+    job = schedule_job("tests.add", args=[2, 2])
     burst_worker()
     copy = rerun_job(job.pk)
     assert copy.pk != job.pk and copy.parent_id == job.pk and copy.args == [2, 2]
@@ -204,8 +204,8 @@ def test_pause_and_resume_queue_flags_db_and_redis():
 
 
 def test_dependants_wait_and_run_after_their_dependency(burst_worker):
-    first = schedule_job("demo.add", args=[1, 1])
-    second = schedule_job("demo.add", args=[2, 2], depends_on=[first.pk])
+    first = schedule_job("tests.add", args=[1, 1])
+    second = schedule_job("tests.add", args=[2, 2], depends_on=[first.pk])
     assert second.status == S.DEFERRED
     assert broker.queue("normal").job_ids == [str(first.pk)], "the dependant waits outside the queue"
     burst_worker()
@@ -216,23 +216,23 @@ def test_dependants_wait_and_run_after_their_dependency(burst_worker):
 
 
 def test_dependants_fail_with_a_reason_when_a_dependency_fails(burst_worker):
-    first = schedule_job("demo.fail", args=["no"])
-    second = schedule_job("demo.add", args=[2, 2], depends_on=[first.pk])
-    third = schedule_job("demo.add", args=[3, 3], depends_on=[second.pk])
+    first = schedule_job("tests.fail", args=["no"])
+    second = schedule_job("tests.add", args=[2, 2], depends_on=[first.pk])
+    third = schedule_job("tests.add", args=[3, 3], depends_on=[second.pk])
     burst_worker()
     for job in (second, third):
         job.refresh_from_db()
         assert job.status == S.FAILED
         assert job.attempts == 0
-    assert second.error == f"Dependency {first.pk} (demo.fail) failed."
+    assert second.error == f"Dependency {first.pk} (tests.fail) failed."
     assert "failed because one of its dependencies did" in third.error
     with pytest.raises(DependencyFailed, match="retry it first"):
-        schedule_job("demo.add", args=[1, 1], depends_on=[first.pk])
+        schedule_job("tests.add", args=[1, 1], depends_on=[first.pk])
 
 
 def test_cancelling_a_dependency_fails_its_dependants():
-    first = schedule_job("demo.add", args=[1, 1], delay=3600)
-    second = schedule_job("demo.add", args=[2, 2], depends_on=[first.pk])
+    first = schedule_job("tests.add", args=[1, 1], delay=3600)
+    second = schedule_job("tests.add", args=[2, 2], depends_on=[first.pk])
     cancel_job(first.pk)
     second.refresh_from_db()
     assert second.status == S.FAILED and "was cancelled" in second.error
@@ -241,9 +241,9 @@ def test_cancelling_a_dependency_fails_its_dependants():
 def test_delete_removes_the_row_its_logs_and_its_rq_copy(redis):
     from jobs.services import delete_job
 
-    later = schedule_job("demo.add", args=[1, 2], delay=600)
+    later = schedule_job("tests.add", args=[1, 2], delay=600)
     cancel_job(later.pk)
-    waiting = schedule_job("demo.add", args=[3, 4], delay=600)
+    waiting = schedule_job("tests.add", args=[3, 4], delay=600)
     delete_job(waiting.pk)
     delete_job(later.pk)
     assert not Job.objects.exists() and not JobLog.objects.exists()

@@ -3,7 +3,6 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django_celery_beat.models import ClockedSchedule, CrontabSchedule, IntervalSchedule
@@ -29,6 +28,7 @@ from jobs.services import (
     trigger_recurring_job,
     update_recurring_job,
 )
+from tests.factories import user_with
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -46,7 +46,7 @@ NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
 
 def create(**options) -> RecurringJob:
-    values = {"name": "adder", "task": "demo.add", "args": [1, 2], "schedule": DAILY_SAO_PAULO, "now": NOW}
+    values = {"name": "adder", "task": "tests.add", "args": [1, 2], "schedule": DAILY_SAO_PAULO, "now": NOW}
     values.update(options)
     return create_recurring_job(**values)
 
@@ -155,7 +155,7 @@ def test_a_duplicate_name_is_refused():
 
 
 def test_model_clean_applies_the_same_rules_for_forms():
-    rj = RecurringJob(name="form", task="demo.add", args=[1, 2], queue="nope")
+    rj = RecurringJob(name="form", task="tests.add", args=[1, 2], queue="nope")
     rj.interval = IntervalSchedule.objects.create(every=5, period="seconds")
     with pytest.raises(ValidationError) as caught:
         rj.full_clean()
@@ -186,7 +186,7 @@ def test_update_refuses_bad_changes_and_keeps_the_row():
     with pytest.raises(UnknownTask):
         update_recurring_job(rj.pk, task="nope")
     fresh = get_recurring_job(rj.pk)
-    assert (fresh.task, fresh.crontab.minute, fresh.next_run_at) == ("demo.add", "0", rj.next_run_at)
+    assert (fresh.task, fresh.crontab.minute, fresh.next_run_at) == ("tests.add", "0", rj.next_run_at)
 
 
 def test_unknown_ids_raise_not_found():
@@ -198,7 +198,7 @@ def test_unknown_ids_raise_not_found():
 
 
 def test_trigger_runs_now_outside_the_schedule():
-    user = User.objects.create_user("ops")
+    user = user_with(username="ops")
     rj = create()
     job = trigger_recurring_job(rj.pk, user=user, via="admin")
     assert job.status == JobStatus.QUEUED and job.recurring_job_id == rj.pk and job.source == "recurring"

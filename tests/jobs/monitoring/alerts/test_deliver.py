@@ -8,26 +8,25 @@ import pytest
 from django.utils import timezone
 
 from jobs.core.states import JobStatus
-from jobs.models import AlertEvent, AlertRule, Job
+from jobs.models import AlertEvent, Job
 from jobs.monitoring.alerts.deliver import EMAIL_TASK, WEBHOOK_TASK
 from jobs.monitoring.alerts.evaluate import evaluate
 from jobs.services import schedule_job
-from jobs.services.alerts import create_alert_rule
-from tests.conftest import wait_for
-from tests.monitoring.conftest import SECRET
+from tests.conftest import closed_port, wait_for
+from tests.factories import make_alert_rule
+from tests.webhooks import SECRET
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-K = AlertRule.Kind
-
 
 def backlog_rule(**channels):
-    return create_alert_rule(name="backlog", kind=K.BACKLOG, queue="low", threshold=0, **channels)
+    """Fires as soon as one job waits on "low"."""
+    return make_alert_rule(queue="low", **channels)
 
 
 def test_webhook_gets_a_correctly_signed_payload(receiver, burst_worker):
     backlog_rule(webhook_url=receiver.url)
-    schedule_job("demo.add", args=[1, 1], queue="low")
+    schedule_job("tests.add", args=[1, 1], queue="low")
     [event] = evaluate()
     assert receiver.requests == [], "the housekeeper only schedules the delivery"
     burst_worker("normal")
@@ -47,7 +46,7 @@ def test_webhook_gets_a_correctly_signed_payload(receiver, burst_worker):
 
 def test_resolved_is_delivered_too(receiver, burst_worker):
     backlog_rule(webhook_url=receiver.url)
-    schedule_job("demo.add", args=[1, 1], queue="low")
+    schedule_job("tests.add", args=[1, 1], queue="low")
     evaluate()
     burst_worker("low")
     evaluate()
@@ -55,15 +54,16 @@ def test_resolved_is_delivered_too(receiver, burst_worker):
     assert [payload["event"] for payload in receiver.payloads()] == ["firing", "resolved"]
 
 
+@pytest.mark.slow
 def test_failing_webhook_is_retried_and_never_fails_or_blocks_other_jobs(
     receiver, burst_worker, run_scheduler, settings
 ):
     settings.JOBS = {**settings.JOBS, "ALERT_WEBHOOK_TIMEOUT": 0.5}
     receiver.status, receiver.delay = 500, 0.0
     backlog_rule(webhook_url=receiver.url)
-    schedule_job("demo.add", args=[1, 1], queue="low")
+    schedule_job("tests.add", args=[1, 1], queue="low")
     [event] = evaluate()
-    other = schedule_job("demo.add", args=[2, 3])
+    other = schedule_job("tests.add", args=[2, 3])
     burst_worker("normal")
     assert Job.objects.get(pk=other.pk).result == 5
     delivery = Job.objects.get(task=WEBHOOK_TASK)
@@ -88,30 +88,20 @@ def test_failing_webhook_is_retried_and_never_fails_or_blocks_other_jobs(
     assert len(receiver.requests) == 3
 
 
-def test_an_unreachable_webhook_is_only_a_failed_delivery(burst_worker, unused_tcp_port_url):
-    backlog_rule(webhook_url=unused_tcp_port_url)
-    schedule_job("demo.add", args=[1, 1], queue="low")
+def test_an_unreachable_webhook_is_only_a_failed_delivery(burst_worker):
+    backlog_rule(webhook_url=f"http://127.0.0.1:{closed_port()}/hook")
+    schedule_job("tests.add", args=[1, 1], queue="low")
     [event] = evaluate()
     burst_worker("normal")
     assert Job.objects.get(task=WEBHOOK_TASK).status == JobStatus.SCHEDULED
     assert "refused" in AlertEvent.objects.get(pk=event.pk).webhook_error.lower()
 
 
-@pytest.fixture
-def unused_tcp_port_url():
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/hook"
-
-
 def test_email_goes_through_djangos_email_backend(burst_worker, settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     settings.EMAIL_FILE_PATH = str(tmp_path)
     backlog_rule(email_recipients="ops@example.com, oncall@example.com")
-    schedule_job("demo.add", args=[1, 1], queue="low")
+    schedule_job("tests.add", args=[1, 1], queue="low")
     [event] = evaluate()
     burst_worker("normal")
     assert Job.objects.get(task=EMAIL_TASK).status == JobStatus.SUCCEEDED
