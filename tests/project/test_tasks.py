@@ -1,4 +1,4 @@
-"""The example project's tasks: the reference systems' job definitions, as the registry holds them."""
+"""The example project's tasks: the reference job definitions in the registry, and demo.* running."""
 
 from jobs.core.registry import get_task
 from jobs.models import Job
