@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint browser bench clean
+.PHONY: install run test test-fast lint browser bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ run: install
 ## Install everything the tests need (the browser too) and run the whole suite.
 test: install browser
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## The edit-test loop: skips the slow real-process tests (workers, crashes, timing) and the browser ones.
+test-fast: install
+	$(PY) -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
 
 browser:
 	./scripts/install-browser.sh

@@ -1,10 +1,15 @@
-"""Fixtures shared by the whole suite: a clean Redis per test, workers, waiting."""
+"""Fixtures shared by the whole suite: a clean Redis per test, workers, waiting.
+
+Rows to set a scene with (jobs, users by action, recurring jobs, alert rules) are in
+``tests.factories``; the tasks the tests run are in ``tests.tasks``.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -23,8 +28,18 @@ from jobs.engine.worker import Worker
 from jobs.models import Job
 from jobs.services import schedule_job
 from tests.outage import own_redis  # noqa: F401 - a Redis a test may stop, restart or flush
+from tests.webhooks import alert_settings, receiver  # noqa: F401 - alert rules and a webhook endpoint
 
 ROOT = Path(__file__).resolve().parent.parent
+REAL_PROCESS_FIXTURES = {"processes", "rq_jobs"}
+"""A test that asks for one of these starts real worker or scheduler processes: it is slow."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every real-process test slow, so ``make test-fast`` can leave them out."""
+    for item in items:
+        if REAL_PROCESS_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(autouse=True)
@@ -48,6 +63,13 @@ def wait_for(
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout} s waiting for {message or condition}")
         time.sleep(interval)
+
+
+def closed_port() -> int:
+    """A local TCP port nothing listens on (it was free a moment ago): a server that is down."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -92,6 +114,8 @@ class Processes:
 
     def env(self, **extra: str) -> dict[str, str]:
         env = dict(os.environ)
+        # The suite's settings (pytest-django sets the variable), so subprocesses know tests.* tasks.
+        env.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
         env.update({"DATABASE_URL": database_url(), "PYTHONUNBUFFERED": "1"}, **extra)
         return env
 
@@ -197,10 +221,10 @@ def screenshot(page, name: str) -> None:
 def rq_jobs(processes, redis) -> dict[str, Job]:
     """A failed job, a running one (a real worker on "high"), a queued one and a scheduled one."""
     processes.worker("high")
-    failed = schedule_job("demo.fail", args=["on purpose"], queue="high", max_attempts=1)
+    failed = schedule_job("tests.fail", args=["on purpose"], queue="high", max_attempts=1)
     wait_for(lambda: Job.objects.get(pk=failed.pk).status == JobStatus.FAILED, 60, message="the failure")
-    running = schedule_job("demo.sleep", args=[600], queue="high")
+    running = schedule_job("tests.sleep", args=[600], queue="high")
     wait_for(lambda: Job.objects.get(pk=running.pk).status == JobStatus.STARTED, 60, message="the start")
-    queued = schedule_job("demo.noop", queue="low")
-    scheduled = schedule_job("demo.noop", queue="normal", delay=3600)
+    queued = schedule_job("tests.noop", queue="low")
+    scheduled = schedule_job("tests.noop", queue="normal", delay=3600)
     return {"failed": failed, "running": running, "queued": queued, "scheduled": scheduled}

@@ -1,0 +1,11 @@
+"""Settings for the test suite: the example project's, plus the suite's own tasks.
+
+Pytest (``DJANGO_SETTINGS_MODULE``) and every worker and scheduler subprocess the tests
+start use this module, so ``tests.*`` tasks are registered wherever a job may run. The
+example project's ``demo.*`` tasks stay registered for the tests about the project.
+"""
+
+from project.settings import *  # noqa: F403 - the example project's settings, unchanged
+from project.settings import JOBS
+
+JOBS = {**JOBS, "TASK_MODULES": [*JOBS["TASK_MODULES"], "tests.tasks"]}
