@@ -16,6 +16,8 @@ from django.contrib.auth.models import Permission, User
 from django.db.models import Q
 from django.test import Client
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from jobs.core.states import TERMINAL, JobStatus
 from jobs.models import AlertRule, Job, JobLog, RecurringJob
@@ -59,12 +61,13 @@ def make_jobs(count: int, *, status: str = S.SUCCEEDED, **fields: Any) -> list[J
 
 
 def permissions_for(*names: str) -> list[Permission]:
-    """The permissions of action names (``"retry_job"``) or of ``"app_label.codename"`` strings.
+    """The permissions of action names (``"retry_job"``), ``"app_label.codename"`` strings,
+    or bare codenames of Jobdesk's own models (``"view_queuestats"``).
 
     Raises:
-        KeyError: for a bare name that is no action, so a typo fails the test loudly.
+        KeyError: for a name that is no permission, so a typo fails the test loudly.
     """
-    wanted = {name if "." in name else actions.permission(name) for name in names}
+    wanted = {_dotted(name) for name in names}
     query = Q(pk__in=[])
     for dotted in wanted:
         app_label, codename = dotted.split(".")
@@ -74,6 +77,12 @@ def permissions_for(*names: str) -> list[Permission]:
     if missing:
         raise KeyError(f"no such permission: {', '.join(sorted(missing))}")
     return found
+
+
+def _dotted(name: str) -> str:
+    if "." in name:
+        return name
+    return actions.permission(name) if name in actions.ACTIONS else f"jobs.{name}"
 
 
 def user_with(*names: str, username: str = "operator", is_staff: bool = True) -> User:
@@ -88,6 +97,13 @@ def staff(client: Client, *names: str, username: str = "operator") -> User:
     user = user_with(*names, username=username)
     client.force_login(user)
     return user
+
+
+def token_client(user: User) -> APIClient:
+    """A REST/GraphQL client that authenticates as ``user`` with a DRF token."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
 
 
 def superuser(username: str = "root") -> User:

@@ -3,26 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Permission, User
 from django.test import Client
+
+from tests.factories import user_with
 
 VIEW_PERMS = ("view_job", "view_queuestats", "view_recurringjob")
 XSS = "<img src=x onerror=alert(1)>"
-
-
-def user_with(username: str, *codenames: str) -> User:
-    user = User.objects.create_user(username, password="pw", is_staff=True)
-    user.user_permissions.set(
-        Permission.objects.filter(content_type__app_label="jobs", codename__in=codenames)
-    )
-    return user
 
 
 @pytest.fixture
 def viewer(db) -> Client:
     """Sees every page, may do nothing."""
     client = Client()
-    client.force_login(user_with("viewer", *VIEW_PERMS))
+    client.force_login(user_with(*VIEW_PERMS, username="viewer"))
     return client
 
 
@@ -38,7 +31,7 @@ def operator(db) -> Client:
         "trigger_recurring_job",
         "pause_recurring_job",
     )
-    client.force_login(user_with("operator", *VIEW_PERMS, *actions))
+    client.force_login(user_with(*VIEW_PERMS, *actions, username="operator"))
     return client
 
 
@@ -46,7 +39,7 @@ def operator(db) -> Client:
 def deleter(db) -> Client:
     """Sees every page and may delete jobs and recurring jobs, nothing else."""
     client = Client()
-    client.force_login(user_with("deleter", *VIEW_PERMS, "delete_job", "delete_recurringjob"))
+    client.force_login(user_with(*VIEW_PERMS, "delete_job", "delete_recurringjob", username="deleter"))
     return client
 
 

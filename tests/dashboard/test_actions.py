@@ -8,7 +8,7 @@ from django_celery_beat.models import IntervalSchedule
 
 from jobs.models import Job, JobLog, QueueStats, RecurringJob
 from jobs.services import schedule_job
-from tests.dashboard.factories import make_jobs
+from tests.factories import make_jobs
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -18,7 +18,7 @@ def texts(response) -> list[str]:
 
 
 def test_retry_a_failed_job_names_the_user_and_the_dashboard(operator, burst_worker):
-    job = schedule_job("demo.fail", args=["boom"])
+    job = schedule_job("tests.fail", args=["boom"])
     burst_worker()
     assert Job.objects.get(pk=job.pk).status == "failed"
     response = operator.post(f"/dashboard/jobs/{job.pk}/retry/")
@@ -29,7 +29,7 @@ def test_retry_a_failed_job_names_the_user_and_the_dashboard(operator, burst_wor
 
 
 def test_stale_action_says_why_and_changes_nothing(operator, burst_worker):
-    job = schedule_job("demo.add", args=[1, 2])
+    job = schedule_job("tests.add", args=[1, 2])
     burst_worker()
     response = operator.post(f"/dashboard/jobs/{job.pk}/cancel/", follow=True)
     assert Job.objects.get(pk=job.pk).status == "succeeded"
@@ -38,13 +38,13 @@ def test_stale_action_says_why_and_changes_nothing(operator, burst_worker):
 
 
 def test_cancel_a_waiting_job(operator):
-    job = schedule_job("demo.sleep", args=[5], delay=60)
+    job = schedule_job("tests.sleep", args=[5], delay=60)
     operator.post(f"/dashboard/jobs/{job.pk}/cancel/")
     assert Job.objects.get(pk=job.pk).status == "cancelled"
 
 
 def test_rerun_goes_to_the_new_job(operator, burst_worker):
-    job = schedule_job("demo.add", args=[2, 3])
+    job = schedule_job("tests.add", args=[2, 3])
     burst_worker()
     response = operator.post(f"/dashboard/jobs/{job.pk}/rerun/")
     new = Job.objects.exclude(pk=job.pk).get()
@@ -53,8 +53,8 @@ def test_rerun_goes_to_the_new_job(operator, burst_worker):
 
 
 def test_bulk_cancel_of_the_filter_confirms_the_count_first(operator):
-    jobs = [schedule_job("demo.sleep", args=[5], delay=60) for _ in range(3)]
-    schedule_job("demo.add", args=[1, 1], delay=60, queue="high")
+    jobs = [schedule_job("tests.sleep", args=[5], delay=60) for _ in range(3)]
+    schedule_job("tests.add", args=[1, 1], delay=60, queue="high")
     form = {"action": "cancel", "scope": "filter", "queue": "normal", "next": "/dashboard/jobs/?queue=normal"}
     confirm = operator.post("/dashboard/jobs/bulk/", form)
     assert confirm.status_code == 200
@@ -76,8 +76,8 @@ def test_bulk_cancel_of_the_filter_confirms_the_count_first(operator):
 
 
 def test_bulk_retry_of_a_selection_reports_refusals(operator):
-    failed = make_jobs(2, status="failed", task="demo.add", args=[1, 2])
-    running = make_jobs(1, status="started", task="demo.add", args=[1, 2])[0]
+    failed = make_jobs(2, status="failed", task="tests.add", args=[1, 2])
+    running = make_jobs(1, status="started", task="tests.add", args=[1, 2])[0]
     ids = [str(j.pk) for j in (*failed, running)]
     response = operator.post(
         "/dashboard/jobs/bulk/", {"action": "retry", "ids": ids, "confirmed": "yes"}, follow=True
@@ -89,7 +89,7 @@ def test_bulk_retry_of_a_selection_reports_refusals(operator):
 
 
 def test_bulk_next_never_leaves_the_site(operator):
-    job = schedule_job("demo.sleep", args=[5], delay=60)
+    job = schedule_job("tests.sleep", args=[5], delay=60)
     response = operator.post(
         "/dashboard/jobs/bulk/",
         {"action": "cancel", "ids": [str(job.pk)], "confirmed": "yes", "next": "https://evil.example/"},
@@ -109,17 +109,17 @@ def test_pause_and_resume_a_queue(operator):
 
 def test_retry_all_of_a_failed_group(operator, burst_worker):
     for message in ("a", "b"):
-        schedule_job("demo.fail", args=[message])
-    other = make_jobs(1, status="failed", task="demo.add", args=[1, 2], error="ValueError: x")[0]
+        schedule_job("tests.fail", args=[message])
+    other = make_jobs(1, status="failed", task="tests.add", args=[1, 2], error="ValueError: x")[0]
     burst_worker()
-    operator.post("/dashboard/failed/retry/", {"task": "demo.fail", "error_type": "RuntimeError"})
-    assert Job.objects.filter(task="demo.fail", status="queued").count() == 2
+    operator.post("/dashboard/failed/retry/", {"task": "tests.fail", "error_type": "RuntimeError"})
+    assert Job.objects.filter(task="tests.fail", status="queued").count() == 2
     assert Job.objects.get(pk=other.pk).status == "failed"
 
 
 def test_recurring_run_now_pause_resume(operator):
     every = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.HOURS)
-    rj = RecurringJob.objects.create(name="hourly", task="demo.add", args=[1, 2], interval=every)
+    rj = RecurringJob.objects.create(name="hourly", task="tests.add", args=[1, 2], interval=every)
     operator.post(f"/dashboard/recurring/{rj.pk}/trigger/")
     assert Job.objects.filter(recurring_job=rj).count() == 1
     operator.post(f"/dashboard/recurring/{rj.pk}/pause/")

@@ -10,7 +10,8 @@ from jobs.models import RecurringJob
 from jobs.monitoring.alerts.evaluate import evaluate
 from jobs.services import schedule_job
 from jobs.services.alerts import create_alert_rule
-from tests.dashboard.conftest import VIEW_PERMS, user_with
+from tests.dashboard.conftest import VIEW_PERMS
+from tests.factories import user_with
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def editor(db) -> Client:
     client = Client()
     editing = ("add_recurringjob", "change_recurringjob", "add_alertrule", "change_alertrule")
-    client.force_login(user_with("editor", *VIEW_PERMS, *editing))
+    client.force_login(user_with(*VIEW_PERMS, *editing, username="editor"))
     return client
 
 
@@ -27,9 +28,9 @@ def editor(db) -> Client:
 def scene() -> tuple[RecurringJob, int]:
     """A recurring job, and an alert rule with an open alert (the overview lists active alerts)."""
     every = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.HOURS)
-    rj = RecurringJob.objects.create(name="hourly", task="demo.add", args=[1, 2], interval=every)
+    rj = RecurringJob.objects.create(name="hourly", task="tests.add", args=[1, 2], interval=every)
     rule = create_alert_rule(name="backlog", kind="backlog", threshold=0)
-    schedule_job("demo.add", args=[1, 1])
+    schedule_job("tests.add", args=[1, 1])
     evaluate()
     return rj, rule.pk
 

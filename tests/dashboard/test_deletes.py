@@ -11,8 +11,8 @@ from django_celery_beat.models import IntervalSchedule
 
 from jobs.models import Job, JobLog, RecurringJob
 from jobs.services import actions, schedule_job
-from tests.dashboard.conftest import XSS, user_with
-from tests.dashboard.factories import make_jobs
+from tests.dashboard.conftest import XSS
+from tests.factories import make_jobs, user_with
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,18 +23,18 @@ def texts(response) -> list[str]:
 
 def hourly(name: str = "hourly") -> RecurringJob:
     every = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.HOURS)
-    return RecurringJob.objects.create(name=name, task="demo.add", args=[1, 2], interval=every)
+    return RecurringJob.objects.create(name=name, task="tests.add", args=[1, 2], interval=every)
 
 
 def test_deleting_a_job_asks_first_then_deletes_it_and_its_rq_copy(deleter, redis):
     from jobs.engine import broker
 
-    job = schedule_job("demo.add", args=[1, 2])
+    job = schedule_job("tests.add", args=[1, 2])
     url = f"/dashboard/jobs/{job.pk}/delete/"
     assert url in deleter.get(f"/dashboard/jobs/{job.pk}/").content.decode()
     asked = deleter.post(url)
     assert asked.status_code == 200
-    assert f"Delete job demo.add {job.pk}?" in asked.content.decode()
+    assert f"Delete job tests.add {job.pk}?" in asked.content.decode()
     assert Job.objects.filter(pk=job.pk).exists() and broker.queue("normal").count == 1
     done = deleter.post(url, {"confirmed": "yes"})
     assert done["Location"] == "/dashboard/jobs/"
@@ -97,7 +97,7 @@ def test_without_the_delete_permission_there_is_no_button_and_a_403(operator):
 def test_delete_needs_post_and_csrf(db):
     job = make_jobs(1, status="succeeded")[0]
     client = Client(enforce_csrf_checks=True)
-    client.force_login(user_with("del", "view_job", "delete_job"))
+    client.force_login(user_with("view_job", "delete_job", username="del"))
     assert client.get(f"/dashboard/jobs/{job.pk}/delete/").status_code == 405
     assert client.post(f"/dashboard/jobs/{job.pk}/delete/", {"confirmed": "yes"}).status_code == 403
     assert Job.objects.filter(pk=job.pk).exists()

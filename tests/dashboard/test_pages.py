@@ -12,7 +12,7 @@ from django_celery_beat.models import IntervalSchedule
 
 from jobs.models import QueueStats, RecurringJob
 from jobs.services import schedule_job
-from tests.dashboard.factories import make_jobs
+from tests.factories import make_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -69,11 +69,11 @@ def test_jobs_page_pages_with_a_cursor_and_no_row_twice(operator):
 
 
 def test_jobs_page_filters_by_status_queue_task_and_search(operator):
-    make_jobs(3, status="failed", task="demo.fail", error="RuntimeError: nope")
+    make_jobs(3, status="failed", task="tests.fail", error="RuntimeError: nope")
     make_jobs(2, status="succeeded", queue="high")
     assert len(operator.get("/dashboard/jobs/?status=failed").context["jobs"]) == 3
     assert len(operator.get("/dashboard/jobs/?queue=high").context["jobs"]) == 2
-    assert len(operator.get("/dashboard/jobs/?task=demo.fail").context["jobs"]) == 3
+    assert len(operator.get("/dashboard/jobs/?task=tests.fail").context["jobs"]) == 3
     assert len(operator.get("/dashboard/jobs/?search=nope").context["jobs"]) == 3
 
 
@@ -117,7 +117,7 @@ def test_queues_page_and_queue_drill_down(operator):
 
 def test_recurring_page_shows_schedule_next_runs_and_last_runs(operator):
     every = IntervalSchedule.objects.create(every=10, period=IntervalSchedule.MINUTES)
-    rj = RecurringJob.objects.create(name="rates", task="demo.add", args=[1, 2], interval=every)
+    rj = RecurringJob.objects.create(name="rates", task="tests.add", args=[1, 2], interval=every)
     make_jobs(3, status="succeeded", recurring_job=rj)
     make_jobs(1, status="failed", recurring_job=rj, error="RuntimeError: x")
     response = operator.get("/dashboard/recurring/")
@@ -130,15 +130,15 @@ def test_recurring_page_shows_schedule_next_runs_and_last_runs(operator):
 
 
 def test_failed_page_groups_by_task_and_error_type(operator):
-    make_jobs(3, status="failed", task="demo.fail", error="RuntimeError: one\nmore")
-    make_jobs(2, status="failed", task="demo.fail", error="ValueError: two")
+    make_jobs(3, status="failed", task="tests.fail", error="RuntimeError: one\nmore")
+    make_jobs(2, status="failed", task="tests.fail", error="ValueError: two")
     make_jobs(1, status="failed", task="reports.generate", error="RuntimeError: three")
     groups = {
         (g["task"], g["error_type"]): g["count"] for g in operator.get("/dashboard/failed/").context["groups"]
     }
     assert groups == {
-        ("demo.fail", "RuntimeError"): 3,
-        ("demo.fail", "ValueError"): 2,
+        ("tests.fail", "RuntimeError"): 3,
+        ("tests.fail", "ValueError"): 2,
         ("reports.generate", "RuntimeError"): 1,
     }
 
@@ -156,7 +156,7 @@ def test_workers_page_lists_a_registered_worker(operator, redis, transactional_d
 
 
 def test_chart_is_an_svg_without_scripts(operator):
-    schedule_job("demo.add", args=[1, 2])
+    schedule_job("tests.add", args=[1, 2])
     response = operator.get("/dashboard/charts/throughput.svg?range=24h")
     assert response["Content-Type"] == "image/svg+xml"
     assert b"<svg" in response.content and b"<script" not in response.content
@@ -173,7 +173,7 @@ def test_charts_plot_throughput_and_run_time_percentiles_from_history(operator):
     buckets = [0] * len(BUCKETS)
     buckets[BUCKETS.index(1)] = 10
     TaskStatsHistory.objects.create(
-        queue="normal", task="demo.add", minute=minute, processed=10, run_buckets=buckets
+        queue="normal", task="tests.add", minute=minute, processed=10, run_buckets=buckets
     )
     throughput = operator.get("/dashboard/charts/throughput.svg?range=1h").content.decode()
     assert "normal processed" in throughput and ">42<" in throughput

@@ -9,7 +9,7 @@ from django.test import Client
 
 from jobs.models import Job, JobLog, QueueStats
 from tests.dashboard.conftest import XSS
-from tests.dashboard.factories import make_jobs
+from tests.factories import make_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -32,10 +32,10 @@ def test_anonymous_people_are_sent_to_the_admin_login(url):
 
 
 def test_a_user_without_view_permission_gets_403(db):
-    from tests.dashboard.conftest import user_with
+    from tests.factories import user_with
 
     client = Client()
-    client.force_login(user_with("nobody"))
+    client.force_login(user_with(username="nobody"))
     assert client.get("/dashboard/jobs/").status_code == 403
 
 
@@ -58,7 +58,7 @@ def test_pages_carry_no_inline_script_or_style(operator):
 
 def test_args_errors_and_logs_are_escaped_on_every_page_that_shows_them(operator):
     job = make_jobs(
-        1, status="failed", task="demo.fail", args=[XSS], kwargs={"x": XSS}, error=f"RuntimeError: {XSS}"
+        1, status="failed", task="tests.fail", args=[XSS], kwargs={"x": XSS}, error=f"RuntimeError: {XSS}"
     )[0]
     JobLog.objects.create(job=job, message=XSS)
     for url in ["/dashboard/", "/dashboard/jobs/", f"/dashboard/jobs/{job.pk}/", "/dashboard/failed/"]:
@@ -125,7 +125,9 @@ def test_view_only_user_cannot_act_and_nothing_changes(viewer):
         ).status_code
         == 403
     )
-    assert viewer.post("/dashboard/failed/retry/", {"task": "demo.add", "error_type": "x"}).status_code == 403
+    assert (
+        viewer.post("/dashboard/failed/retry/", {"task": "tests.add", "error_type": "x"}).status_code == 403
+    )
     assert Job.objects.get(pk=failed.pk).status == "failed"
     assert Job.objects.get(pk=queued.pk).status == "queued"
     assert not QueueStats.objects.filter(name="high", paused=True).exists()
@@ -139,11 +141,11 @@ def test_view_only_user_sees_no_action_buttons(viewer):
 
 
 def test_actions_need_post_and_csrf(db):
-    from tests.dashboard.conftest import user_with
+    from tests.factories import user_with
 
     queued = make_jobs(1, status="queued")[0]
     client = Client(enforce_csrf_checks=True)
-    client.force_login(user_with("op", "view_job", "cancel_job"))
+    client.force_login(user_with("view_job", "cancel_job", username="op"))
     assert client.get(f"/dashboard/jobs/{queued.pk}/cancel/").status_code == 405
     assert client.post(f"/dashboard/jobs/{queued.pk}/cancel/").status_code == 403
     assert Job.objects.get(pk=queued.pk).status == "queued"

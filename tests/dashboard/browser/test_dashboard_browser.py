@@ -12,7 +12,7 @@ from jobs.models import Job, JobLog, QueueStats, QueueStatsHistory
 from jobs.services import schedule_job
 from tests.conftest import screenshot, wait_for
 from tests.dashboard.conftest import XSS
-from tests.dashboard.factories import make_jobs
+from tests.factories import make_jobs
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -28,7 +28,7 @@ def progress(bar) -> float:
 
 def test_progress_bar_moves_and_log_grows_without_a_reload(page, processes):
     processes.worker("high", "normal", "low")
-    job = schedule_job("demo.sleep", args=[6])
+    job = schedule_job("tests.sleep", args=[6])
     page.goto(f"/dashboard/jobs/{job.pk}/")
     page.evaluate("window.notReloaded = true")
     log_rows = page.locator("[data-log] tr")
@@ -46,7 +46,7 @@ def test_progress_bar_moves_and_log_grows_without_a_reload(page, processes):
 
 def test_cancel_a_running_job(page, processes):
     processes.worker("high", "normal", "low")
-    job = schedule_job("demo.sleep", args=[60])
+    job = schedule_job("tests.sleep", args=[60])
     page.goto(f"/dashboard/jobs/{job.pk}/")
     expect(page.locator("[data-status]")).to_have_text("started", timeout=60_000)
     page.click("button[data-action=cancel]")
@@ -59,10 +59,10 @@ def test_cancel_a_running_job(page, processes):
 
 def test_retry_a_failed_job_from_the_failed_page(page, processes):
     processes.worker("high", "normal", "low")
-    job = schedule_job("demo.fail", args=["on purpose"])
+    job = schedule_job("tests.fail", args=["on purpose"])
     wait_for(lambda: status_of(job) == "failed", timeout=60, message="job failed")
     page.goto("/dashboard/failed/")
-    row = page.locator("tr", has_text="demo.fail")
+    row = page.locator("tr", has_text="tests.fail")
     expect(row).to_contain_text("RuntimeError")
     screenshot(page, "dashboard/failed")
     row.get_by_role("button", name=re.compile("Retry all")).click()
@@ -76,8 +76,8 @@ def test_pause_a_queue_a_new_job_waits_resume_and_it_runs(page, processes):
     page.goto("/dashboard/queues/")
     page.locator('tr[data-queue="low"]').get_by_role("button", name="Pause").click()
     expect(page.locator('tr[data-queue="low"] [data-field=paused]')).to_have_text("paused")
-    waiting = schedule_job("demo.add", args=[1, 2], queue="low")
-    control = schedule_job("demo.add", args=[3, 4], queue="normal")
+    waiting = schedule_job("tests.add", args=[1, 2], queue="low")
+    control = schedule_job("tests.add", args=[3, 4], queue="normal")
     wait_for(lambda: status_of(control) == "succeeded", timeout=60, message="worker runs other queues")
     page.goto(f"/dashboard/jobs/{waiting.pk}/")
     expect(page.locator("[data-status]")).to_have_text("queued")
@@ -94,7 +94,7 @@ def test_pause_a_queue_a_new_job_waits_resume_and_it_runs(page, processes):
 def test_overview_figures_and_chart_render_with_data(page, processes):
     processes.worker("high", "normal", "low")
     processes.scheduler()
-    jobs = [schedule_job("demo.add", args=[i, i]) for i in range(5)]
+    jobs = [schedule_job("tests.add", args=[i, i]) for i in range(5)]
     wait_for(lambda: all(status_of(job) == "succeeded" for job in jobs), timeout=60)
     # Summed over the per-minute rows: the five may straddle a minute boundary.
     history = QueueStatsHistory.objects.filter(queue="normal")
@@ -124,14 +124,14 @@ def test_live_figures_update_on_the_overview(page, processes):
     page.goto("/dashboard/")
     page.evaluate("window.notReloaded = true")
     for i in range(3):
-        schedule_job("demo.add", args=[i, i], queue="high")
+        schedule_job("tests.add", args=[i, i], queue="high")
     expect(page.locator('tr[data-queue="high"] [data-field=waiting]')).to_have_text("3", timeout=60_000)
     assert page.evaluate("window.notReloaded") is True
 
 
 def test_args_with_markup_show_as_text_everywhere(page, processes):
     processes.worker("high", "normal", "low")
-    job = schedule_job("demo.add", args=[XSS, 1])
+    job = schedule_job("tests.add", args=[XSS, 1])
     wait_for(lambda: status_of(job) == "failed", timeout=60, message="str + int fails")
     JobLog.objects.create(job=job, message=XSS)
     for name, url in [
@@ -169,7 +169,7 @@ def test_delete_a_job_button_then_confirm_and_it_is_gone(page):
     job = make_jobs(1, status="failed", error="RuntimeError: boom")[0]
     page.goto(f"/dashboard/jobs/{job.pk}/")
     page.click("button[data-action=delete]")
-    expect(page.locator("h1")).to_have_text(f"Delete job demo.add {job.pk}?")
+    expect(page.locator("h1")).to_have_text(f"Delete job tests.add {job.pk}?")
     assert Job.objects.filter(pk=job.pk).exists()
     screenshot(page, "dashboard/job-delete-confirm")
     page.get_by_role("button", name="Yes, delete").click()

@@ -54,7 +54,7 @@ def test_a_change_to_the_table_changes_what_the_admin_allows(client, staff, monk
     from jobs.models import Job
 
     staff("view_job", "cancel_job")
-    job = Job.objects.create(task="demo.add", args=[1, 2], status="failed")
+    job = Job.objects.create(task="tests.add", args=[1, 2], status="failed")
     retry = reverse("admin:jobs_job_retry", args=[job.pk])
     assert client.post(retry).status_code == 403
     moved = replace(actions.ACTIONS["retry_job"], permission=actions.permission("cancel_job"))

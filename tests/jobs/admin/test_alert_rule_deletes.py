@@ -24,7 +24,7 @@ def firing_rule(name: str = "backlog") -> AlertRule:
 
 def raise_alerts() -> None:
     """One waiting job and an evaluation: each backlog rule opens an alert with its event."""
-    schedule_job("demo.add", args=[1, 1])
+    schedule_job("tests.add", args=[1, 1])
     evaluate()
 
 

@@ -17,7 +17,7 @@ CHANGELIST = reverse("admin:jobs_job_changelist")
 
 
 def make_job(status: str) -> Job:
-    job = Job.objects.create(task="demo.add", args=[1, 2], queue="normal", status=status)
+    job = Job.objects.create(task="tests.add", args=[1, 2], queue="normal", status=status)
     JobLog.objects.create(job=job, message="created")
     return job
 
@@ -29,7 +29,7 @@ def delete_page(job: Job) -> str:
 def test_the_delete_page_deletes_a_waiting_job_through_the_service(admin_client, redis, caplog):
     from jobs.engine import broker
 
-    job = schedule_job("demo.add", args=[1, 2])
+    job = schedule_job("tests.add", args=[1, 2])
     assert broker.queue("normal").count == 1
     with caplog.at_level(logging.INFO, logger="jobs.services"):
         response = admin_client.post(delete_page(job), {"post": "yes"}, follow=True)

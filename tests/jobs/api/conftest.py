@@ -1,4 +1,4 @@
-"""REST fixtures: the clients of tests/api, and the objects the new endpoints act on."""
+"""REST fixtures: the objects the endpoints act on (the clients are in tests/jobs/conftest.py)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,12 @@ from django.utils import timezone
 
 from jobs import services
 from jobs.models import Alert, AlertRule
-from tests.api.conftest import api, make_user, reader  # noqa: F401 - fixtures shared with tests/api
 
 
 @pytest.fixture
 def cancelled_job() -> Any:
     """A job that may be retried, rerun or deleted, and whose state shows whether anything happened."""
-    job = services.schedule_job("demo.add", args=[1, 2], delay=600, tags=["t"])
+    job = services.schedule_job("tests.add", args=[1, 2], delay=600, tags=["t"])
     return services.cancel_job(job.pk)
 
 
@@ -26,7 +25,7 @@ def alert_rule() -> AlertRule:
 
 @pytest.fixture
 def open_alert(alert_rule) -> Alert:
-    """An incident as the housekeeper records one (its evaluation is tested in tests/monitoring)."""
+    """An incident as the housekeeper records one (its evaluation is tested in tests/jobs/monitoring)."""
     now = timezone.now()
     return Alert.objects.create(
         rule=alert_rule,

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from jobs.models import Alert, AlertRule
-from tests.api.conftest import assert_error, token_client
+from tests.factories import token_client
+from tests.jobs.api.assertions import assert_error
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,8 @@ import pytest
 from jobs import services
 from jobs.core.states import JobStatus
 from jobs.models import Job, JobLog
-from tests.api.conftest import assert_error, token_client
+from tests.factories import token_client
+from tests.jobs.api.assertions import assert_error
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,7 +24,12 @@ def test_rerun_answers_201_with_a_fresh_copy(api, cancelled_job, redis):
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["id"] != str(cancelled_job.pk) and body["parent"] == str(cancelled_job.pk)
-    assert (body["task"], body["args"], body["tags"], body["status"]) == ("demo.add", [1, 2], ["t"], "queued")
+    assert (body["task"], body["args"], body["tags"], body["status"]) == (
+        "tests.add",
+        [1, 2],
+        ["t"],
+        "queued",
+    )
     assert JobLog.objects.get(job_id=body["id"], event=JobLog.Event.CREATED).interface == "rest"
     assert Job.objects.get(pk=cancelled_job.pk).status == JobStatus.CANCELLED
     assert redis.llen("rq:queue:normal") == 1
@@ -39,7 +45,7 @@ def test_rerun_refusals_create_nothing(api, reader, cancelled_job):
 
 
 def test_delete_removes_the_job_its_timeline_and_its_rq_copy(api, redis):
-    job = services.schedule_job("demo.noop")
+    job = services.schedule_job("tests.noop")
     assert redis.llen("rq:queue:normal") == 1
     assert api.delete(f"/api/jobs/{job.pk}/").status_code == 204
     assert not Job.objects.exists() and not JobLog.objects.exists()
@@ -118,7 +124,7 @@ def test_bulk_refuses_more_ids_than_its_limit(api, cancelled_job, url):
 
 
 def test_bulk_schedule_refuses_more_jobs_than_its_limit(api):
-    jobs = [{"task": "demo.noop"}] * (services.actions.bulk_limit("schedule_job") + 1)
+    jobs = [{"task": "tests.noop"}] * (services.actions.bulk_limit("schedule_job") + 1)
     error = assert_error(api.post("/api/jobs/bulk/", {"jobs": jobs}, format="json"), 400, "invalid")
     assert "jobs" in error["fields"]
     assert not Job.objects.exists()

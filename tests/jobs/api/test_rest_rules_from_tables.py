@@ -13,7 +13,7 @@ from jobs.api.urls import router
 from jobs.core import rules
 from jobs.models import Job
 from jobs.services import actions, shapes
-from tests.api.conftest import assert_error
+from tests.jobs.api.assertions import assert_error
 
 API = Path(s.__file__).resolve().parent.parent
 READS = {"list", "retrieve", "logs"}
@@ -22,12 +22,12 @@ READS = {"list", "retrieve", "logs"}
 @pytest.mark.django_db
 def test_max_attempts_past_core_rules_is_refused_by_the_serializer(api):
     assert s.ScheduleJobSerializer().fields["max_attempts"].max_value == rules.MAX_ATTEMPTS
-    too_many = {"task": "demo.noop", "max_attempts": rules.MAX_ATTEMPTS + 1}
+    too_many = {"task": "tests.noop", "max_attempts": rules.MAX_ATTEMPTS + 1}
     error = assert_error(api.post("/api/jobs/", too_many, format="json"), 400)
     # DRF's own refusal ("invalid", its message), not the service's ("invalid_arguments", "out of range").
     assert error["code"] == "invalid" and str(rules.MAX_ATTEMPTS) in error["fields"]["max_attempts"]
     assert not Job.objects.exists()
-    at_most = {"task": "demo.noop", "max_attempts": rules.MAX_ATTEMPTS}
+    at_most = {"task": "tests.noop", "max_attempts": rules.MAX_ATTEMPTS}
     assert api.post("/api/jobs/", at_most, format="json").json()["max_attempts"] == rules.MAX_ATTEMPTS
 
 

@@ -143,8 +143,11 @@ def test_a_redis_restart_mid_job_neither_retries_nor_doubles_it(processes, own_r
     wait_for(lambda: _status(job)[0] != S.STARTED, timeout=30, message="the job to finish")
     assert _status(job) == (S.SUCCEEDED, 1)
     assert not job.logs.filter(event__in=("retrying", "failed")).exists()
+    succeeded = rf"job_id={job.pk} .*event=succeeded"
+    # The worker writes its log line just after the row's commit the loop above saw.
+    wait_for(lambda: _log_lines(processes, succeeded), timeout=10, message="the success log line")
     assert len(_log_lines(processes, rf"job_id={job.pk} .*event=started")) == 1
-    assert len(_log_lines(processes, rf"job_id={job.pk} .*event=succeeded")) == 1
+    assert len(_log_lines(processes, succeeded)) == 1
 
 
 @pytest.mark.slow

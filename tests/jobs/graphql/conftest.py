@@ -10,11 +10,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Permission
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from jobs.services import actions
+from tests.factories import token_client, user_with
 
 
 @pytest.fixture
@@ -22,14 +21,7 @@ def client_for(django_user_model) -> Callable[..., APIClient]:
     """``client_for("retry_job", username=…)``: a token client allowed those actions only."""
 
     def make(*action_names: str, username: str = "graphql-user") -> APIClient:
-        codenames = {actions.permission(name).split(".", 1)[1] for name in action_names}
-        user = django_user_model.objects.create_user(username=username, password="pw")
-        user.user_permissions.set(
-            Permission.objects.filter(content_type__app_label="jobs", codename__in=codenames)
-        )
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-        return client
+        return token_client(user_with(*action_names, username=username, is_staff=False))
 
     return make
 

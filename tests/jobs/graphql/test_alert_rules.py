@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from jobs.models import Alert, AlertRule
 from jobs.services import actions, create_alert_rule
-from tests.api.graphql_client import data, gql
+from tests.jobs.graphql.client import data, gql
 from tests.jobs.graphql.conftest import codes
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -12,7 +12,7 @@ from jobs import services
 from jobs.core.states import JobStatus
 from jobs.models import Job, JobLog
 from jobs.services import actions
-from tests.api.graphql_client import data
+from tests.jobs.graphql.client import data
 from tests.jobs.graphql.conftest import codes
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,7 +31,7 @@ DELETE_MANY = """mutation($ids: [ID!]!) {
 
 
 def waiting(count: int = 1) -> list[Job]:
-    return [services.schedule_job("demo.add", args=[i, 1], delay=600) for i in range(count)]
+    return [services.schedule_job("tests.add", args=[i, 1], delay=600) for i in range(count)]
 
 
 def limit(monkeypatch, name: str, value: int) -> None:
@@ -70,14 +70,14 @@ def test_a_running_job_is_not_deleted(admin):
 
 
 def test_schedule_jobs_creates_them_all(admin, redis):
-    requests = [{"task": "demo.add", "args": [i, "x"], "queue": "low"} for i in range(3)]
+    requests = [{"task": "tests.add", "args": [i, "x"], "queue": "low"} for i in range(3)]
     result = data(admin, SCHEDULE_MANY, {"jobs": requests})["scheduleJobs"]
     assert result["errors"] == [] and [job["args"] for job in result["jobs"]] == [[i, "x"] for i in range(3)]
     assert Job.objects.filter(source="graphql").count() == 3 and redis.llen("rq:queue:low") == 3
 
 
 def test_schedule_jobs_is_all_or_nothing(admin):
-    requests = [{"task": "demo.add", "args": [1, 2]}, {"task": "no.such"}, {"task": "demo.noop"}]
+    requests = [{"task": "tests.add", "args": [1, 2]}, {"task": "no.such"}, {"task": "tests.noop"}]
     result = data(admin, SCHEDULE_MANY, {"jobs": requests})["scheduleJobs"]
     assert result["jobs"] is None and codes(result) == ["unknown_task"]
     assert result["errors"][0]["message"].startswith("Job 1:") and not Job.objects.exists()
@@ -85,7 +85,7 @@ def test_schedule_jobs_is_all_or_nothing(admin):
 
 def test_schedule_jobs_over_the_tables_limit_or_empty_is_refused(admin, monkeypatch):
     limit(monkeypatch, "schedule_job", 2)
-    over = data(admin, SCHEDULE_MANY, {"jobs": [{"task": "demo.noop"}] * 3})["scheduleJobs"]
+    over = data(admin, SCHEDULE_MANY, {"jobs": [{"task": "tests.noop"}] * 3})["scheduleJobs"]
     assert codes(over) == ["limit_exceeded"] and over["errors"][0]["field"] == "jobs"
     assert "At most 2" in over["errors"][0]["message"]
     assert codes(data(admin, SCHEDULE_MANY, {"jobs": []})["scheduleJobs"]) == ["invalid"]
@@ -96,7 +96,7 @@ def test_retry_jobs_says_what_it_did_and_why_it_refused_the_rest(admin):
     cancelled = waiting(2)
     for job in cancelled:
         services.cancel_job(job.pk)
-    queued = services.schedule_job("demo.noop")
+    queued = services.schedule_job("tests.noop")
     unknown = str(uuid.uuid4())
     ids = [str(job.pk) for job in cancelled] + [str(queued.pk), unknown]
     result = data(admin, BULK % "retryJobs", {"ids": ids})["retryJobs"]
@@ -149,7 +149,7 @@ def test_the_default_bulk_limit_is_the_tables(admin):
     [
         ("rerun_job", RERUN, lambda job: {"id": str(job.pk)}),
         ("delete_job", DELETE, lambda job: {"id": str(job.pk)}),
-        ("schedule_job", SCHEDULE_MANY, lambda job: {"jobs": [{"task": "demo.noop"}]}),
+        ("schedule_job", SCHEDULE_MANY, lambda job: {"jobs": [{"task": "tests.noop"}]}),
         ("cancel_job", BULK % "cancelJobs", lambda job: {"ids": [str(job.pk)]}),
         ("delete_job", DELETE_MANY, lambda job: {"ids": [str(job.pk)]}),
     ],

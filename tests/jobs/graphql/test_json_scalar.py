@@ -7,8 +7,7 @@ from graphql import GraphQLError
 
 from jobs.graphql.scalars import check_json
 from jobs.models import Job, RecurringJob
-from tests.api.graphql_client import data, gql
-from tests.jobs import fixture_tasks  # noqa: F401 - registers tests.echo
+from tests.jobs.graphql.client import data, gql
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,14 +28,14 @@ def test_args_of_mixed_types_round_trip_through_a_variable(admin):
 
 
 def test_args_written_as_a_graphql_literal(admin):
-    literal = 'mutation { scheduleJob(input: {task: "demo.add", args: [1, "push"]}) { job { id args } } }'
+    literal = 'mutation { scheduleJob(input: {task: "tests.add", args: [1, "push"]}) { job { id args } } }'
     job = data(admin, literal)["scheduleJob"]["job"]
     assert job["args"] == [1, "push"] and Job.objects.get(pk=job["id"]).args == [1, "push"]
 
 
 def test_a_json_variable_inside_a_literal(admin):
     query = """mutation($second: JSON) {
-      scheduleJob(input: {task: "demo.add", args: [{a: null, b: [1.5]}, $second]}) { job { args } }
+      scheduleJob(input: {task: "tests.add", args: [{a: null, b: [1.5]}, $second]}) { job { args } }
     }"""
     job = data(admin, query, {"second": {"k": "v"}})["scheduleJob"]["job"]
     assert job["args"] == [{"a": None, "b": [1.5]}, {"k": "v"}]
@@ -53,7 +52,7 @@ def test_result_is_a_json_object_not_a_string(admin, burst_worker):
 
 def test_recurring_schedule_is_an_object_both_ways(admin):
     query = """mutation {
-      createRecurringJob(input: {name: "r", task: "demo.add", args: [1, 2],
+      createRecurringJob(input: {name: "r", task: "tests.add", args: [1, 2],
                                  schedule: {interval: {every: 5, period: "minutes"}}}) {
         recurringJob { id args schedule } errors { code }
       }
@@ -66,11 +65,11 @@ def test_recurring_schedule_is_an_object_both_ways(admin):
 
 def test_task_parameters_and_backoff_are_json(admin):
     tasks = {task["name"]: task for task in data(admin, "{ tasks { name parameters backoff } }")["tasks"]}
-    assert tasks["demo.add"]["parameters"][0]["name"] == "a"
-    assert tasks["demo.flaky"]["backoff"]["strategy"] == "fixed"
+    assert tasks["tests.add"]["parameters"][0]["name"] == "a"
+    assert tasks["tests.flaky"]["backoff"]["strategy"] == "fixed"
 
 
-BODY = '{"query": "%s", "variables": {"input": {"task": "demo.add", "args": %s}}}'
+BODY = '{"query": "%s", "variables": {"input": {"task": "tests.add", "args": %s}}}'
 
 
 @pytest.mark.parametrize(
@@ -86,7 +85,7 @@ def test_values_json_cannot_hold_are_a_400_and_write_nothing(admin, args, said):
 
 
 def test_an_enum_literal_is_not_json(admin):
-    literal = 'mutation { scheduleJob(input: {task: "demo.add", args: [RED, 1]}) { job { id } } }'
+    literal = 'mutation { scheduleJob(input: {task: "tests.add", args: [RED, 1]}) { job { id } } }'
     response = gql(admin, literal)
     assert response.status_code == 400
     assert response.json()["errors"][0]["message"] == "RED is not a JSON value; quote strings."
@@ -98,7 +97,7 @@ def test_an_enum_literal_is_not_json(admin):
     [({"args": "[1, 2]"}, "args"), ({"args": {"a": 1}}, "args"), ({"args": [1, 2], "kwargs": [3]}, "kwargs")],
 )
 def test_json_of_the_wrong_shape_is_the_services_coded_refusal(admin, given, field):
-    result = data(admin, SCHEDULE, {"input": {"task": "demo.add", **given}})["scheduleJob"]
+    result = data(admin, SCHEDULE, {"input": {"task": "tests.add", **given}})["scheduleJob"]
     assert result["job"] is None and result["errors"][0]["code"] == "invalid_arguments"
     assert result["errors"][0]["field"] == field and not Job.objects.exists()
 

@@ -31,7 +31,7 @@ def test_a_tasks_own_retention_replaces_the_default_for_its_succeeded_jobs():
     old_chatty = finished_job("tests.chatty", JobStatus.SUCCEEDED, timedelta(hours=2))
     new_chatty = finished_job("tests.chatty", JobStatus.SUCCEEDED, timedelta(minutes=30))
     failed_chatty = finished_job("tests.chatty", JobStatus.FAILED, timedelta(hours=2))
-    other = finished_job("demo.add", JobStatus.SUCCEEDED, timedelta(hours=2))
+    other = finished_job("tests.add", JobStatus.SUCCEEDED, timedelta(hours=2))
     assert delete_old_jobs() == {"succeeded": 1, "failed": 0}
     remaining = set(Job.objects.values_list("pk", flat=True))
     assert remaining == {new_chatty.pk, failed_chatty.pk, other.pk}

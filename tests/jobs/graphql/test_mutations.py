@@ -6,8 +6,8 @@ import pytest
 
 from jobs import services
 from jobs.models import Job, JobLog, QueueStats, RecurringJob
-from tests.api.conftest import token_client
-from tests.api.graphql_client import data
+from tests.factories import token_client
+from tests.jobs.graphql.client import data
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,13 +25,13 @@ def codes(result: dict) -> list[str]:
 
 
 def test_schedule_job_returns_the_job_and_logs_graphql(api, redis):
-    result = data(api, SCHEDULE, {"input": {"task": "demo.add", "args": [1, 2], "queue": "high"}})
+    result = data(api, SCHEDULE, {"input": {"task": "tests.add", "args": [1, 2], "queue": "high"}})
     job = Job.objects.get(pk=result["scheduleJob"]["job"]["id"])
     assert result["scheduleJob"]["errors"] == [] and job.queue == "high" and job.args == [1, 2]
     log = JobLog.objects.get(job=job, event=JobLog.Event.CREATED)
     assert log.interface == "graphql" and log.user.username == "admin-api"
     assert redis.llen("rq:queue:high") == 1
-    delayed = data(api, SCHEDULE, {"input": {"task": "demo.noop", "delaySeconds": 60}})["scheduleJob"]
+    delayed = data(api, SCHEDULE, {"input": {"task": "tests.noop", "delaySeconds": 60}})["scheduleJob"]
     assert delayed["job"]["status"] == "scheduled"
 
 
@@ -39,13 +39,13 @@ def test_schedule_job_returns_the_job_and_logs_graphql(api, redis):
     ("given", "code"),
     [
         ({"task": "no.such"}, "unknown_task"),
-        ({"task": "demo.add", "args": [1]}, "invalid_arguments"),
-        ({"task": "demo.add", "args": "[1, 2]"}, "invalid_arguments"),
-        ({"task": "demo.add", "args": [1, 2], "kwargs": [3]}, "invalid_arguments"),
-        ({"task": "demo.add", "args": [1, 2], "queue": "nope"}, "unknown_queue"),
-        ({"task": "demo.fail", "args": ["x" * 70_000]}, "payload_too_large"),
-        ({"task": "demo.add", "args": [1, 2], "priority": "bogus"}, "invalid_arguments"),
-        ({"task": "demo.add", "args": [1, 2], "runAt": "2000-01-01T00:00:00+00:00"}, "invalid_schedule"),
+        ({"task": "tests.add", "args": [1]}, "invalid_arguments"),
+        ({"task": "tests.add", "args": "[1, 2]"}, "invalid_arguments"),
+        ({"task": "tests.add", "args": [1, 2], "kwargs": [3]}, "invalid_arguments"),
+        ({"task": "tests.add", "args": [1, 2], "queue": "nope"}, "unknown_queue"),
+        ({"task": "tests.fail", "args": ["x" * 70_000]}, "payload_too_large"),
+        ({"task": "tests.add", "args": [1, 2], "priority": "bogus"}, "invalid_arguments"),
+        ({"task": "tests.add", "args": [1, 2], "runAt": "2000-01-01T00:00:00+00:00"}, "invalid_schedule"),
     ],
 )
 def test_bad_schedule_input_is_a_coded_error_and_writes_nothing(api, given, code):
@@ -55,16 +55,16 @@ def test_bad_schedule_input_is_a_coded_error_and_writes_nothing(api, given, code
 
 
 def test_wrong_types_and_unknown_input_fields_are_graphql_errors(api):
-    from tests.api.graphql_client import gql
+    from tests.jobs.graphql.client import gql
 
-    for given in ({"task": 5, "maxAttempts": "many"}, {"task": "demo.noop", "bogus": 1}):
+    for given in ({"task": 5, "maxAttempts": "many"}, {"task": "tests.noop", "bogus": 1}):
         response = gql(api, SCHEDULE, {"input": given})
         assert response.status_code == 400 and response.json()["errors"]
     assert not Job.objects.exists()
 
 
 def test_cancel_then_retry_and_illegal_transitions(api):
-    job = services.schedule_job("demo.noop", delay=600)
+    job = services.schedule_job("tests.noop", delay=600)
     cancelled = data(api, JOB_ACTION % "cancelJob", {"id": str(job.pk)})["cancelJob"]
     assert cancelled["job"]["status"] == "cancelled" and cancelled["errors"] == []
     assert JobLog.objects.filter(job=job, interface="graphql", event=JobLog.Event.CANCELLED).exists()
@@ -87,7 +87,7 @@ def test_pause_and_resume_queue(api):
 
 def test_recurring_job_mutations(api):
     create = f"mutation($in: CreateRecurringJobInput!) {{ createRecurringJob(input: $in) {{ {RJ_FIELDS} }} }}"
-    given = {"name": "r", "task": "demo.add", "args": [1, 2], "schedule": EVERY_5_MIN}
+    given = {"name": "r", "task": "tests.add", "args": [1, 2], "schedule": EVERY_5_MIN}
     created = data(api, create, {"in": given})["createRecurringJob"]
     rj_id = created["recurringJob"]["id"]
     assert created["errors"] == [] and created["recurringJob"]["schedule"] == EVERY_5_MIN
@@ -123,7 +123,7 @@ def test_recurring_job_mutations(api):
 @pytest.mark.parametrize(
     ("query", "variables", "perm"),
     [
-        (SCHEDULE, {"input": {"task": "demo.noop"}}, "schedule_job"),
+        (SCHEDULE, {"input": {"task": "tests.noop"}}, "schedule_job"),
         (JOB_ACTION % "cancelJob", {"id": "{job}"}, "cancel_job"),
         (JOB_ACTION % "retryJob", {"id": "{job}"}, "retry_job"),
         (QUEUE_ACTION % "pauseQueue", {"name": "high"}, "pause_queue"),
@@ -145,10 +145,10 @@ def test_recurring_job_mutations(api):
     ],
 )
 def test_each_mutation_needs_its_permission(make_user, query, variables, perm):
-    job = services.schedule_job("demo.noop", delay=600)
+    job = services.schedule_job("tests.noop", delay=600)
     if perm == "retry_job":
         services.cancel_job(job.pk)
-    rj = services.create_recurring_job(name="r", task="demo.add", args=[1, 2], schedule=EVERY_5_MIN)
+    rj = services.create_recurring_job(name="r", task="tests.add", args=[1, 2], schedule=EVERY_5_MIN)
     filled = {k: v.format(job=job.pk, rj=rj.pk) if isinstance(v, str) else v for k, v in variables.items()}
     reader = token_client(make_user("view_job", "view_queuestats", "view_recurringjob", username="reader"))
     result = next(iter(data(reader, query, filled).values()))
@@ -164,8 +164,8 @@ def test_mutations_share_the_rest_action_throttle(api, settings):
 
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"jobs_actions": "2/min"}}
     cache.clear()
-    assert api.post("/api/jobs/", {"task": "demo.noop"}, format="json").status_code == 201
-    assert data(api, SCHEDULE, {"input": {"task": "demo.noop"}})["scheduleJob"]["errors"] == []
-    refused = data(api, SCHEDULE, {"input": {"task": "demo.noop"}})["scheduleJob"]
+    assert api.post("/api/jobs/", {"task": "tests.noop"}, format="json").status_code == 201
+    assert data(api, SCHEDULE, {"input": {"task": "tests.noop"}})["scheduleJob"]["errors"] == []
+    refused = data(api, SCHEDULE, {"input": {"task": "tests.noop"}})["scheduleJob"]
     assert codes(refused) == ["throttled"] and Job.objects.count() == 2
     cache.clear()

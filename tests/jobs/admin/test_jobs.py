@@ -6,7 +6,6 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Permission, User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -15,27 +14,13 @@ from django.utils import timezone
 from jobs.core import rules
 from jobs.models import Job, JobLog
 from jobs.services import schedule_job
+from tests.factories import make_job, staff
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:jobs_job_changelist")
 ADD = reverse("admin:jobs_job_add")
 XSS = "<script>alert(1)</script>"
-
-
-def make_job(status: str = "failed", **fields) -> Job:
-    """A finished job row as a worker would have left it (tests set the scene directly)."""
-    defaults = {"task": "demo.fail", "args": ["boom"], "queue": "normal", "attempts": 1, "status": status}
-    return Job.objects.create(**{**defaults, **fields})
-
-
-def staff(client, *codenames: str) -> User:
-    user = User.objects.create_user("operator", password="pw", is_staff=True)
-    user.user_permissions.set(
-        Permission.objects.filter(content_type__app_label="jobs", codename__in=codenames)
-    )
-    client.force_login(user)
-    return user
 
 
 def messages_of(response) -> list[str]:
@@ -49,7 +34,7 @@ def post_action(client, action: str, jobs: list[Job]):
 
 def changelist_queries(client, rows: int) -> int:
     for _ in range(rows):
-        make_job("succeeded", task="demo.add", args=[1, 2])
+        make_job("succeeded", task="tests.add", args=[1, 2])
     with CaptureQueriesContext(connection) as queries:
         response = client.get(CHANGELIST, {"o": "-7"})
     assert response.status_code == 200
@@ -58,7 +43,7 @@ def changelist_queries(client, rows: int) -> int:
 
 
 def test_changelist_shows_badges_and_query_count_does_not_grow_with_rows(admin_client):
-    make_job("failed", progress=40)
+    make_job("failed", task="tests.fail", args=["boom"], progress=40)
     response = admin_client.get(CHANGELIST)
     body = response.content.decode()
     assert 'class="jobs-badge jobs-failed">Failed<' in body
@@ -68,13 +53,13 @@ def test_changelist_shows_badges_and_query_count_does_not_grow_with_rows(admin_c
 
 
 def test_filters_search_and_year_drilldown(admin_client):
-    failed = make_job("failed", error="disk full on /var")
-    ok = make_job("succeeded", task="demo.add", args=[1, 2], queue="high")
+    failed = make_job("failed", task="tests.fail", args=["boom"], error="disk full on /var")
+    ok = make_job("succeeded", task="tests.add", args=[1, 2], queue="high")
     assert list(admin_client.get(CHANGELIST, {"status__exact": "failed"}).context["cl"].result_list) == [
         failed
     ]
     assert list(admin_client.get(CHANGELIST, {"queue": "high"}).context["cl"].result_list) == [ok]
-    assert list(admin_client.get(CHANGELIST, {"task": "demo.add"}).context["cl"].result_list) == [ok]
+    assert list(admin_client.get(CHANGELIST, {"task": "tests.add"}).context["cl"].result_list) == [ok]
     assert list(admin_client.get(CHANGELIST, {"q": "disk full"}).context["cl"].result_list) == [failed]
     assert list(admin_client.get(CHANGELIST, {"q": str(ok.pk)}).context["cl"].result_list) == [ok]
     year = str(timezone.now().year)
@@ -84,8 +69,8 @@ def test_filters_search_and_year_drilldown(admin_client):
 
 
 def test_retry_action_reports_done_and_refused_and_leaves_refused_rows_alone(admin_client, admin_user):
-    failed = [make_job("failed"), make_job("cancelled")]
-    succeeded = make_job("succeeded", task="demo.add", args=[1, 2], result=3)
+    failed = [make_job("failed", task="tests.fail", args=["boom"]), make_job("cancelled")]
+    succeeded = make_job("succeeded", task="tests.add", args=[1, 2], result=3)
     response = post_action(admin_client, "retry_selected", [*failed, succeeded])
     text = " ".join(messages_of(response))
     assert "Retried 2 jobs." in text
@@ -98,8 +83,8 @@ def test_retry_action_reports_done_and_refused_and_leaves_refused_rows_alone(adm
 
 
 def test_cancel_action_refuses_finished_jobs(admin_client):
-    waiting = schedule_job("demo.add", args=[1, 2])
-    done = make_job("succeeded", task="demo.add", args=[1, 2])
+    waiting = schedule_job("tests.add", args=[1, 2])
+    done = make_job("succeeded", task="tests.add", args=[1, 2])
     response = post_action(admin_client, "cancel_selected", [waiting, done])
     text = " ".join(messages_of(response))
     assert "Cancelled 1 job." in text and f"{done.pk}: Job {done.pk} is succeeded" in text
@@ -110,10 +95,10 @@ def test_cancel_action_refuses_finished_jobs(admin_client):
 
 
 def test_rerun_and_delete_actions(admin_client):
-    original = make_job("failed")
+    original = make_job("failed", task="tests.fail", args=["boom"])
     post_action(admin_client, "rerun_selected", [original])
     copy = Job.objects.get(parent=original)
-    assert (copy.task, copy.args, copy.status) == ("demo.fail", ["boom"], "queued")
+    assert (copy.task, copy.args, copy.status) == ("tests.fail", ["boom"], "queued")
     response = admin_client.post(
         CHANGELIST, {"action": "delete_selected", "_selected_action": [str(original.pk)], "post": "yes"}
     )
@@ -123,7 +108,7 @@ def test_rerun_and_delete_actions(admin_client):
 
 def test_view_permission_alone_changes_nothing(client):
     staff(client, "view_job")
-    job = make_job("failed")
+    job = make_job("failed", task="tests.fail", args=["boom"])
     page = client.get(reverse("admin:jobs_job_change", args=[job.pk])).content.decode()
     assert "Retry</button>" not in page and "Re-run" not in page
     assert client.get(CHANGELIST).context["action_form"] is None
@@ -140,7 +125,7 @@ def test_view_permission_alone_changes_nothing(client):
 
 def test_each_action_needs_its_own_permission(client):
     staff(client, "view_job", "retry_job")
-    job = make_job("failed")
+    job = make_job("failed", task="tests.fail", args=["boom"])
     page = client.get(reverse("admin:jobs_job_change", args=[job.pk])).content.decode()
     assert "Retry</button>" in page and "Cancel</button>" not in page
     assert client.post(reverse("admin:jobs_job_cancel", args=[job.pk])).status_code == 403
@@ -152,7 +137,7 @@ def test_each_action_needs_its_own_permission(client):
 
 
 def test_detail_button_shows_a_refusal_as_a_message(admin_client):
-    job = make_job("succeeded", task="demo.add", args=[1, 2])
+    job = make_job("succeeded", task="tests.add", args=[1, 2])
     page = admin_client.get(reverse("admin:jobs_job_change", args=[job.pk])).content.decode()
     assert "Retry</button>" not in page and "Cancel</button>" not in page and "Re-run a copy</button>" in page
     response = admin_client.post(reverse("admin:jobs_job_retry", args=[job.pk]), follow=True)
@@ -162,7 +147,7 @@ def test_detail_button_shows_a_refusal_as_a_message(admin_client):
 
 
 def test_detail_escapes_what_people_typed_and_links_related_jobs(admin_client):
-    upstream = make_job("succeeded", task="demo.add", args=[1, 2])
+    upstream = make_job("succeeded", task="tests.add", args=[1, 2])
     job = make_job("failed", args=[XSS], error=XSS, traceback=XSS, parent=upstream)
     job.depends_on.add(upstream)
     JobLog.objects.create(job=job, message=XSS, level=40)
@@ -177,7 +162,7 @@ def test_detail_escapes_what_people_typed_and_links_related_jobs(admin_client):
 
 
 def detail_queries(client, lines: int) -> tuple[int, int]:
-    job = make_job("failed")
+    job = make_job("failed", task="tests.fail", args=["boom"])
     start = timezone.now() - timedelta(hours=1)
     JobLog.objects.bulk_create(
         JobLog(job=job, message=f"line {n}", created_at=start + timedelta(seconds=n)) for n in range(lines)
@@ -196,12 +181,14 @@ def test_detail_query_count_and_size_are_bounded_by_log_lines(admin_client):
 
 def test_schedule_form_lists_tasks_and_schedules_through_the_service(admin_client, admin_user):
     page = admin_client.get(ADD).content.decode()
-    assert "demo.sleep(seconds: float)" in page
+    assert "tests.sleep(seconds: float)" in page
     response = admin_client.post(
-        ADD, {"task": "demo.add", "args": "[1, 2]", "kwargs": "", "when": "delay", "delay": "60"}, follow=True
+        ADD,
+        {"task": "tests.add", "args": "[1, 2]", "kwargs": "", "when": "delay", "delay": "60"},
+        follow=True,
     )
     job = Job.objects.get()
-    assert (job.task, job.args, job.status, job.created_by) == ("demo.add", [1, 2], "scheduled", admin_user)
+    assert (job.task, job.args, job.status, job.created_by) == ("tests.add", [1, 2], "scheduled", admin_user)
     assert JobLog.objects.get(job=job, event="created").interface == "admin"
     assert response.redirect_chain[-1][0] == reverse("admin:jobs_job_change", args=[job.pk])
 
@@ -211,7 +198,7 @@ def test_schedule_form_lists_tasks_and_schedules_through_the_service(admin_clien
     [
         ({"args": "[1, "}, "args", "Not valid JSON"),
         ({"args": '{"a": 1}'}, "args", "Must be a list"),
-        ({"args": "[1, 2, 3]"}, "args", "Arguments don't fit demo.add"),
+        ({"args": "[1, 2, 3]"}, "args", "Arguments don't fit tests.add"),
         ({"kwargs": '{"c": 1}'}, "args", "unexpected keyword argument"),
         ({"queue": "nowhere"}, "queue", "Select a valid choice"),
         ({"task": "os.system"}, "task", "Select a valid choice"),
@@ -227,7 +214,7 @@ def test_schedule_form_lists_tasks_and_schedules_through_the_service(admin_clien
     ],
 )
 def test_schedule_form_refuses_bad_input_and_writes_nothing(admin_client, data, field, text):
-    form = {"task": "demo.add", "args": "[1, 2]", "kwargs": "", "when": "now", **data}
+    form = {"task": "tests.add", "args": "[1, 2]", "kwargs": "", "when": "now", **data}
     response = admin_client.post(ADD, form)
     assert response.status_code == 200
     errors = " ".join(response.context["form"].errors.get(field, []))
@@ -242,7 +229,7 @@ def test_schedule_form_offers_the_service_bounds_to_the_browser(admin_client):
 
 @pytest.mark.parametrize("at", ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00"])
 def test_a_date_filter_no_database_can_convert_is_djangos_bad_lookup_redirect(admin_client, at):
-    make_job("failed")
+    make_job("failed", task="tests.fail", args=["boom"])
     response = admin_client.get(CHANGELIST, {"created_at__gte": at})
     assert response.status_code == 302 and response["Location"].endswith("?e=1")
 
@@ -250,7 +237,7 @@ def test_a_date_filter_no_database_can_convert_is_djangos_bad_lookup_redirect(ad
 def test_the_count_never_scans_past_the_cap(admin_client, monkeypatch):
     monkeypatch.setattr("jobs.admin.paging.COUNT_CAP", 5)
     for _ in range(8):
-        make_job("failed")
+        make_job("failed", task="tests.fail", args=["boom"])
     with CaptureQueriesContext(connection) as queries:
         cl = admin_client.get(CHANGELIST, {"status__exact": "failed"}).context["cl"]
     assert cl.result_count == 6 and len(cl.result_list) == 8
@@ -262,7 +249,7 @@ def test_delete_refuses_a_running_job_and_removes_waiting_copies(admin_client, r
     from jobs.engine import broker
     from jobs.services import schedule_job
 
-    waiting = schedule_job("demo.add", args=[1, 2])
+    waiting = schedule_job("tests.add", args=[1, 2])
     running = make_job("started")
     response = admin_client.post(
         CHANGELIST,

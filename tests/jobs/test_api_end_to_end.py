@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.graphql_client import data
+from tests.jobs.graphql.client import data
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_rest_scheduled_job_runs_and_reports_succeeded(api, burst_worker):
-    job_id = api.post("/api/jobs/", {"task": "demo.add", "args": [2, 3]}, format="json").json()["id"]
+    job_id = api.post("/api/jobs/", {"task": "tests.add", "args": [2, 3]}, format="json").json()["id"]
     burst_worker()
     job = api.get(f"/api/jobs/{job_id}/").json()
     assert job["status"] == "succeeded" and job["result"] == 5 and job["attempts"] == 1
@@ -22,7 +22,7 @@ def test_graphql_scheduled_job_runs_and_reports_succeeded(api, burst_worker):
     scheduled = data(
         api,
         "mutation($in: ScheduleJobInput!) { scheduleJob(input: $in) { job { id status } errors { code } } }",
-        {"in": {"task": "demo.add", "args": [4, 5], "queue": "low"}},
+        {"in": {"task": "tests.add", "args": [4, 5], "queue": "low"}},
     )["scheduleJob"]
     assert scheduled["errors"] == [] and scheduled["job"]["status"] == "queued"
     burst_worker()

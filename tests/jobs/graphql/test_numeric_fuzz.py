@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from jobs import services
 from jobs.core import rules
 from jobs.models import Job, RecurringJob
-from tests.api.graphql_client import gql
+from tests.jobs.graphql.client import gql
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +83,7 @@ def assert_an_error_or_a_success(response, mutation: str) -> dict | None:
 def test_schedule_job_numeric_arguments(api, field, value):
     before = Job.objects.count()
     payload = assert_an_error_or_a_success(
-        gql(api, SCHEDULE, {"input": {"task": "demo.noop", field: value}}), "scheduleJob"
+        gql(api, SCHEDULE, {"input": {"task": "tests.noop", field: value}}), "scheduleJob"
     )
     if payload is None or payload["errors"]:
         assert Job.objects.count() == before
@@ -110,7 +110,7 @@ def test_recurring_job_numeric_arguments(api, changes):
     before = RecurringJob.objects.count()
     body = {
         "name": "fuzz",
-        "task": "demo.noop",
+        "task": "tests.noop",
         "schedule": {"interval": {"every": 1, "period": "hours"}},
     }
     payload = assert_an_error_or_a_success(
@@ -156,14 +156,14 @@ def test_jobs_first_and_after_of_any_value(api, first, after):
 
 def test_the_bug_the_fuzz_is_for_a_huge_delay_is_a_coded_error(api):
     """``delaySeconds: 1e20`` used to come back as "Python int too large to convert to C int"."""
-    result = gql(api, SCHEDULE, {"input": {"task": "demo.noop", "delaySeconds": 1e20}}).json()
+    result = gql(api, SCHEDULE, {"input": {"task": "tests.noop", "delaySeconds": 1e20}}).json()
     errors = result["data"]["scheduleJob"]["errors"]
     assert errors == [{"code": "invalid_schedule", "message": errors[0]["message"], "field": "delay"}]
     assert "at most" in errors[0]["message"] and not Job.objects.exists()
 
 
 def test_a_far_off_cursor_is_an_invalid_cursor_error(api):
-    services.schedule_job("demo.noop")
+    services.schedule_job("tests.noop")
     far = base64.urlsafe_b64encode(b"0001-01-01T00:00:00+14:00|00000000-0000-0000-0000-000000000000").decode()
     body = gql(api, JOBS, {"first": 5, "after": far}).json()
     assert body["errors"][0]["extensions"]["code"] == "invalid_cursor"

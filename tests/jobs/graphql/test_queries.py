@@ -9,8 +9,8 @@ from rest_framework.test import APIClient
 
 from jobs import services
 from jobs.models import Job
-from tests.api.conftest import token_client
-from tests.api.graphql_client import data, gql
+from tests.factories import token_client
+from tests.jobs.graphql.client import data, gql
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,13 +24,13 @@ NODE_QUERY = """query($after: String) {
 
 
 def schedule(count: int, **options) -> list[Job]:
-    return [services.schedule_job("demo.add", args=[i, 1], **options) for i in range(count)]
+    return [services.schedule_job("tests.add", args=[i, 1], **options) for i in range(count)]
 
 
 def test_job_by_uuid_matches_rest_and_admin_ids(api):
     job = schedule(1)[0]
     found = data(api, "query($id: ID!) { job(id: $id) { id task status args } }", {"id": str(job.pk)})
-    assert found["job"] == {"id": str(job.pk), "task": "demo.add", "status": "queued", "args": [0, 1]}
+    assert found["job"] == {"id": str(job.pk), "task": "tests.add", "status": "queued", "args": [0, 1]}
 
 
 @pytest.mark.parametrize("job_id", ["not-a-uuid", "00000000-0000-0000-0000-000000000000"])
@@ -41,7 +41,7 @@ def test_unknown_or_malformed_job_id_is_a_not_found_error(api, job_id):
 
 def test_jobs_connection_pages_with_cursors_and_filters(api):
     jobs = schedule(5)
-    services.schedule_job("demo.add", args=[1, 2], queue="high")
+    services.schedule_job("tests.add", args=[1, 2], queue="high")
     first = data(api, NODE_QUERY % 3)["jobs"]
     assert len(first["edges"]) == 3 and first["pageInfo"]["hasNextPage"]
     rest = data(api, NODE_QUERY % 10, {"after": first["pageInfo"]["endCursor"]})["jobs"]
@@ -65,7 +65,10 @@ def test_bad_filter_cursor_and_page_size_are_errors_not_500(api):
 
 def test_jobs_with_logs_and_recurring_job_take_a_fixed_number_of_queries(api):
     rj = services.create_recurring_job(
-        name="nightly", task="demo.add", args=[1, 2], schedule={"interval": {"every": 5, "period": "minutes"}}
+        name="nightly",
+        task="tests.add",
+        args=[1, 2],
+        schedule={"interval": {"every": 5, "period": "minutes"}},
     )
     schedule(3)
     services.trigger_recurring_job(rj.pk, via="code")
@@ -87,7 +90,7 @@ def test_queues_tasks_workers_metrics_and_health(api):
         "workers { name } metrics { queue depth successRate } health { ok checks { name ok } } }",
     )
     assert [q["name"] for q in body["queues"]] == ["high", "normal", "low"]
-    assert body["queue"]["name"] == "high" and "demo.add" in {t["name"] for t in body["tasks"]}
+    assert body["queue"]["name"] == "high" and "tests.add" in {t["name"] for t in body["tasks"]}
     assert body["workers"] == [] and {m["queue"] for m in body["metrics"]} == {"high", "normal", "low"}
     assert {c["name"] for c in body["health"]["checks"]} >= {"database", "redis"}
 
@@ -99,7 +102,7 @@ def test_unknown_queue_and_recurring_job_are_not_found(api):
 
 def test_recurring_jobs_list_and_detail(api):
     rj = services.create_recurring_job(
-        name="every-hour", task="demo.add", args=[1, 2], schedule={"crontab": {"minute": "0"}}
+        name="every-hour", task="tests.add", args=[1, 2], schedule={"crontab": {"minute": "0"}}
     )
     body = data(
         api,
@@ -179,4 +182,4 @@ def test_a_query_leaves_no_cursor_wrapper_behind_and_bulk_scheduling_works(api):
     # graphene-django's debug middleware (on by default under DEBUG) wraps every
     # cursor for good, and its executemany breaks schedule_jobs.
     assert not hasattr(connection, "_graphene_cursor")
-    assert len(services.schedule_jobs([{"task": "demo.add", "args": [i, 1]} for i in range(3)])) == 3
+    assert len(services.schedule_jobs([{"task": "tests.add", "args": [i, 1]} for i in range(3)])) == 3

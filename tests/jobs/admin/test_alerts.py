@@ -49,7 +49,7 @@ def test_bad_rules_show_a_form_error_and_save_nothing(admin_client, fields, mess
 
 def test_history_pages_list_alerts_escaped_and_offer_no_add(admin_client):
     create_alert_rule(name="<script>x</script>", kind="backlog", threshold=0)
-    schedule_job("demo.add", args=[1, 1])
+    schedule_job("tests.add", args=[1, 1])
     evaluate()
     for url in ("/admin/jobs/alert/", "/admin/jobs/alertevent/", "/admin/jobs/alert/?state=active"):
         page = admin_client.get(url).content.decode()

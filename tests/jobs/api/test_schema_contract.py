@@ -102,11 +102,11 @@ def _with_edges(body: dict[str, Any], fields: tuple[str, ...]) -> st.SearchStrat
     """The body made runnable with one numeric field (or a recurring interval) at an edge, or as is.
 
     A generated task name is never registered, and the service refuses an unknown task
-    before it reads any number: so the edge cases name ``demo.noop``, or they would
+    before it reads any number: so the edge cases name ``tests.noop``, or they would
     never reach the checks they are for (how ``delay_seconds: 1e12`` escaped before).
     """
     runnable = {name: value for name, value in body.items() if name not in ("run_at", "depends_on")}
-    runnable.update(task="demo.noop", args=[], kwargs={})
+    runnable.update(task="tests.noop", args=[], kwargs={})
     if "max_concurrent_runs" in fields:
         runnable["schedule"] = {"interval": {"every": 1, "period": "hours"}}
     choices = [EDGE_NUMBERS.map(lambda value, name=name: {**runnable, name: value}) for name in fields]
@@ -155,10 +155,10 @@ def existing_objects(auth_headers) -> None:
 
     So reads and actions on real rows get exercised too.
     """
-    services.schedule_job("demo.add", args=[1, 2])
-    services.cancel_job(services.schedule_job("demo.add", args=[1, 2], delay=60).pk)
+    services.schedule_job("tests.add", args=[1, 2])
+    services.cancel_job(services.schedule_job("tests.add", args=[1, 2], delay=60).pk)
     services.create_recurring_job(
-        name="contract", task="demo.add", args=[1, 2], schedule={"interval": {"every": 1, "period": "hours"}}
+        name="contract", task="tests.add", args=[1, 2], schedule={"interval": {"every": 1, "period": "hours"}}
     )
     rule = services.create_alert_rule(name="contract", kind="backlog", threshold=10)
     now = timezone.now()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Permission, User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -11,6 +10,7 @@ from django_celery_beat.models import CrontabSchedule, IntervalSchedule
 
 from jobs.models import Job, RecurringJob
 from jobs.services import create_recurring_job
+from tests.factories import staff
 
 pytestmark = pytest.mark.django_db
 
@@ -20,23 +20,14 @@ EVERY_MINUTE = {"interval": {"every": 1, "period": "minutes"}}
 
 
 def make(name: str = "tick", **options) -> RecurringJob:
-    return create_recurring_job(name=name, task="demo.add", args=[1, 2], schedule=EVERY_MINUTE, **options)
-
-
-def staff(client, *codenames: str) -> User:
-    user = User.objects.create_user("operator", password="pw", is_staff=True)
-    user.user_permissions.set(
-        Permission.objects.filter(content_type__app_label="jobs", codename__in=codenames)
-    )
-    client.force_login(user)
-    return user
+    return create_recurring_job(name=name, task="tests.add", args=[1, 2], schedule=EVERY_MINUTE, **options)
 
 
 def form_data(**overrides) -> dict:
     interval = IntervalSchedule.objects.create(every=5, period="minutes")
     data = {
         "name": "nightly",
-        "task": "demo.add",
+        "task": "tests.add",
         "args": "[1, 2]",
         "kwargs": "{}",
         "queue": "",
@@ -147,7 +138,7 @@ def test_delete_goes_through_the_service(admin_client):
 
 def test_add_form_offers_the_registered_tasks_and_links_to_add_schedules(admin_client):
     body = admin_client.get(ADD).content.decode()
-    assert "demo.sleep(seconds: float)" in body
+    assert "tests.sleep(seconds: float)" in body
     for kind in ("crontab", "interval", "clocked"):
         assert f'id="add_id_{kind}"' in body
 

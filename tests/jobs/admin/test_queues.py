@@ -3,27 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Permission, User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from jobs.models import QueueStats
 from tests.conftest import wait_for
+from tests.factories import staff
 
 pytestmark = pytest.mark.django_db
 
 QUEUES = reverse("admin:jobs_queuestats_changelist")
 WORKERS = reverse("admin:jobs_workers")
-
-
-def staff(client, *codenames: str) -> User:
-    user = User.objects.create_user("operator", password="pw", is_staff=True)
-    user.user_permissions.set(
-        Permission.objects.filter(content_type__app_label="jobs", codename__in=codenames)
-    )
-    client.force_login(user)
-    return user
 
 
 def test_queues_page_shows_every_queue_with_its_figures_and_links(admin_client):
@@ -89,7 +80,7 @@ def test_workers_page_lists_a_running_worker_and_its_job(admin_client, processes
     from jobs.services import schedule_job
 
     processes.worker("low", name="w1")
-    job = schedule_job("demo.sleep", args=[30], queue="low")
+    job = schedule_job("tests.sleep", args=[30], queue="low")
 
     def current_job_shown() -> bool:
         return str(job.pk) in admin_client.get(WORKERS).content.decode()

@@ -26,11 +26,11 @@ def status_of(job: Job) -> str:
 def test_schedule_sleep_from_the_form_and_watch_it_run(page, processes):
     processes.worker("high", "normal", "low")
     page.goto(reverse("admin:jobs_job_add"))
-    page.select_option("#id_task", "demo.sleep")
+    page.select_option("#id_task", "tests.sleep")
     page.fill("#id_kwargs", '{"seconds": 1}')
     page.click("input[value=Schedule]")
     page.wait_for_selector(".messagelist .success")
-    job = Job.objects.get(task="demo.sleep")
+    job = Job.objects.get(task="tests.sleep")
 
     def shows_succeeded() -> bool:
         page.reload()
@@ -41,12 +41,12 @@ def test_schedule_sleep_from_the_form_and_watch_it_run(page, processes):
     assert "Scheduled by admin via admin." in page.locator("#job-timeline").inner_text()
     screenshot(page, "admin/job-detail")
     page.goto(reverse("admin:jobs_job_changelist"))
-    assert "demo.sleep" in page.locator("#result_list").inner_text()
+    assert "tests.sleep" in page.locator("#result_list").inner_text()
     screenshot(page, "admin/job-list")
 
 
 def test_cancel_a_waiting_job_with_its_button(page):
-    job = schedule_job("demo.add", args=[1, 2], delay=600)
+    job = schedule_job("tests.add", args=[1, 2], delay=600)
     page.goto(detail(job))
     page.click("button:has-text('Cancel')")
     page.wait_for_selector(".messagelist .success")
@@ -57,7 +57,7 @@ def test_cancel_a_waiting_job_with_its_button(page):
 
 def test_retry_a_failed_job_and_the_worker_runs_it_again(page, processes):
     processes.worker("normal")
-    job = schedule_job("demo.fail", args=["first"], queue="normal")
+    job = schedule_job("tests.fail", args=["first"], queue="normal")
     wait_for(lambda: status_of(job) == "failed", timeout=60, message="the first failure")
     page.goto(detail(job))
     page.click("button:has-text('Retry')")
@@ -80,7 +80,7 @@ def test_pause_and_resume_a_queue(page):
 
 def test_script_in_args_and_error_shows_as_text_and_never_runs(page, processes):
     processes.worker("normal")
-    job = schedule_job("demo.fail", args=[XSS], queue="normal")
+    job = schedule_job("tests.fail", args=[XSS], queue="normal")
     wait_for(lambda: status_of(job) == "failed", timeout=60, message="the job to fail")
     page.goto(f"{reverse('admin:jobs_job_changelist')}?q={job.pk}")
     page.goto(detail(job))

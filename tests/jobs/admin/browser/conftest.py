@@ -9,7 +9,7 @@ import pytest
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if "tests/browser/" in str(item.fspath):
+        if "/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
 
 

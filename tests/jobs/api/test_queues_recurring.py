@@ -6,7 +6,8 @@ import pytest
 
 from jobs import services
 from jobs.models import Job, JobLog, QueueStats, RecurringJob
-from tests.api.conftest import assert_error, token_client
+from tests.factories import token_client
+from tests.jobs.api.assertions import assert_error
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,7 +38,7 @@ def test_recurring_job_lifecycle(api):
         "/api/recurring-jobs/",
         {
             "name": "nightly",
-            "task": "demo.add",
+            "task": "tests.add",
             "args": [1, 2],
             "schedule": {"crontab": {"minute": "0", "hour": "3"}},
         },
@@ -67,16 +68,16 @@ def test_recurring_job_lifecycle(api):
     [
         ({"name": "x", "task": "no.such", "schedule": EVERY_5_MIN}, "unknown_task"),
         (
-            {"name": "x", "task": "demo.add", "args": [1, 2], "schedule": {"crontab": {"minute": "99"}}},
+            {"name": "x", "task": "tests.add", "args": [1, 2], "schedule": {"crontab": {"minute": "99"}}},
             "invalid_schedule",
         ),
-        ({"name": "x", "task": "demo.add", "args": [1, 2], "schedule": {"weekly": {}}}, "invalid_schedule"),
-        ({"name": "x", "task": "demo.add", "args": [1, 2], "schedule": EVERY_5_MIN, "extra": 1}, "invalid"),
+        ({"name": "x", "task": "tests.add", "args": [1, 2], "schedule": {"weekly": {}}}, "invalid_schedule"),
+        ({"name": "x", "task": "tests.add", "args": [1, 2], "schedule": EVERY_5_MIN, "extra": 1}, "invalid"),
         (
-            {"name": "x", "task": "demo.add", "args": [1, 2], "schedule": EVERY_5_MIN, "queue": "nope"},
+            {"name": "x", "task": "tests.add", "args": [1, 2], "schedule": EVERY_5_MIN, "queue": "nope"},
             "unknown_queue",
         ),
-        ({"task": "demo.add", "schedule": EVERY_5_MIN}, "invalid"),
+        ({"task": "tests.add", "schedule": EVERY_5_MIN}, "invalid"),
     ],
 )
 def test_bad_recurring_jobs_are_400_and_write_nothing(api, body, code):
@@ -85,11 +86,11 @@ def test_bad_recurring_jobs_are_400_and_write_nothing(api, body, code):
 
 
 def test_bad_patch_changes_nothing(api):
-    rj = services.create_recurring_job(name="r", task="demo.add", args=[1, 2], schedule=EVERY_5_MIN)
+    rj = services.create_recurring_job(name="r", task="tests.add", args=[1, 2], schedule=EVERY_5_MIN)
     assert_error(api.patch(f"/api/recurring-jobs/{rj.pk}/", {"bogus": 1}, format="json"), 400, "invalid")
     assert_error(api.patch(f"/api/recurring-jobs/{rj.pk}/", {"task": "no.such"}, format="json"), 400)
     assert_error(api.patch("/api/recurring-jobs/abc/", {"name": "y"}, format="json"), 404)
-    assert RecurringJob.objects.get().task == "demo.add"
+    assert RecurringJob.objects.get().task == "tests.add"
     assert api.put(f"/api/recurring-jobs/{rj.pk}/", {}, format="json").status_code == 405
 
 
@@ -104,9 +105,11 @@ def test_bad_patch_changes_nothing(api):
     ],
 )
 def test_recurring_actions_need_their_permission(make_user, method, suffix, perm):
-    rj = services.create_recurring_job(name="r", task="demo.add", args=[1, 2], schedule=EVERY_5_MIN)
+    rj = services.create_recurring_job(name="r", task="tests.add", args=[1, 2], schedule=EVERY_5_MIN)
     url = "/api/recurring-jobs/" + suffix.format(id=rj.pk)
-    body = {"name": "r2", "task": "demo.add", "args": [1, 2], "schedule": EVERY_5_MIN} if suffix == "" else {}
+    body = (
+        {"name": "r2", "task": "tests.add", "args": [1, 2], "schedule": EVERY_5_MIN} if suffix == "" else {}
+    )
     reader = token_client(make_user("view_recurringjob", username="reader"))
     assert_error(getattr(reader, method)(url, body, format="json"), 403)
     allowed = token_client(make_user(perm, username="allowed"))
@@ -116,7 +119,7 @@ def test_recurring_actions_need_their_permission(make_user, method, suffix, perm
 
 def test_tasks_workers_metrics_health(api):
     tasks = {t["name"]: t for t in api.get("/api/tasks/").json()}
-    assert [p["name"] for p in tasks["demo.add"]["parameters"]] == ["a", "b"]
+    assert [p["name"] for p in tasks["tests.add"]["parameters"]] == ["a", "b"]
     assert api.get("/api/workers/").json() == []
     metrics = api.get("/api/metrics/").json()
     assert [m["queue"] for m in metrics] == ["high", "normal", "low"] and "runtime_p95" in metrics[0]

@@ -11,8 +11,8 @@ from drf_spectacular.generators import SchemaGenerator
 from jobs import services
 from jobs.core import rules
 from jobs.models import Job, RecurringJob
-from tests.api.conftest import assert_error
-from tests.api.graphql_client import gql
+from tests.jobs.api.assertions import assert_error
+from tests.jobs.graphql.client import gql
 
 pytestmark = pytest.mark.django_db
 
@@ -30,18 +30,18 @@ HOURLY = {"interval": {"every": 1, "period": "hours"}}
         ({"max_attempts": 10**20}, "max_attempts"),
         ({"run_at": "9999-12-31T23:59:59-12:00"}, "run_at"),
         ({"tags": ["a\u0000"]}, "tags"),
-        ({"args": ["x\u0000"], "task": "demo.fail"}, "args"),
+        ({"args": ["x\u0000"], "task": "tests.fail"}, "args"),
     ],
 )
 def test_out_of_range_schedule_fields_are_400_with_the_field(api, body, field):
-    response = api.post("/api/jobs/", {"task": "demo.noop", **body}, format="json")
+    response = api.post("/api/jobs/", {"task": "tests.noop", **body}, format="json")
     error = assert_error(response, 400)
     assert field in error["fields"], error
     assert not Job.objects.exists()
 
 
 def test_bulk_with_one_huge_delay_is_400_and_writes_nothing(api):
-    jobs = [{"task": "demo.noop"}, {"task": "demo.noop", "delay_seconds": 1e20}]
+    jobs = [{"task": "tests.noop"}, {"task": "tests.noop", "delay_seconds": 1e20}]
     assert_error(api.post("/api/jobs/bulk/", {"jobs": jobs}, format="json"), 400)
     assert not Job.objects.exists()
 
@@ -59,7 +59,7 @@ def test_bulk_with_one_huge_delay_is_400_and_writes_nothing(api):
     ],
 )
 def test_out_of_range_recurring_fields_are_400(api, changes):
-    body = {"name": "r", "task": "demo.noop", "schedule": HOURLY, **changes}
+    body = {"name": "r", "task": "tests.noop", "schedule": HOURLY, **changes}
     assert_error(api.post("/api/recurring-jobs/", body, format="json"), 400)
     assert not RecurringJob.objects.exists()
 
@@ -85,20 +85,20 @@ def forged(position: str) -> str:
 )
 @pytest.mark.parametrize("url", ["/api/jobs/", "/api/jobs/{id}/logs/"])
 def test_a_forged_cursor_is_an_invalid_cursor_404(api, url, position):
-    job = services.schedule_job("demo.noop", via="rest")
+    job = services.schedule_job("tests.noop", via="rest")
     response = api.get(url.format(id=job.pk), {"cursor": forged(position)})
     assert "Invalid cursor" in assert_error(response, 404)["message"]
 
 
 def test_a_forged_recurring_cursor_with_nul_is_404_and_a_name_is_fine(api):
-    services.create_recurring_job(name="r", task="demo.noop", schedule=HOURLY)
+    services.create_recurring_job(name="r", task="tests.noop", schedule=HOURLY)
     assert_error(api.get("/api/recurring-jobs/", {"cursor": forged("a\x00")}), 404)
     assert api.get("/api/recurring-jobs/", {"cursor": forged("a")}).status_code == 200
 
 
 @pytest.mark.parametrize("depth", [100_000, 5_000])
 def test_json_nested_too_deep_is_a_parse_error(api, depth):
-    body = '{"task": "demo.fail", "args": ' + "[" * depth + "]" * depth + "}"
+    body = '{"task": "tests.fail", "args": ' + "[" * depth + "]" * depth + "}"
     response = api.post("/api/jobs/", body, content_type="application/json")
     assert_error(response, 400, "parse_error")
     assert not Job.objects.exists()
@@ -106,7 +106,7 @@ def test_json_nested_too_deep_is_a_parse_error(api, depth):
 
 def test_a_valid_cursor_still_pages(api):
     for _ in range(3):
-        services.schedule_job("demo.noop")
+        services.schedule_job("tests.noop")
     first = api.get("/api/jobs/", {"page_size": 2}).json()
     second = api.get(first["next"]).json()
     assert len(first["results"]) == 2 and len(second["results"]) == 1

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django_celery_beat.models import ClockedSchedule, CrontabSchedule, IntervalSchedule, PeriodicTask
@@ -38,6 +38,7 @@ from jobs.engine.worker_registry import list_workers
 from jobs.models import Alert, AlertEvent, AlertRule, Job, JobLog, QueueStats, RecurringJob
 from jobs.services import schedule_job
 from tests.conftest import wait_for
+from tests.factories import superuser, user_with
 
 WORKERS = reverse("admin:jobs_workers")
 ACTION_PERMISSIONS = (
@@ -55,24 +56,16 @@ ACTION_PERMISSIONS = (
 VIEW_PERMISSIONS = ("jobs.view_job", "jobs.view_queuestats", "django_celery_beat.view_periodictask")
 
 
-def make_user(name: str, *perms: str, superuser: bool = False) -> User:
-    if superuser:
-        return User.objects.create_superuser(name, password="pw")
-    user = User.objects.create_user(name, password="pw", is_staff=True)
-    for perm in perms:
-        app_label, codename = perm.split(".")
-        permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        user.user_permissions.add(permission)
-    return user
-
-
 def roles() -> Iterator[tuple[str, Client]]:
     """anonymous, staff without perms, view-only, view + each action perm, superuser."""
     yield "anonymous", Client()
-    users = [("no perms", make_user("noperms")), ("view only", make_user("viewer", *VIEW_PERMISSIONS))]
+    users = [
+        ("no perms", user_with(username="noperms")),
+        ("view only", user_with(*VIEW_PERMISSIONS, username="viewer")),
+    ]
     for index, perm in enumerate(ACTION_PERMISSIONS):
-        users.append((f"view + {perm}", make_user(f"actor{index}", *VIEW_PERMISSIONS, perm)))
-    users.append(("superuser", make_user("root", superuser=True)))
+        users.append((f"view + {perm}", user_with(*VIEW_PERMISSIONS, perm, username=f"actor{index}")))
+    users.append(("superuser", superuser("root")))
     for label, user in users:
         client = Client()
         client.force_login(user)
@@ -191,7 +184,7 @@ def test_read_only_pages_need_both_view_permissions_and_offer_no_actions(
     client, redis, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        queued = schedule_job("demo.noop", queue="low")
+        queued = schedule_job("tests.noop", queue="low")
     low = get_queues_map()["low"]
     pages = [
         reverse("django_rq:home"),
@@ -202,9 +195,9 @@ def test_read_only_pages_need_both_view_permissions_and_offer_no_actions(
         reverse("django_rq:job_detail", args=[low, str(queued.pk)]),
     ]
     assert client.get(pages[0])["Location"].startswith("/admin/login/")
-    client.force_login(make_user("half", "jobs.view_queuestats"))
+    client.force_login(user_with("jobs.view_queuestats", username="half"))
     assert all(client.get(page).status_code == 403 for page in pages)
-    client.force_login(make_user("viewer", *VIEW_PERMISSIONS))
+    client.force_login(user_with(*VIEW_PERMISSIONS, username="viewer"))
     for page in pages:
         assert client.get(page).status_code == 200, page
     for page in pages[1:]:
@@ -219,9 +212,9 @@ def test_read_only_pages_need_both_view_permissions_and_offer_no_actions(
 @pytest.mark.django_db
 def test_queues_page_links_to_django_rq_only_for_those_who_may_see_it(client):
     queues = reverse("admin:jobs_queuestats_changelist")
-    client.force_login(make_user("half", "jobs.view_queuestats"))
+    client.force_login(user_with("jobs.view_queuestats", username="half"))
     assert reverse("django_rq:home") not in client.get(queues).content.decode()
-    client.force_login(make_user("viewer", *VIEW_PERMISSIONS))
+    client.force_login(user_with(*VIEW_PERMISSIONS, username="viewer"))
     body = client.get(queues).content.decode()
     assert reverse("django_rq:home") in body
     assert reverse("django_rq:jobs", args=[get_queues_map()["low"]]) in body
@@ -246,7 +239,7 @@ def test_django_rq_has_no_pages_in_the_admin(admin_client):
 @pytest.mark.django_db
 def test_periodic_tasks_are_read_only_and_never_run(admin_client):
     every = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.MINUTES)
-    task = PeriodicTask.objects.create(name="legacy", task="demo.noop", interval=every, enabled=False)
+    task = PeriodicTask.objects.create(name="legacy", task="tests.noop", interval=every, enabled=False)
     changelist = reverse("admin:django_celery_beat_periodictask_changelist")
     change = reverse("admin:django_celery_beat_periodictask_change", args=[task.pk])
     page = admin_client.get(changelist)
@@ -348,18 +341,18 @@ def test_no_admin_request_changes_anything_for_staff_without_the_permission(
     redis, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        job = schedule_job("demo.noop", queue="low")
+        job = schedule_job("tests.noop", queue="low")
     crontab = CrontabSchedule.objects.create(minute="0", hour="6")
     every = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.MINUTES)
     rows = {
         "jobs_job": job.pk,
         "jobs_joblog": JobLog.objects.create(job=job, event=JobLog.Event.CREATED, message="x").pk,
-        "jobs_recurringjob": RecurringJob.objects.create(name="daily", task="demo.noop", crontab=crontab).pk,
+        "jobs_recurringjob": RecurringJob.objects.create(name="daily", task="tests.noop", crontab=crontab).pk,
         "jobs_queuestats": QueueStats.objects.create(name="low").pk,
         "django_celery_beat_crontabschedule": crontab.pk,
         "django_celery_beat_intervalschedule": every.pk,
         "django_celery_beat_periodictask": PeriodicTask.objects.create(
-            name="p", task="demo.noop", interval=every
+            name="p", task="tests.noop", interval=every
         ).pk,
     }
     clients = dict(roles()).items()
@@ -388,7 +381,7 @@ def test_no_admin_request_changes_anything_for_staff_without_the_permission(
 def test_a_schedule_a_recurring_job_uses_is_read_only_in_celery_beats_admin(admin_client):
     used = CrontabSchedule.objects.create(minute="0", hour="6")
     unused = CrontabSchedule.objects.create(minute="0", hour="7")
-    recurring = RecurringJob.objects.create(name="daily", task="demo.noop", crontab=used)
+    recurring = RecurringJob.objects.create(name="daily", task="tests.noop", crontab=used)
     edit = {"minute": "30", "hour": "9", "day_of_month": "*", "month_of_year": "*", "day_of_week": "*"}
     edit |= {"timezone": "UTC", "periodictask_set-TOTAL_FORMS": "0", "periodictask_set-INITIAL_FORMS": "0"}
 
