@@ -22,9 +22,20 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from rq import Worker  # noqa: E402  (after the path, like every bench import)
+
 
 def noop() -> None:
     """The raw-RQ baseline's job: a plain function, no Jobdesk around it."""
+
+
+class RawWorker(Worker):
+    """RQ's own forking worker, the baseline's (Jobdesk's refuses any job but its own).
+
+    Naming it with ``--worker-class bench.common.RawWorker`` imports this module before
+    the first fork, so the baseline's horses find :func:`noop` loaded, as Jobdesk's
+    find its task modules.
+    """
 
 
 def add_database_argument(parser: argparse.ArgumentParser) -> None:

@@ -1,8 +1,9 @@
 """Dispatch overhead: a no-op task through Jobdesk vs the same no-op straight on RQ.
 
-Both run on the same worker class (Jobdesk's forking ``jobs.engine.worker.Worker``, started as
-``manage.py rqworker normal --burst``), on the same machine, in the same run, in
-alternating rounds. Rate = jobs / (last ended_at - first started_at), read from the RQ
+Both run on a forking worker started as ``manage.py rqworker normal --burst``: Jobdesk's
+``jobs.engine.worker.Worker`` for Jobdesk, RQ's own ``Worker`` for the baseline (Jobdesk's
+refuses any job but its own since decision 24), on the same machine, in the same run,
+in alternating rounds. Rate = jobs / (last ended_at - first started_at), read from the RQ
 job hashes, so worker start-up is not counted for either side.
 
     .venv/bin/python bench/throughput.py [--jobs 1000] [--rounds 3] [--database-url postgres://postgres@127.0.0.1:5432/]
@@ -32,19 +33,19 @@ def _span(ids: list[str]) -> float:
     return (last - first).total_seconds()
 
 
-def _drain(processes: Processes, ids: list[str], name: str) -> float:
+def _drain(processes: Processes, ids: list[str], name: str, *worker_class: str) -> float:
     from rq.registry import FinishedJobRegistry
 
     from jobs.engine import broker
 
     registry = FinishedJobRegistry("normal", connection=broker.connection())
     before = registry.count
-    # The baseline's function is loaded before the fork too, as Jobdesk's task modules are.
-    worker = processes.manage("rqworker", "normal", "--burst", name=name, JOBS_TASK_MODULES="bench.common")
+    worker = processes.manage("rqworker", "normal", "--burst", *worker_class, name=name)
     wait_until(lambda: worker.poll() is not None, 1800, f"{name} to drain the queue", interval=0.2)
     finished = registry.count - before
     if finished != len(ids):
-        raise SystemExit(f"{name}: {finished} of {len(ids)} jobs finished; see {processes.tmp}/{name}.log")
+        log = (processes.tmp / f"{name}.log").read_text()[-3000:]
+        raise SystemExit(f"{name}: {finished} of {len(ids)} jobs finished; its log ends:\n{log}")
     return len(ids) / _span(ids)
 
 
@@ -64,7 +65,8 @@ def raw_round(processes: Processes, jobs: int, index: int) -> float:
     rq_jobs = queue.enqueue_many(
         [Queue.prepare_data("bench.common.noop", result_ttl=600) for _ in range(jobs)]
     )
-    return _drain(processes, [job.id for job in rq_jobs], f"raw-{index}")
+    raw_worker = ("--worker-class", "bench.common.RawWorker", "--serializer", "rq.serializers.JSONSerializer")
+    return _drain(processes, [job.id for job in rq_jobs], f"raw-{index}", *raw_worker)
 
 
 def queries_per_job() -> int:
