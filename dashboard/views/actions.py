@@ -24,8 +24,9 @@ from django.views.decorators.http import require_POST
 from dashboard import queries
 from dashboard.access import dashboard_view, require
 from dashboard.views.pages import job_filter
-from jobs import conf, services
-from jobs.exceptions import JobsError
+from jobs import services
+from jobs.core.validation import check_queue
+from jobs.exceptions import JobsError, UnknownQueue
 from jobs.services import actions
 from jobs.services.jobs import BulkResult
 
@@ -167,9 +168,11 @@ def report(request: HttpRequest, verb: str, result: BulkResult) -> None:
 @require_POST
 @dashboard_view("view_queue")
 def queue_action(request: HttpRequest, name: str, action: str) -> HttpResponse:
-    if action not in QUEUE_BUTTONS or name not in conf.get().QUEUES:
+    try:
+        button = QUEUE_BUTTONS[action]
+        check_queue(name)
+    except (KeyError, UnknownQueue):
         return HttpResponse("Unknown queue or action.", status=404)
-    button = QUEUE_BUTTONS[action]
     require(request, button.action)
     call = partial(button.service, name, user=request.user, via="dashboard")
     attempt(request, call, f"Queue {name}: {button.done}.")

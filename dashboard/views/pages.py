@@ -8,9 +8,9 @@ from django.shortcuts import render
 
 from dashboard import charts, queries
 from dashboard.access import dashboard_view, not_found
-from jobs import conf
 from jobs.core.states import CANCELLABLE, RETRYABLE, JobStatus
-from jobs.exceptions import JobNotFound
+from jobs.core.validation import check_queue
+from jobs.exceptions import JobNotFound, UnknownQueue
 from jobs.models import Job
 from jobs.monitoring import figures
 from jobs.services.filters import JobFilter
@@ -100,8 +100,10 @@ def queue_list(request: HttpRequest) -> HttpResponse:
 
 @dashboard_view("view_queue")
 def queue_detail(request: HttpRequest, name: str) -> HttpResponse:
-    if name not in conf.get().QUEUES:
-        return not_found(request, f"No queue named {name!r}.")
+    try:
+        check_queue(name)
+    except UnknownQueue as exc:
+        return not_found(request, exc.message)
     queue = next(q for q in figures.queue_metrics() if q["queue"] == name)
     rows, _ = queries.job_page(Job.objects.filter(queue=name), None, 25)
     return render(request, "dashboard/queue_detail.html", {"q": queue, "jobs": rows})

@@ -17,7 +17,8 @@ from jobs import conf
 from jobs.core.registry import get_task
 from jobs.core.rules import MAX_COUNT, MAX_DELAY_SECONDS, is_whole
 from jobs.core.states import AlertKind
-from jobs.exceptions import UnknownTask
+from jobs.core.validation import check_queue
+from jobs.exceptions import UnknownQueue, UnknownTask
 
 K = AlertKind
 DEFAULT_RULES: tuple[dict[str, Any], ...] = (
@@ -75,8 +76,11 @@ def _webhook_error(url: str) -> str | None:
 
 def _scope_errors(rule: Model) -> dict[str, str]:
     errors = {}
-    if rule.queue and rule.queue not in conf.get().QUEUES:
-        errors["queue"] = f"Unknown queue {rule.queue!r}."
+    if rule.queue:
+        try:
+            check_queue(rule.queue)
+        except UnknownQueue as exc:
+            errors["queue"] = exc.message
     if rule.task:
         try:
             get_task(rule.task)

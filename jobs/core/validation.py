@@ -90,10 +90,19 @@ def resolve_queue(queue: str | None, task: Task, priority: str) -> str:
         UnknownQueue: for a queue not in ``JOBS['QUEUES']``.
     """
     settings = conf.get()
-    name = queue or task.queue or settings.priority_queues.get(priority, settings.DEFAULT_QUEUE)
-    if name not in settings.QUEUES:
+    return check_queue(queue or task.queue or settings.priority_queues.get(priority, settings.DEFAULT_QUEUE))
+
+
+def check_queue(name: Any) -> str:
+    """The one check that a queue exists: every interface and service asks this.
+
+    Raises:
+        UnknownQueue: for a name not in ``JOBS['QUEUES']``.
+    """
+    queues = conf.get().QUEUES
+    if name not in queues:
         raise UnknownQueue(
-            f"Unknown queue {name!r}; the queues are {', '.join(settings.QUEUES)}.",
+            f"Unknown queue {str(name)[:100]!r}; the queues are {', '.join(queues)}.",
             fields={"queue": "unknown"},
         )
     return name

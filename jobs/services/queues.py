@@ -14,9 +14,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from jobs import conf
+from jobs.core.validation import check_queue
 from jobs.engine import broker
-from jobs.exceptions import InvalidTransition, UnknownQueue
+from jobs.exceptions import InvalidTransition
 from jobs.models import QueueStats
 from jobs.models.journal import describe_actor
 
@@ -30,14 +30,8 @@ def get_queue_stats(name: str) -> QueueStats:
 
     Raises: UnknownQueue for a name not in ``JOBS['QUEUES']``.
     """
-    _check_queue(name)
+    check_queue(name)
     return QueueStats.objects.filter(name=name).first() or QueueStats(name=name)
-
-
-def _check_queue(name: str) -> None:
-    queues = conf.get().QUEUES
-    if name not in queues:
-        raise UnknownQueue(f"Unknown queue {str(name)[:100]!r}; the queues are {', '.join(queues)}.")
 
 
 def pause_queue(name: str, *, user: Any = None, via: str = "code") -> QueueStats:
@@ -59,7 +53,7 @@ def resume_queue(name: str, *, user: Any = None, via: str = "code") -> QueueStat
 
 
 def _set_paused(name: str, paused: bool, *, user: Any, via: str) -> QueueStats:
-    _check_queue(name)
+    check_queue(name)
     with transaction.atomic():
         stats, _ = QueueStats.objects.get_or_create(name=name)
         changed = QueueStats.objects.filter(pk=stats.pk, paused=not paused).update(

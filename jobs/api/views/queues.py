@@ -15,6 +15,8 @@ from jobs.api.permissions import permissions_for
 from jobs.api.schema import errors
 from jobs.api.serializers import QueueSerializer
 from jobs.api.views.base import VIA, ApiViewSet
+from jobs.core.validation import check_queue
+from jobs.exceptions import UnknownQueue
 from jobs.services.queues import get_queue_stats
 
 
@@ -32,8 +34,11 @@ class QueueViewSet(ApiViewSet):
         """A queue in the URL that isn't configured is a missing resource: 404, as for ids."""
         super().initial(request, *args, **kwargs)
         name = kwargs.get("name")
-        if name is not None and name not in conf.get().QUEUES:
-            raise NotFound(f"Unknown queue {name[:100]!r}; the queues are {', '.join(conf.get().QUEUES)}.")
+        if name is not None:
+            try:
+                check_queue(name)
+            except UnknownQueue as exc:
+                raise NotFound(exc.message) from exc
 
     @extend_schema(responses={200: QueueSerializer(many=True), **errors()})
     def list(self, request: Request) -> Response:
