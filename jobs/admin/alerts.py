@@ -1,7 +1,7 @@
 """Admin for alert rules (editable) and what they fired (read-only history).
 
-Rules are validated by ``AlertRule.clean`` (the rules in :mod:`jobs.monitoring.alerts.evaluate`) and saved
-and deleted through the alert services, so the admin refuses exactly what the services
+Rules are validated by ``AlertRule.clean`` (the rules in :mod:`jobs.core.alert_rules`) and
+saved and deleted through the alert services, so the admin refuses exactly what the services
 refuse and a deletion is logged like any other. Django's delete page and its "delete
 selected" action stay (they list the alerts that go with a rule), but the deleting
 itself is :func:`~jobs.services.alerts.delete_alert_rule`, never the ORM's default.
@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from jobs.admin.deletes import DeletesThroughService
 from jobs.core.alert_rules import EDITABLE
 from jobs.exceptions import JobsError
 from jobs.models import Alert, AlertEvent, AlertRule
@@ -23,7 +23,9 @@ from jobs.services.alerts import create_alert_rule, delete_alert_rule, update_al
 
 
 @admin.register(AlertRule)
-class AlertRuleAdmin(admin.ModelAdmin):
+class AlertRuleAdmin(DeletesThroughService, admin.ModelAdmin):
+    delete_service = staticmethod(delete_alert_rule)
+
     list_display = (
         "name",
         "kind",
@@ -59,20 +61,6 @@ class AlertRuleAdmin(admin.ModelAdmin):
             self.message_user(request, exc.message, messages.ERROR)
             return
         obj.pk = saved.pk
-
-    def delete_model(self, request: HttpRequest, obj: AlertRule) -> None:
-        self._delete(request, obj.pk)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
-        """The "delete selected" action's deleting: one service call per rule."""
-        for pk in queryset.values_list("pk", flat=True):
-            self._delete(request, pk)
-
-    def _delete(self, request: HttpRequest, pk: int) -> None:
-        try:
-            delete_alert_rule(pk, user=request.user, via="admin")
-        except JobsError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
 
 
 class AlertEventInline(admin.TabularInline):

@@ -21,6 +21,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from jobs.admin import display
+from jobs.admin.deletes import DeletesThroughService
 from jobs.admin.forms import task_choices
 from jobs.core.recurring_rules import KINDS
 from jobs.core.schedules import describe_schedule, next_runs, schedule_spec
@@ -49,7 +50,9 @@ class RecurringJobForm(forms.ModelForm):
 
 
 @admin.register(RecurringJob)
-class RecurringJobAdmin(admin.ModelAdmin):
+class RecurringJobAdmin(DeletesThroughService, admin.ModelAdmin):
+    delete_service = staticmethod(delete_recurring_job)
+
     form = RecurringJobForm
     list_display = (
         "name",
@@ -220,20 +223,6 @@ class RecurringJobAdmin(admin.ModelAdmin):
             self.message_user(request, exc.message, messages.ERROR)
             return
         obj.pk = saved.pk
-
-    def delete_model(self, request: HttpRequest, obj: RecurringJob) -> None:
-        self._delete(request, obj.pk)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
-        for pk in queryset.values_list("pk", flat=True):
-            self._delete(request, pk)
-
-    def _delete(self, request: HttpRequest, pk: int) -> None:
-        """Deleting goes through the service; one gone meanwhile is a message, not a 500."""
-        try:
-            delete_recurring_job(pk, user=request.user, via="admin")
-        except JobsError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
 
     def _each(self, request: HttpRequest, queryset: QuerySet, action: Callable[..., Any], verb: str) -> None:
         done, refused = 0, []
