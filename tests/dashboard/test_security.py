@@ -79,7 +79,7 @@ def test_unknown_job_is_a_404_page(operator, job_id):
 def test_unknown_queue_is_a_404_page(operator):
     response = operator.get("/dashboard/queues/nope/")
     assert response.status_code == 404
-    assert b"No queue named" in response.content
+    assert b"Unknown queue &#x27;nope&#x27;; the queues are high, normal, low." in response.content
     assert operator.post("/dashboard/queues/nope/pause/").status_code == 404
     assert operator.get("/dashboard/charts/nope.svg").status_code == 404
 
