@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from drf_spectacular import utils
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 
 from jobs.api.serializers import ErrorSerializer
@@ -22,3 +28,20 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
         code: OpenApiResponse(ErrorSerializer, description=REASONS[code])
         for code in sorted({401, 403, *codes})
     }
+
+
+def extend_schema(**kwargs: Any) -> Callable[[Any], Any]:
+    """drf-spectacular's ``extend_schema``, built on drf-spectacular's schema class.
+
+    Its own decorator builds on ``REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]`` when the
+    method has no schema yet; a host that never set it (DRF's default is DRF's own
+    schema class) would get operations drf-spectacular can't read. Presetting the
+    method's schema makes Jobdesk's API independent of that setting.
+    """
+
+    def decorator(view: Any) -> Any:
+        if inspect.isfunction(view):
+            view.kwargs = {"schema": AutoSchema, **getattr(view, "kwargs", {})}
+        return utils.extend_schema(**kwargs)(view)
+
+    return decorator

@@ -4,6 +4,11 @@
 the session cookie must carry Django's CSRF token on POST, as any form would. Without
 either the answer is 401, like REST's. GraphiQL's scripts and styles are served from
 this site's static files (graphene-django-graphiql-static), never from a CDN.
+
+The view brings its own schema and no graphene middleware, so the host needs no
+``GRAPHENE`` setting: graphene-django's default adds ``DjangoDebugMiddleware`` when
+DEBUG is on, which the schema has no field to read and which wraps every database
+cursor of the process for good, with an ``executemany`` that breaks bulk scheduling.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
 from jobs.graphql.limits import CostLimitRule, setting
+from jobs.graphql.schema import schema
 
 
 def _refusal(status: int, code: str, message: str) -> JsonResponse:
@@ -39,6 +45,11 @@ def _csrf_failure(request: HttpRequest) -> HttpResponse | None:
 
 class GraphQLView(GraphiQLOfflineView):
     """Login required; GraphiQL, introspection, depth and cost follow ``JOBS_GRAPHQL`` (limits.py)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("schema", schema)
+        kwargs.setdefault("middleware", [])
+        super().__init__(**kwargs)
 
     @classmethod
     def as_view(cls, **initkwargs: Any) -> Any:

@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
@@ -16,7 +15,7 @@ from rest_framework.response import Response
 from jobs import services
 from jobs.api.pagination import JobCursorPagination, LogCursorPagination
 from jobs.api.permissions import permissions_for
-from jobs.api.schema import errors
+from jobs.api.schema import errors, extend_schema
 from jobs.api.serializers import (
     BulkCancelSerializer,
     BulkDeleteSerializer,
