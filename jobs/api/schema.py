@@ -13,10 +13,11 @@ from drf_spectacular.utils import OpenApiResponse
 from jobs.api.serializers import ErrorSerializer
 
 REASONS = {
-    400: "Invalid input (error.code names the problem, error.fields the fields at fault).",
+    400: "Invalid input, or a page cursor this API did not issue (error.code names the problem, "
+    "error.fields the fields or parameters at fault).",
     401: "No credentials.",
     403: "Missing permission.",
-    404: "Unknown id or name, or a page cursor this API did not issue.",
+    404: "Unknown id or name.",
     409: "The object's state doesn't allow this (e.g. retrying a running job).",
     429: "Too many actions; retry after the Retry-After header's seconds.",
 }

@@ -85,15 +85,15 @@ def forged(position: str) -> str:
     "position", ["garbage", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "a\x00"]
 )
 @pytest.mark.parametrize("url", ["/api/jobs/", "/api/jobs/{id}/logs/"])
-def test_a_forged_cursor_is_an_invalid_cursor_404(api, url, position):
+def test_a_forged_cursor_is_an_invalid_cursor_400(api, url, position):
     job = services.schedule_job("tests.noop", via="rest")
     response = api.get(url.format(id=job.pk), {"cursor": forged(position)})
-    assert "Invalid cursor" in assert_error(response, 404)["message"]
+    assert "Invalid cursor" in assert_error(response, 400)["fields"]["cursor"]
 
 
-def test_a_forged_recurring_cursor_with_nul_is_404_and_a_name_is_fine(api):
+def test_a_forged_recurring_cursor_with_nul_is_400_and_a_name_is_fine(api):
     services.create_recurring_job(name="r", task="tests.noop", schedule=HOURLY)
-    assert_error(api.get("/api/recurring-jobs/", {"cursor": forged("a\x00")}), 404)
+    assert_error(api.get("/api/recurring-jobs/", {"cursor": forged("a\x00")}), 400)
     assert api.get("/api/recurring-jobs/", {"cursor": forged("a")}).status_code == 200
 
 
