@@ -8,6 +8,7 @@ decode or doesn't fit is bad input on the ``cursor`` parameter, a 400 (DRF answe
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from django.utils.dateparse import parse_datetime
@@ -25,12 +26,23 @@ def is_datetime_position(position: str) -> bool:
     return when is not None and when.tzinfo is not None and EARLIEST <= when <= LATEST
 
 
+def _is_base64(text: str) -> bool:
+    try:
+        base64.b64decode(text.encode("ascii"), validate=True)
+    except (ValueError, UnicodeEncodeError):
+        return False
+    return True
+
+
 class CheckedCursorPagination(CursorPagination):
     """Refuses a cursor whose position doesn't fit the first ordering field."""
 
     position_is_datetime = True
 
     def decode_cursor(self, request: Any) -> Any:
+        raw = request.query_params.get(self.cursor_query_param)
+        if raw is not None and not _is_base64(raw):
+            raise self._invalid()  # DRF's decoder skips what isn't base64: "%%%" read as page one
         try:
             cursor = super().decode_cursor(request)
         except NotFound as exc:
