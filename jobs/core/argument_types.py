@@ -118,3 +118,22 @@ def _describe(value: Any) -> str:
     if isinstance(value, dict):
         return "an object"
     return json.dumps(value)[:60]
+
+
+def input_kind(hint: Any) -> dict[str, Any]:
+    """How a form asks for a value of this hint: one input of a kind, else JSON.
+
+    ``{"input": "integer" | "number" | "string" | "boolean" | "json"}``, or
+    ``{"input": "choice", "choices": [...]}`` for a ``Literal``; ``Optional[X]`` asks for
+    an ``X`` (left empty, the parameter keeps its default).
+    """
+    origin = typing.get_origin(hint)
+    if origin is typing.Annotated:
+        return input_kind(typing.get_args(hint)[0])
+    if origin is typing.Union or origin is types.UnionType:
+        arms = [arm for arm in typing.get_args(hint) if arm is not type(None)]
+        return input_kind(arms[0]) if len(arms) == 1 else {"input": "json"}
+    if origin is typing.Literal:
+        return {"input": "choice", "choices": list(typing.get_args(hint))}
+    simple = {int: "integer", float: "number", str: "string", bool: "boolean"}
+    return {"input": simple.get(hint, "json")}

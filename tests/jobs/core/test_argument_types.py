@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jobs.core.argument_types import check_argument_types, mismatch
+from jobs.core.argument_types import check_argument_types, input_kind, mismatch
 from jobs.exceptions import InvalidArguments
 
 FITS = [
@@ -101,3 +101,20 @@ def test_any_json_value_is_either_accepted_or_refused_with_a_reason(value):
     for hint in (int, float, str, bool, list[int], dict[str, float], int | None, Literal["a"]):
         expected = mismatch(hint, value)
         assert expected is None or (isinstance(expected, str) and expected)
+
+
+@pytest.mark.parametrize(
+    ("hint", "kind"),
+    [
+        (int, {"input": "integer"}),
+        (float, {"input": "number"}),
+        (str | None, {"input": "string"}),
+        (Annotated[bool, "x"], {"input": "boolean"}),
+        (Literal["a", 1], {"input": "choice", "choices": ["a", 1]}),
+        (list[int], {"input": "json"}),
+        (int | str, {"input": "json"}),
+        (inspect.Parameter.empty, {"input": "json"}),
+    ],
+)
+def test_a_form_asks_for_each_hint_with_one_input_or_json(hint, kind):
+    assert input_kind(hint) == kind
