@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.views.decorators.csrf import csrf_exempt
@@ -62,6 +63,15 @@ class GraphQLView(GraphiQLOfflineView):
         except RecursionError as exc:
             raise HttpError(HttpResponseBadRequest("The JSON body is nested too deep.")) from exc
 
+    @staticmethod
+    def _wants_graphiql(request: HttpRequest) -> bool:
+        """A browser opening GraphiQL goes to the login page (and back), not to a JSON 401."""
+        return (
+            request.method == "GET"
+            and bool(setting("GRAPHIQL"))
+            and "text/html" in request.headers.get("Accept", "")
+        )
+
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             token = TokenAuthentication().authenticate(request)
@@ -72,6 +82,8 @@ class GraphQLView(GraphiQLOfflineView):
         elif request.method not in ("GET", "HEAD", "OPTIONS") and _csrf_failure(request) is not None:
             return _refusal(403, "csrf_failed", "CSRF check failed: send the X-CSRFToken header.")
         if not request.user.is_authenticated:
+            if self._wants_graphiql(request):
+                return redirect_to_login(request.get_full_path())
             return _refusal(401, "not_authenticated", "Authentication credentials were not provided.")
         self.graphiql = bool(setting("GRAPHIQL"))
         # graphene-django replaces the standard rules with these, so they are listed too.

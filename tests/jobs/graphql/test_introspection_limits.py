@@ -1,4 +1,4 @@
-"""Introspection, when on, is outside the depth and cost limits; a query's own fields are not."""
+"""GraphiQL for a developer: introspection (when on) is outside the limits; a browser is sent to log in."""
 
 from __future__ import annotations
 
@@ -48,3 +48,12 @@ def test_schedule_job_refuses_arguments_of_the_wrong_type_on_the_args_field(admi
     errors = body["data"]["scheduleJob"]["errors"]
     assert errors[0]["code"] == "invalid_arguments" and errors[0]["field"] == "args"
     assert 'a must be a number, not "a"' in errors[0]["message"]
+
+
+def test_a_browser_opening_graphiql_without_login_goes_to_the_login(client, settings):
+    settings.JOBS_GRAPHQL = {"GRAPHIQL": True}
+    response = client.get("/graphql/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 302 and response["Location"] == "/admin/login/?next=/graphql/"
+    assert client.get("/graphql/", HTTP_ACCEPT="application/json").status_code == 401
+    settings.JOBS_GRAPHQL = {"GRAPHIQL": False}
+    assert client.get("/graphql/", HTTP_ACCEPT="text/html").status_code == 401
