@@ -24,6 +24,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from jobs.api.errors import handle_exception
+
 SCHEMA_SETTINGS = {
     "TITLE": "Jobdesk API",
     "COMPONENT_SPLIT_REQUEST": True,
@@ -44,6 +46,10 @@ class SchemaView(SpectacularAPIView):
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
     schema = AutoSchema()
+
+    def get_exception_handler(self) -> Any:
+        return handle_exception
+
     api_patterns: list[Any] = []
     """The routes to describe, given by ``jobs.api.urls`` (``as_view(api_patterns=…)``)."""
     own_route = "schema/"
@@ -71,6 +77,9 @@ class DocsView(SpectacularSwaggerView):
         if isinstance(exc, _LoginRedirect):
             return redirect_to_login(exc.next_path)
         return super().handle_exception(exc)
+
+    def get_exception_handler(self) -> Any:
+        return handle_exception
 
     @staticmethod
     def _swagger_ui_resource(filename: str) -> str:

@@ -142,3 +142,7 @@ def test_the_schema_is_served_without_any_drf_setting_of_the_host(api):
     assert schema.status_code == 200 and "/api/jobs/" in schema.json()["paths"]
     assert listing.status_code == 200
     assert_error(APIClient().get("/api/jobs/"), 401)
+
+
+def test_the_schema_refuses_an_anonymous_client_in_the_one_error_shape(db):
+    assert_error(APIClient().get("/api/schema/", {"format": "json"}), 401, "not_authenticated")
