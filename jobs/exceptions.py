@@ -92,6 +92,12 @@ class DependencyFailed(Invalid):
     code = "dependency_failed"
 
 
+class UnknownDependency(Invalid):
+    """``depends_on`` names a job that doesn't exist: the request is wrong, not a lookup."""
+
+    code = "unknown_dependency"
+
+
 class InvalidTransition(Conflict):
     code = "invalid_transition"
 

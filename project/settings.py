@@ -12,7 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from jobs.conf import rq_settings
+import jobs.setup
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("JOBDESK_VAR_DIR", BASE_DIR / "var"))
@@ -23,8 +23,6 @@ DEBUG = os.environ.get("DEBUG", "1").lower() in {"1", "true", "yes"}
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
 
 INSTALLED_APPS = [
-    "jobs",
-    "dashboard",
     "project",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -32,15 +30,6 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django_rq",
-    "django_celery_beat",
-    "rest_framework",
-    "rest_framework.authtoken",
-    "django_filters",
-    "drf_spectacular",
-    "drf_spectacular_sidecar",
-    "graphene_django",
-    "graphene_django_graphiql_static",
 ]
 
 MIDDLEWARE = [
@@ -59,7 +48,7 @@ WSGI_APPLICATION = "project.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -99,7 +88,6 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-LOGIN_URL = "admin:login"
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -116,34 +104,13 @@ for _name, _type in (("WORKER_LOST_AFTER", float), ("JOB_MONITORING_INTERVAL", i
     if f"JOBS_{_name}" in os.environ:
         JOBS[_name] = _type(os.environ[f"JOBS_{_name}"])
 
-RQ_QUEUES, RQ = rq_settings(REDIS_URL, JOBS["QUEUES"])
-
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "jobs.api.errors.handle_exception",
     # Scheduling and actions, REST and GraphQL mutations alike, per user; None turns it off.
     "DEFAULT_THROTTLE_RATES": {"jobs_actions": os.environ.get("JOBS_API_ACTION_RATE", "1200/min")},
 }
 
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Jobdesk API",
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    "COMPONENT_SPLIT_REQUEST": True,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
-    "SERVE_INCLUDE_SCHEMA": False,
-}
-
-# No DjangoDebugMiddleware (graphene-django adds it when DEBUG is on): the schema has no
-# debug field to read it, and it wraps every database cursor of the process for good,
-# with an ``executemany`` that breaks bulk scheduling.
-GRAPHENE = {"SCHEMA": "jobs.graphql.schema.schema", "MIDDLEWARE": []}
+# Jobdesk's apps, LOGIN_URL and django-rq's RQ_QUEUES/RQ: the one call the README asks of a host.
+jobs.setup.configure(globals())
 
 LOGGING = {
     "version": 1,

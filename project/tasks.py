@@ -1,8 +1,9 @@
 """Tasks of the example project.
 
-The ``demo.*`` tasks are the ones DESIGN.md names (tests and the README use them); the
-others are modelled on the job types of the reference systems, with their retry
-policies as written there, so the dashboard has something real to show.
+The ``demo.*`` tasks are the small ones the README lists (tests use them too); the
+others are modelled on the job types of real applications — notifications, imports,
+reports, exchange rates — with retry policies to match, so the dashboard has
+something real to show.
 """
 
 from __future__ import annotations

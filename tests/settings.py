@@ -9,3 +9,4 @@ from project.settings import *  # noqa: F403 - the example project's settings, u
 from project.settings import JOBS
 
 JOBS = {**JOBS, "TASK_MODULES": [*JOBS["TASK_MODULES"], "tests.tasks"]}
+JOBS["TASK_MODULES"].append("tests.adopt_tasks")

@@ -9,12 +9,15 @@ browser; the refusal and its message are the service's.
 
 from __future__ import annotations
 
+import inspect
 import json
 from typing import Any
 
 from django import forms
+from django.contrib.admin.widgets import AdminSplitDateTime
 
 from jobs import conf
+from jobs.core.argument_types import input_kind
 from jobs.core.registry import all_tasks
 from jobs.core.rules import MAX_ATTEMPTS, MAX_DELAY_SECONDS
 from jobs.core.states import Priority
@@ -30,6 +33,38 @@ def task_choices() -> list[tuple[str, str]]:
 
 def task_descriptions() -> list[dict[str, Any]]:
     return [task.describe() for task in all_tasks()]
+
+
+def task_forms() -> dict[str, list[dict[str, Any]]]:
+    """Per task, the inputs its signature asks for (``schedule.js`` draws them).
+
+    A parameter passed by name gets an input of its hint's kind
+    (:func:`jobs.core.argument_types.input_kind`); positional-only and ``*args`` /
+    ``**kwargs`` parameters are left to the JSON fields, which stay the form's truth.
+    """
+    return {
+        task.name: [_parameter_input(p) for p in task.signature.parameters.values()] for task in all_tasks()
+    }
+
+
+def _parameter_input(parameter: Any) -> dict[str, Any]:
+    by_name = parameter.kind in (parameter.POSITIONAL_OR_KEYWORD, parameter.KEYWORD_ONLY)
+    described: dict[str, Any] = {
+        "name": parameter.name,
+        "required": parameter.default is parameter.empty,
+        "default": _json_or_none(parameter.default),
+    }
+    kind = input_kind(parameter.annotation) if by_name else {"input": "json-only"}
+    return {**described, **kind}
+
+
+def _json_or_none(value: Any) -> str | None:
+    if value is inspect.Parameter.empty:
+        return None
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError):
+        return None
 
 
 class JSONTextField(forms.CharField):
@@ -66,12 +101,17 @@ class ScheduleJobForm(forms.Form):
         help_text="Empty: the task's default.",
     )
     when = forms.ChoiceField(choices=WHEN_CHOICES, initial="now", widget=forms.RadioSelect)
-    run_at = forms.DateTimeField(required=False, help_text="YYYY-MM-DD HH:MM:SS, server time zone")
+    run_at = forms.SplitDateTimeField(
+        required=False, widget=AdminSplitDateTime, help_text="Date and time, in the server's time zone."
+    )
     delay = forms.FloatField(
         required=False,
         widget=forms.NumberInput(attrs={"min": 0, "max": MAX_DELAY_SECONDS, "step": "any"}),
         help_text=f"Seconds from now, at most {MAX_DELAY_SECONDS}.",
     )
+
+    class Media:
+        js = ["jobs/admin/schedule.js"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

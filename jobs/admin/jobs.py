@@ -20,7 +20,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from jobs.admin import display
-from jobs.admin.forms import ScheduleJobForm, task_descriptions
+from jobs.admin.forms import ScheduleJobForm, task_descriptions, task_forms
 from jobs.admin.paging import (
     BoundedDateFieldListFilter,
     CappedPaginator,
@@ -353,6 +353,7 @@ class JobAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "form": form,
             "tasks": task_descriptions(),
+            "task_forms": task_forms(),
             "media": self.media + form.media,
         }
         return TemplateResponse(request, "admin/jobs/job/schedule.html", context)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
+from jobs.api.docs import DocsView, SchemaView
 from jobs.api.views.alerts import AlertRuleViewSet, AlertViewSet
 from jobs.api.views.jobs import JobViewSet
 from jobs.api.views.queues import QueueViewSet
 from jobs.api.views.recurring import RecurringJobViewSet
-from jobs.api.views.system import HealthViewSet, MetricsViewSet, TaskViewSet, WorkerViewSet
+from jobs.api.views.system import HealthViewSet, LiveView, MetricsViewSet, TaskViewSet, WorkerViewSet
 
 router = SimpleRouter()
 router.include_format_suffixes = False
@@ -24,8 +24,10 @@ router.register("workers", WorkerViewSet, basename="worker")
 router.register("metrics", MetricsViewSet, basename="metrics")
 router.register("health", HealthViewSet, basename="health")
 
+api_patterns = [path("health/live", LiveView.as_view(), name="api-live"), path("", include(router.urls))]
+
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("", include(router.urls)),
+    path("schema/", SchemaView.as_view(api_patterns=api_patterns), name="api-schema"),
+    path("docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
+    *api_patterns,
 ]

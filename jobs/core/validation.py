@@ -13,6 +13,7 @@ from typing import Any
 from django.utils import timezone
 
 from jobs import conf
+from jobs.core.argument_types import check_argument_types
 from jobs.core.registry import Task, get_task
 from jobs.core.rules import (
     MAX_ATTEMPTS,
@@ -34,7 +35,8 @@ def resolve_task(task: str | Task) -> Task:
 
 
 def check_arguments(task: Task, args: Any, kwargs: Any) -> tuple[list, dict]:
-    """Arguments must be JSON, under the size limit, and fit the task's signature.
+    """Arguments must be JSON, under the size limit, and fit the task's signature and its
+    simple type hints (:mod:`jobs.core.argument_types` lists what is checked).
 
     Raises:
         InvalidArguments, PayloadTooLarge
@@ -69,6 +71,7 @@ def check_arguments(task: Task, args: Any, kwargs: Any) -> tuple[list, dict]:
             fields={"args": "unstorable text"},
         )
     task.bind(args, kwargs)
+    check_argument_types(task.signature, args, kwargs)
     return args, kwargs
 
 

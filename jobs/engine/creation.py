@@ -19,7 +19,7 @@ from jobs.core.registry import Task
 from jobs.core.states import JobStatus
 from jobs.engine import broker
 from jobs.engine.dependants import pending_dependencies
-from jobs.exceptions import InvalidSchedule
+from jobs.exceptions import InvalidSchedule, JobNotFound, UnknownDependency
 from jobs.models import Job, JobLog
 from jobs.models.jobs import get_job
 from jobs.models.journal import describe_actor, log_event
@@ -55,7 +55,7 @@ def build_job(
     due = validation.resolve_run_at(run_at, delay, now)
     tags, correlation_id = validation.check_labels(tags, correlation_id)
     depends_on = validation.check_depends_on(depends_on)
-    waiting_for = pending_dependencies([get_job(dep) for dep in depends_on])
+    waiting_for = pending_dependencies([_dependency(dep) for dep in depends_on])
     status = _first_status(due, waiting_for)
     created_by = user if getattr(user, "is_authenticated", False) else None
     job = Job.new(
@@ -131,3 +131,14 @@ def create_job(task: str | Task, *, user: Any = None, via: str = "code", **optio
         transaction.on_commit(lambda: dispatch_job(job), robust=True)
         transaction.on_commit(lambda: signals.send(signals.job_created, job=job))
     return job
+
+
+def _dependency(job_id: Any) -> Job:
+    """An unknown id in ``depends_on`` is bad input on that field (400), not a 404 for the request."""
+    try:
+        return get_job(job_id)
+    except JobNotFound as exc:
+        shown = str(job_id)[:100]
+        raise UnknownDependency(
+            f"depends_on names no job: {shown}.", fields={"depends_on": f"unknown job {shown}"}
+        ) from exc

@@ -5,6 +5,11 @@
 - ``MAX_COST`` (default 20,000): estimated objects returned — each list field multiplies
   what is under it by its ``first``/``last`` (or a per-field default).
 - ``GRAPHIQL`` and ``INTROSPECTION``: default to ``DEBUG``.
+- ``INTROSPECTION_MAX_DEPTH`` (default 20): when introspection is on, its fields
+  (``__schema``, ``__type``) don't count against ``MAX_DEPTH`` and ``MAX_COST``, which
+  GraphiQL's own introspection query (depth 13) would exceed; this looser bound on their
+  nesting alone keeps a hand-made ``fields { type { fields { … } } }`` query from
+  growing without end.
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ from django.conf import settings
 from graphql import GraphQLError, ValidationRule
 from graphql.language import FieldNode, FragmentSpreadNode, InlineFragmentNode, IntValueNode, VariableNode
 
-DEFAULTS = {"MAX_DEPTH": 8, "MAX_FIRST": 500, "MAX_COST": 20_000}
+DEFAULTS = {"MAX_DEPTH": 8, "MAX_FIRST": 500, "MAX_COST": 20_000, "INTROSPECTION_MAX_DEPTH": 20}
+INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 LIST_FIELDS = {
     "jobs": 20,
     "logs": 100,
@@ -81,12 +87,26 @@ class CostLimitRule(ValidationRule):
 
     def _field(self, field: FieldNode, depth: int, multiplier: int, seen: set[str]) -> tuple[int, int]:
         name = field.name.value
+        if name in INTROSPECTION_FIELDS and setting("INTROSPECTION"):
+            self._check_introspection(field, depth, seen)
+            return depth, 0
         if name in LIST_FIELDS:
             multiplier *= self._size(field, LIST_FIELDS[name])
         if not field.selection_set:
             return depth, 0
         deepest, cost = self._measure(field.selection_set, depth + 1, multiplier, seen)
         return deepest, multiplier + cost
+
+    def _check_introspection(self, field: FieldNode, depth: int, seen: set[str]) -> None:
+        deepest = self._measure(field.selection_set, depth + 1, 1, seen)[0] - depth + 1
+        if deepest > setting("INTROSPECTION_MAX_DEPTH"):
+            self.report_error(
+                GraphQLError(
+                    f"Introspection depth {deepest} exceeds the limit of "
+                    f"{setting('INTROSPECTION_MAX_DEPTH')}.",
+                    field,
+                )
+            )
 
     def _size(self, field: FieldNode, default: int) -> int:
         for argument in field.arguments or ():

@@ -1,4 +1,4 @@
-"""The GraphQL schema: ``GRAPHENE["SCHEMA"] = "jobs.graphql.schema.schema"``."""
+"""The GraphQL schema, served by ``jobs.graphql.views.GraphQLView`` (no ``GRAPHENE`` setting needed)."""
 
 from __future__ import annotations
 

@@ -4,12 +4,18 @@
 the session cookie must carry Django's CSRF token on POST, as any form would. Without
 either the answer is 401, like REST's. GraphiQL's scripts and styles are served from
 this site's static files (graphene-django-graphiql-static), never from a CDN.
+
+The view brings its own schema and no graphene middleware, so the host needs no
+``GRAPHENE`` setting: graphene-django's default adds ``DjangoDebugMiddleware`` when
+DEBUG is on, which the schema has no field to read and which wraps every database
+cursor of the process for good, with an ``executemany`` that breaks bulk scheduling.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.views.decorators.csrf import csrf_exempt
@@ -21,6 +27,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
 from jobs.graphql.limits import CostLimitRule, setting
+from jobs.graphql.schema import schema
 
 
 def _refusal(status: int, code: str, message: str) -> JsonResponse:
@@ -40,6 +47,11 @@ def _csrf_failure(request: HttpRequest) -> HttpResponse | None:
 class GraphQLView(GraphiQLOfflineView):
     """Login required; GraphiQL, introspection, depth and cost follow ``JOBS_GRAPHQL`` (limits.py)."""
 
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("schema", schema)
+        kwargs.setdefault("middleware", [])
+        super().__init__(**kwargs)
+
     @classmethod
     def as_view(cls, **initkwargs: Any) -> Any:
         return csrf_exempt(super().as_view(**initkwargs))
@@ -51,6 +63,15 @@ class GraphQLView(GraphiQLOfflineView):
         except RecursionError as exc:
             raise HttpError(HttpResponseBadRequest("The JSON body is nested too deep.")) from exc
 
+    @staticmethod
+    def _wants_graphiql(request: HttpRequest) -> bool:
+        """A browser opening GraphiQL goes to the login page (and back), not to a JSON 401."""
+        return (
+            request.method == "GET"
+            and bool(setting("GRAPHIQL"))
+            and "text/html" in request.headers.get("Accept", "")
+        )
+
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             token = TokenAuthentication().authenticate(request)
@@ -61,6 +82,8 @@ class GraphQLView(GraphiQLOfflineView):
         elif request.method not in ("GET", "HEAD", "OPTIONS") and _csrf_failure(request) is not None:
             return _refusal(403, "csrf_failed", "CSRF check failed: send the X-CSRFToken header.")
         if not request.user.is_authenticated:
+            if self._wants_graphiql(request):
+                return redirect_to_login(request.get_full_path())
             return _refusal(401, "not_authenticated", "Authentication credentials were not provided.")
         self.graphiql = bool(setting("GRAPHIQL"))
         # graphene-django replaces the standard rules with these, so they are listed too.

@@ -56,7 +56,7 @@ def schedule_job(task: str | Task, *, user: Any = None, via: str = "code", **opt
 
     Raises:
         UnknownTask, InvalidArguments, PayloadTooLarge, UnknownQueue, InvalidSchedule,
-        JobNotFound (an unknown dependency), DependencyFailed.
+        UnknownDependency (an unknown id in depends_on), DependencyFailed.
     """
     return create_job(task, user=user, via=via, **options)
 

@@ -1,7 +1,8 @@
 """One rate limit for scheduling and actions, shared by REST and GraphQL mutations.
 
 The rate is ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["jobs_actions"]`` (e.g.
-``"600/minute"``; ``None`` switches it off). Reads are not throttled.
+``"600/minute"``; ``None`` switches it off), :data:`DEFAULT_RATE` when the host sets
+none. Reads are not throttled.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 SCOPE = "jobs_actions"
+DEFAULT_RATE = "1200/min"
 
 
 class ActionThrottle(SimpleRateThrottle):
@@ -21,7 +23,7 @@ class ActionThrottle(SimpleRateThrottle):
 
     def get_rate(self) -> str | None:
         """Read per request (not at import), so a changed setting applies at once."""
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope, DEFAULT_RATE)
 
     def get_cache_key(self, request: Any, view: Any) -> str:
         user = getattr(request, "user", None)

@@ -24,6 +24,7 @@ from jobs.api.serializers.recurring import RecurringJobSerializer, RecurringJobW
 from jobs.api.serializers.system import (
     HealthCheckSerializer,
     HealthSerializer,
+    LiveSerializer,
     QueueMetricsSerializer,
     TaskSerializer,
     WorkerSerializer,
@@ -45,6 +46,7 @@ __all__ = [
     "HealthSerializer",
     "JobLogSerializer",
     "JobSerializer",
+    "LiveSerializer",
     "QueueMetricsSerializer",
     "QueueSerializer",
     "RecurringJobSerializer",

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from jobs.api.serializers.base import StrictSerializer, text
+from jobs.api.serializers.schedules import SCHEDULE, ScheduleField
 from jobs.core.rules import MAX_CONCURRENT_RUNS
 from jobs.core.schedules import describe_schedule, schedule_spec
 from jobs.models import RecurringJob
@@ -23,6 +25,7 @@ class RecurringJobSerializer(serializers.ModelSerializer):
         fields = RECURRING_JOB_FIELDS
         read_only_fields = RECURRING_JOB_FIELDS
 
+    @extend_schema_field(SCHEDULE)
     def get_schedule(self, rj: RecurringJob) -> dict[str, Any]:
         return schedule_spec(rj)
 
@@ -39,7 +42,7 @@ class RecurringJobWriteSerializer(StrictSerializer):
     kwargs = serializers.DictField(child=serializers.JSONField(), required=False)
     queue = text(RecurringJob, "queue", required=False, allow_blank=True)
     priority = text(RecurringJob, "priority", required=False, allow_blank=True)
-    schedule = serializers.DictField(child=serializers.DictField())
+    schedule = ScheduleField()
     enabled = serializers.BooleanField(required=False)
     start_at = serializers.DateTimeField(required=False, allow_null=True)
     end_at = serializers.DateTimeField(required=False, allow_null=True)

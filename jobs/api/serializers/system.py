@@ -56,6 +56,10 @@ class HealthCheckSerializer(serializers.Serializer):
     detail = serializers.CharField(allow_blank=True)
 
 
+class LiveSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+
+
 class HealthSerializer(serializers.Serializer):
     ok = serializers.BooleanField()
     checks = HealthCheckSerializer(many=True)

@@ -6,17 +6,16 @@ from collections.abc import Callable
 
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from jobs import services
+from jobs.api.ordering import CheckedOrderingFilter
 from jobs.api.pagination import JobCursorPagination, LogCursorPagination
 from jobs.api.permissions import permissions_for
-from jobs.api.schema import errors
+from jobs.api.schema import errors, extend_schema
 from jobs.api.serializers import (
     BulkCancelSerializer,
     BulkDeleteSerializer,
@@ -39,7 +38,7 @@ BULK_DONE = "Acts on each job by itself: ``done`` lists those it changed, ``refu
 class JobViewSet(ApiViewSet):
     serializer_class = JobSerializer
     pagination_class = JobCursorPagination
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [DjangoFilterBackend, CheckedOrderingFilter]
     filterset_class = JobFilter
     ordering_fields = ["created_at"]
     lookup_value_regex = "[^/]+"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -12,7 +11,7 @@ from rest_framework.response import Response
 
 from jobs import conf, services
 from jobs.api.permissions import permissions_for
-from jobs.api.schema import errors
+from jobs.api.schema import errors, extend_schema
 from jobs.api.serializers import QueueSerializer
 from jobs.api.views.base import VIA, ApiViewSet
 from jobs.core.validation import check_queue

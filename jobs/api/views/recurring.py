@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -12,7 +11,7 @@ from rest_framework.response import Response
 from jobs import services
 from jobs.api.pagination import NameCursorPagination
 from jobs.api.permissions import permissions_for
-from jobs.api.schema import errors
+from jobs.api.schema import errors, extend_schema
 from jobs.api.serializers import JobSerializer, RecurringJobSerializer, RecurringJobWriteSerializer
 from jobs.api.views.base import VIA, ApiViewSet
 from jobs.models import RecurringJob

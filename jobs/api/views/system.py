@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from typing import Any
+
+from drf_spectacular.openapi import AutoSchema
 from rest_framework import status
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from jobs.api.permissions import permissions_for
-from jobs.api.schema import errors
-from jobs.api.serializers import HealthSerializer, QueueMetricsSerializer, TaskSerializer, WorkerSerializer
+from jobs.api.schema import errors, extend_schema
+from jobs.api.serializers import (
+    HealthSerializer,
+    LiveSerializer,
+    QueueMetricsSerializer,
+    TaskSerializer,
+    WorkerSerializer,
+)
 from jobs.api.views.base import ApiViewSet
 from jobs.core import registry
 from jobs.monitoring import figures, health
@@ -63,3 +73,19 @@ class HealthViewSet(ApiViewSet):
         report = health.run_checks()
         code = status.HTTP_200_OK if report.ok else status.HTTP_503_SERVICE_UNAVAILABLE
         return Response(HealthSerializer(report.as_dict()).data, status=code)
+
+
+class LiveView(APIView):
+    """``/api/health/live``: this web process answers. No login, no details, no database or Redis.
+
+    For a load balancer's probe, which has no token; what is healthy and what isn't
+    is ``/api/health/``'s, behind the view permission.
+    """
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    schema = AutoSchema()
+
+    @extend_schema(responses={200: LiveSerializer}, auth=[])
+    def get(self, request: Request) -> Response:
+        return Response(LiveSerializer({"ok": True}).data)

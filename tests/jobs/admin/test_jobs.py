@@ -202,15 +202,20 @@ def test_schedule_form_lists_tasks_and_schedules_through_the_service(admin_clien
         ({"kwargs": '{"c": 1}'}, "args", "unexpected keyword argument"),
         ({"queue": "nowhere"}, "queue", "Select a valid choice"),
         ({"task": "os.system"}, "task", "Select a valid choice"),
-        ({"when": "at", "run_at": "2001-01-01 00:00:00"}, "run_at", "in the past"),
-        ({"when": "at", "run_at": ""}, "run_at", "Give the time"),
+        ({"when": "at", "run_at_0": "2001-01-01", "run_at_1": "00:00:00"}, "run_at", "in the past"),
+        ({"when": "at", "run_at_0": "", "run_at_1": ""}, "run_at", "Give the time"),
+        ({"when": "at", "run_at_0": "2030-01-01", "run_at_1": ""}, "run_at", "Enter a valid time"),
         ({"when": "delay", "delay": "-5"}, "delay", "can't be negative"),
         ({"max_attempts": "0"}, "max_attempts", "from 1 to 100"),
         ({"max_attempts": "1000000"}, "max_attempts", "from 1 to 100"),
         ({"when": "delay", "delay": "1e20"}, "delay", "at most 315619200 s"),
         ({"when": "delay", "delay": "1e12"}, "delay", "at most 315619200 s"),
         ({"when": "delay", "delay": "inf"}, "delay", "Enter a number"),
-        ({"when": "at", "run_at": "9999-12-31 23:59:59"}, "run_at", "at most 3653 days ahead"),
+        (
+            {"when": "at", "run_at_0": "9999-12-31", "run_at_1": "23:59:59"},
+            "run_at",
+            "at most 3653 days ahead",
+        ),
     ],
 )
 def test_schedule_form_refuses_bad_input_and_writes_nothing(admin_client, data, field, text):

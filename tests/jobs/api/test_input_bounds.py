@@ -6,9 +6,10 @@ import base64
 from urllib.parse import urlencode
 
 import pytest
-from drf_spectacular.generators import SchemaGenerator
 
 from jobs import services
+from jobs.api.docs import openapi_document
+from jobs.api.urls import api_patterns
 from jobs.core import rules
 from jobs.models import Job, RecurringJob
 from tests.jobs.api.assertions import assert_error
@@ -65,7 +66,7 @@ def test_out_of_range_recurring_fields_are_400(api, changes):
 
 
 def test_the_schema_declares_the_services_bounds():
-    schema = SchemaGenerator().get_schema(request=None, public=True)
+    schema = openapi_document(api_patterns)
     components = schema["components"]["schemas"]
     request = components["ScheduleJobRequest"]["properties"]
     assert request["delay_seconds"]["maximum"] == rules.MAX_DELAY_SECONDS
@@ -84,15 +85,15 @@ def forged(position: str) -> str:
     "position", ["garbage", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "a\x00"]
 )
 @pytest.mark.parametrize("url", ["/api/jobs/", "/api/jobs/{id}/logs/"])
-def test_a_forged_cursor_is_an_invalid_cursor_404(api, url, position):
+def test_a_forged_cursor_is_an_invalid_cursor_400(api, url, position):
     job = services.schedule_job("tests.noop", via="rest")
     response = api.get(url.format(id=job.pk), {"cursor": forged(position)})
-    assert "Invalid cursor" in assert_error(response, 404)["message"]
+    assert "Invalid cursor" in assert_error(response, 400)["fields"]["cursor"]
 
 
-def test_a_forged_recurring_cursor_with_nul_is_404_and_a_name_is_fine(api):
+def test_a_forged_recurring_cursor_with_nul_is_400_and_a_name_is_fine(api):
     services.create_recurring_job(name="r", task="tests.noop", schedule=HOURLY)
-    assert_error(api.get("/api/recurring-jobs/", {"cursor": forged("a\x00")}), 404)
+    assert_error(api.get("/api/recurring-jobs/", {"cursor": forged("a\x00")}), 400)
     assert api.get("/api/recurring-jobs/", {"cursor": forged("a")}).status_code == 200
 
 

@@ -42,7 +42,7 @@ def test_schedule_with_delay_is_scheduled(api):
         ({"task": "tests.add", "args": [1, 2], "delay_seconds": -1}, "invalid", "delay_seconds"),
         ({"task": "tests.fail", "args": ["x" * 70_000]}, "payload_too_large", None),
         ({"args": [1, 2]}, "invalid", "task"),
-        ({"task": "tests.add", "args": [1, 2], "depends_on": ["not-a-uuid"]}, "not_found", None),
+        ({"task": "tests.noop", "depends_on": ["not-a-uuid"]}, "unknown_dependency", "depends_on"),
     ],
 )
 def test_bad_schedule_requests_are_4xx_and_write_nothing(api, body, code, field):

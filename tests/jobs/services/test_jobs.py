@@ -1,5 +1,6 @@
 """The service layer: scheduling rules, refusals, transactions, manual actions."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from jobs.exceptions import (
     InvalidTransition,
     JobNotFound,
     PayloadTooLarge,
+    UnknownDependency,
     UnknownQueue,
     UnknownTask,
 )
@@ -54,7 +56,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
         ({"delay": 5, "run_at": "later"}, InvalidSchedule, "not both"),
         ({"run_at": "tomorrow"}, InvalidSchedule, "date and time"),
         ({"args": ["x" * 70_000, 1]}, PayloadTooLarge, "limit is 65536"),
-        ({"depends_on": ["00000000-0000-0000-0000-000000000000"]}, JobNotFound, "No job"),
+        ({"depends_on": [str(uuid.UUID(int=0))]}, UnknownDependency, "depends_on names no job"),
         ({"tags": [""]}, InvalidArguments, "tags"),
     ],
 )
