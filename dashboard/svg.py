@@ -1,6 +1,6 @@
 """Line charts drawn as SVG on the server: large type, a legend, values on hover.
 
-Made for reading rather than decoration: 14 px text at the chart's natural size
+Made for reading rather than decoration: 16 px text at the chart's natural size
 (960 px wide), at most eight time labels so none overlap, a titled y axis with round
 ticks, and series told apart by colour *and* dash, from the Okabe–Ito palette, which
 stays distinguishable with the common colour-vision deficiencies. Each point carries a
@@ -19,8 +19,9 @@ from html import escape
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 DASHES = ("", "7 5", "2 4")
 WIDTH, HEIGHT = 960, 380
-LEFT, RIGHT, TOP, BOTTOM = 78, 24, 16, 60
-FONT = 14
+LEFT, RIGHT, TOP, BOTTOM = 86, 24, 16, 68
+FONT = 16
+LEGEND_ROW = 26
 MAX_X_LABELS = 8
 
 
@@ -37,7 +38,7 @@ class Series:
 def line_chart(title: str, x_labels: list[str], series: list[Series], y_title: str, x_title: str) -> str:
     """The chart as one ``<svg>`` element (no XML declaration, so it can be inlined)."""
     legend_rows = _legend_layout(series)
-    top = TOP + 24 * len(legend_rows)
+    top = TOP + LEGEND_ROW * len(legend_rows)
     height = HEIGHT + top - TOP
     plot_h = height - top - BOTTOM
     plot_w = WIDTH - LEFT - RIGHT
@@ -92,7 +93,7 @@ def _y_axis(ticks: list[float], y, top: float, plot_h: float, title: str) -> lis
     for tick in ticks:
         pos = y(tick)
         out.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{pos:.1f}" y2="{pos:.1f}"/>')
-        out.append(f'<text x="{LEFT - 8}" y="{pos + 5:.1f}" text-anchor="end">{_number(tick)}</text>')
+        out.append(f'<text x="{LEFT - 8}" y="{pos + 6:.1f}" text-anchor="end">{_number(tick)}</text>')
     middle = top + plot_h / 2
     out.append(
         f'<text class="axis-title" x="18" y="{middle:.1f}" text-anchor="middle" '
@@ -110,11 +111,11 @@ def _x_axis(labels: list[str], x, bottom: float, title: str) -> list[str]:
             f'<line class="axis" x1="{pos:.1f}" x2="{pos:.1f}" y1="{bottom:.1f}" y2="{bottom + 6:.1f}"/>'
         )
         out.append(
-            f'<text x="{pos:.1f}" y="{bottom + 24:.1f}" text-anchor="middle">{escape(labels[index])}</text>'
+            f'<text x="{pos:.1f}" y="{bottom + 26:.1f}" text-anchor="middle">{escape(labels[index])}</text>'
         )
     centre = LEFT + (WIDTH - LEFT - RIGHT) / 2
     out.append(
-        f'<text class="axis-title" x="{centre:.1f}" y="{bottom + 48:.1f}" '
+        f'<text class="axis-title" x="{centre:.1f}" y="{bottom + 54:.1f}" '
         f'text-anchor="middle">{escape(title)}</text>'
     )
     return out
@@ -137,7 +138,7 @@ def _legend_layout(series: list[Series]) -> list[list[tuple[Series, float]]]:
 def _legend(rows: list[list[tuple[Series, float]]]) -> list[str]:
     out = []
     for number, row in enumerate(rows):
-        y = TOP + 24 * number + 8
+        y = TOP + LEGEND_ROW * number + 8
         for s, left in row:
             colour, dash = OKABE_ITO[s.colour % len(OKABE_ITO)], DASHES[s.dash % len(DASHES)]
             dashing = f' stroke-dasharray="{dash}"' if dash else ""
@@ -145,7 +146,7 @@ def _legend(rows: list[list[tuple[Series, float]]]) -> list[str]:
                 f'<line x1="{left:.0f}" x2="{left + 28:.0f}" y1="{y}" y2="{y}" stroke="{colour}" '
                 f'stroke-width="4"{dashing}/>'
             )
-            out.append(f'<text x="{left + 34:.0f}" y="{y + 5}">{escape(s.label)}</text>')
+            out.append(f'<text x="{left + 34:.0f}" y="{y + 6}">{escape(s.label)}</text>')
     return out
 
 

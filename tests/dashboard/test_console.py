@@ -127,7 +127,7 @@ def test_chart_svg_is_legible_colour_blind_safe_and_has_values_on_hover(operator
     from dashboard.svg import OKABE_ITO
 
     svg = operator.get("/dashboard/charts/throughput.svg?range=24h").content.decode()
-    assert 'font-size="14"' in svg and "jobs per minute" in svg and "time (UTC)" in svg
+    assert 'font-size="16"' in svg and "jobs per minute" in svg and "time (UTC)" in svg
     assert all(colour in OKABE_ITO for colour in __import__("re").findall(r'stroke="(#[0-9A-F]{6})"', svg))
     assert "<title>" in svg and "stroke-dasharray" in svg and "<script" not in svg
 
