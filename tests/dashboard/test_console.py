@@ -201,3 +201,24 @@ def test_empty_queue_needs_the_cancel_permission_and_a_known_queue(viewer, opera
     assert viewer.post("/dashboard/queues/low/empty/", {"confirmed": "yes"}).status_code == 403
     assert operator.post("/dashboard/queues/nope/empty/", {"confirmed": "yes"}).status_code == 404
     assert Job.objects.get().status == "queued"
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["status=exploded", "queue=nope", "created_after=yesterday", "cursor=%%%garbage", "size=-5", "kind=<x>"],
+)
+def test_live_feeds_never_500_and_never_queue_messages_on_bad_input(operator, query):
+    job = make_job("started")
+    for url in ["/dashboard/jobs/rows/", f"/dashboard/jobs/{job.pk}/feed/", "/dashboard/metrics/"]:
+        assert operator.get(f"{url}?{query}").status_code == 200, url
+    page = operator.get("/dashboard/queues/normal/").content.decode()
+    assert "Ignored invalid filter values" not in page and "not valid" not in page
+
+
+def test_job_rows_feed_pages_like_the_list(operator):
+    make_jobs(30)
+    first = operator.get("/dashboard/jobs/?size=25")
+    cursor = first.context["next_cursor"]
+    feed = operator.get("/dashboard/jobs/rows/", {"size": 25, "cursor": cursor}).json()
+    page = operator.get("/dashboard/jobs/", {"size": 25, "cursor": cursor})
+    assert feed["ids"] == [str(job.pk) for job in page.context["jobs"]] and len(feed["ids"]) == 5
