@@ -100,6 +100,35 @@ def test_chart_text_is_large_enough_to_read_with_no_console_errors(page):
     assert errors == []
 
 
+def test_task_metrics_table_and_charts_with_values_on_hover(page):
+    from django.utils import timezone
+
+    from jobs.models import TaskStatsHistory
+    from jobs.monitoring.counters import BUCKETS
+
+    errors = console_errors(page)
+    now = timezone.now().replace(second=0, microsecond=0)
+    for minutes_ago in range(0, 60, 5):
+        buckets = [0] * len(BUCKETS)
+        buckets[BUCKETS.index(1)] = 8
+        TaskStatsHistory.objects.create(
+            queue="normal", task="tests.add", minute=now - timezone.timedelta(minutes=minutes_ago),
+            processed=8, succeeded=7, failed=1, run_buckets=buckets,
+        )  # fmt: skip
+    page.goto("/dashboard/metrics/")
+    row = page.locator('tr[data-task="tests.add"]')
+    expect(row).to_contain_text("96")
+    expect(row).to_contain_text("12.5 %")
+    row.get_by_role("link", name="tests.add").click()
+    points = page.locator("figure.chart circle.point")
+    expect(points.first).to_be_attached()
+    assert "tests.add: run time" in page.content()
+    assert "processed at" in points.first.locator("title").text_content()
+    assert min(page.locator("figure.chart svg text").evaluate_all(SHOWN_FONT_SIZES)) >= 12
+    screenshot(page, "console/task-metrics")
+    assert errors == []
+
+
 def test_dark_mode_follows_the_system_and_the_toggle_overrides_it(browser, live_server, admin_user):
     context = browser.new_context(base_url=live_server.url, color_scheme="dark")
     page = context.new_page()
