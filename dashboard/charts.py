@@ -1,22 +1,20 @@
-"""Overview charts: pygal renders SVG on the server from ``jobs.monitoring.figures.history``.
+"""Overview and per-task charts: series from the monitoring figures, drawn by :mod:`dashboard.svg`.
 
-The SVG is served as its own response and shown with ``<img>``, and pygal is told to
-embed no scripts, so charts work offline and under the pages' strict CSP.
+The pages put the SVG inline (so each point's value shows on hover) and refresh it
+from :func:`render`'s own URL; the same SVG also opens on its own. No script, no CDN.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, timedelta
-from typing import Any
 
-import pygal
+from django.db.models import Max, Sum
 from django.utils import timezone
-from pygal.etree import etree
-from pygal.style import Style
 
+from dashboard.svg import Series, line_chart
 from jobs import conf
-from jobs.models import TaskStatsHistory
+from jobs.models import QueueStatsHistory, TaskStatsHistory
 from jobs.monitoring import figures
 from jobs.monitoring.counters import add_buckets
 
@@ -27,79 +25,94 @@ RANGES = {
 }
 STEP_MINUTES = {"minute": 1, "hour": 60}
 KINDS = ("throughput", "depth", "runtime")
-STYLE = Style(background="transparent", plot_background="transparent", font_family="sans-serif")
+MEASURES = {"processed": 0, "failed": 1, "p50": 0, "p95": 1, "": 0}
+"""Each measure's dash (solid, dashed), so lines differ by more than colour."""
 
 
 def range_or_default(value: str | None) -> str:
     return value if value in RANGES else "1h"
 
 
-def render(kind: str, range_key: str, now: datetime | None = None) -> bytes:
-    """One chart as SVG bytes: ``throughput``, ``depth`` or ``runtime`` over ``range_key``."""
+def render(kind: str, range_key: str, now: datetime | None = None, *, task: str = "") -> str:
+    """One chart as an ``<svg>`` element: ``throughput``, ``depth`` or ``runtime`` over ``range_key``.
+
+    With ``task``, the chart is that task's alone (throughput or run time), over all queues.
+    """
     now = now or timezone.now()
     span, step = RANGES[range_or_default(range_key)]
     since = now - span
-    chart = pygal.Line(
-        js=[], style=STYLE, height=260, width=720, show_dots=True, dots_size=2,
-        x_label_rotation=0, truncate_label=-1,
-        show_minor_x_labels=False, legend_at_bottom=True, no_data_text="no data yet", **_titles(kind, step),
-    )  # fmt: skip
     times = _time_axis(since, now, step)
-    chart.x_labels = [t.strftime("%H:%M" if step == "minute" else "%d %H:00") for t in times]
-    chart.x_labels_major = chart.x_labels[:: max(len(times) // 6, 1)]
-    lines = (
-        _percentile_lines(since, now, step, times)
-        if kind == "runtime"
-        else _history_lines(kind, since, now, step, times)
-    )
-    for label, values in lines.items():
-        chart.add(label, values)
-    return _without_scripts(chart.render_tree())
+    if kind == "runtime":
+        lines = _percentile_lines(since, now, step, times, task)
+    else:
+        lines = _history_lines(kind, since, now, step, times, task)
+    labels = [t.strftime("%H:%M" if step == "minute" else "%a %H:00") for t in times]
+    names = list(conf.get().QUEUES)
+    series = [
+        Series(label, values, colour=_colour(label, names), dash=MEASURES.get(label.rsplit(" ", 1)[-1], 0))
+        for label, values in lines.items()
+    ]
+    title, y_title = _titles(kind, step, task)
+    return line_chart(title, labels, series, y_title, "time (UTC)")
 
 
-def _history_lines(kind: str, since: datetime, until: datetime, step: str, times: list[datetime]) -> dict:
-    """Throughput or depth per queue from the per-minute queue history (one query per queue)."""
-    lines = {}
-    for name in conf.get().QUEUES:
-        points = figures.history(queue=name, since=since, until=until, step=step)
+def _colour(label: str, queues: list[str]) -> int:
+    head = label.rsplit(" ", 1)[0]
+    return queues.index(head) if head in queues else MEASURES.get(label, 0)
+
+
+def _history_lines(
+    kind: str, since: datetime, until: datetime, step: str, times: list[datetime], task: str
+) -> dict:
+    """Throughput or depth per queue (or one task's throughput) from the per-minute history, one query."""
+    if task:
+        points = figures.history(since=since, until=until, step=step, task=task)
         by_time = {_floor(p["time"], step): p for p in points}
-        for label, values in _values(kind, by_time, times, step).items():
+        return _values("throughput", by_time, times, step)
+    names = conf.get().QUEUES
+    rows = (
+        QueueStatsHistory.objects.filter(queue__in=names, minute__gte=since, minute__lte=until)
+        .annotate(time=figures.STEPS[step]("minute"))
+        .values("queue", "time")
+        .annotate(processed=Sum("processed"), failed=Sum("failed"), waiting=Max("waiting"))
+    )
+    by_queue: dict[str, dict] = {name: {} for name in names}
+    for row in rows:
+        by_queue[row["queue"]][_floor(row["time"], step)] = row
+    lines = {}
+    for name in names:
+        for label, values in _values(kind, by_queue[name], times, step).items():
             lines[f"{name} {label}".strip()] = values
     return lines
 
 
-def _percentile_lines(since: datetime, until: datetime, step: str, times: list[datetime]) -> dict:
-    """p50 and p95 run time per queue and step, from the per-task run-time histograms."""
+def _percentile_lines(since: datetime, until: datetime, step: str, times: list[datetime], task: str) -> dict:
+    """p50 and p95 run time per queue (or of one task) and step, from the run-time histograms."""
     buckets: dict[tuple[str, datetime], list[int]] = defaultdict(list)
     rows = TaskStatsHistory.objects.filter(minute__gte=since, minute__lte=until, queue__in=conf.get().QUEUES)
+    if task:
+        rows = rows.filter(task=task)
     for queue, minute, run in rows.values_list("queue", "minute", "run_buckets").iterator():
-        key = (queue, _floor(minute, step))
+        key = ("" if task else queue, _floor(minute, step))
         buckets[key] = add_buckets(buckets[key], run or [])
     lines = {}
-    for name in conf.get().QUEUES:
+    for name in [""] if task else conf.get().QUEUES:
         for label, fraction in (("p50", 0.5), ("p95", 0.95)):
-            lines[f"{name} {label}"] = [
+            lines[f"{name} {label}".strip()] = [
                 figures.percentile(buckets[(name, t)], fraction) if (name, t) in buckets else None
                 for t in times
             ]
     return lines
 
 
-def _without_scripts(tree: Any) -> bytes:
-    """pygal always embeds its config as a <script>; charts need none of it."""
-    for parent in tree.iter():
-        for child in list(parent):
-            if isinstance(child.tag, str) and child.tag.rsplit("}", 1)[-1] == "script":
-                parent.remove(child)
-    return etree.tostring(tree, encoding="utf-8", xml_declaration=True)
-
-
-def _titles(kind: str, step: str) -> dict[str, Any]:
-    per = "per minute" if step == "minute" else "per minute (hourly average)"
+def _titles(kind: str, step: str, task: str) -> tuple[str, str]:
+    """The chart's title and its y axis's."""
+    per = "per minute" if step == "minute" else "per minute, hourly average"
+    subject = f"{task}: " if task else ""
     return {
-        "throughput": {"title": f"Processed and failed {per}"},
-        "depth": {"title": "Queue depth (jobs waiting)"},
-        "runtime": {"title": "Run time p50 / p95 (s)"},
+        "throughput": (f"{subject}jobs processed and failed", f"jobs {per}"),
+        "depth": ("Queue depth", "jobs waiting"),
+        "runtime": (f"{subject}run time, p50 and p95", "seconds"),
     }[kind]
 
 

@@ -23,14 +23,17 @@ from django.utils.dateparse import parse_datetime
 from jobs import conf
 from jobs.core.rules import EARLIEST, LATEST
 from jobs.core.schedules import describe_schedule, next_runs
-from jobs.models import Job, JobLog, RecurringJob
+from jobs.core.states import TERMINAL
+from jobs.models import Job, JobLog, QueueStats, RecurringJob
 from jobs.monitoring import figures
 from jobs.services import alerts, queries
 
 LIST_FIELDS = (
     "id", "task", "queue", "status", "priority", "attempts", "max_attempts", "created_at",
-    "started_at", "finished_at", "progress", "recurring_job_id",
+    "started_at", "finished_at", "progress", "progress_message", "recurring_job_id",
 )  # fmt: skip
+ERROR_HEAD = 200
+"""Characters of ``Job.error`` a list row carries (the job page shows all of it)."""
 FAILED_GROUP_SAMPLE = 2000
 RECENT_RUNS = 10
 
@@ -52,7 +55,7 @@ def overview(now: datetime | None = None) -> dict[str, Any]:
         "alerts": list(alerts.active_alerts()[:10]),
         "failures": list(
             Job.objects.failed()
-            .order_by("-created_at")
+            .order_by("-finished_at")
             .annotate(error_head=Substr("error", 1, 300))
             .only("id", "task", "queue", "finished_at", "created_at")[:10]
         ),
@@ -90,32 +93,67 @@ def job_page(jobs: QuerySet[Job], cursor: Cursor | None, size: int) -> tuple[lis
         )
     rows = list(
         jobs.select_related("recurring_job").only(*LIST_FIELDS, "recurring_job__name")
-        .order_by("-created_at", "-id")[: size + 1]
+        .annotate(error_head=Substr("error", 1, ERROR_HEAD)).order_by("-created_at", "-id")[: size + 1]
     )  # fmt: skip
     more = len(rows) > size
     rows = rows[:size]
     return rows, Cursor(rows[-1].created_at, rows[-1].id) if more else None
 
 
-def job_states(ids: list[str]) -> list[dict[str, Any]]:
-    """Status and progress of the jobs a list page shows (one query)."""
-    rows = Job.objects.filter(pk__in=_uuids(set(ids[:200]))).values("id", "status", "progress", "attempts")
-    return [{**row, "id": str(row["id"])} for row in rows]
+LIFECYCLE = frozenset(JobLog.Event) - {JobLog.Event.LOG, JobLog.Event.PROGRESS}
+"""Events a job's life is made of (the rest are lines its task logged)."""
+LOG_KINDS = {"all": None, "lifecycle": LIFECYCLE, "task": {JobLog.Event.LOG, JobLog.Event.PROGRESS}}
+LOG_KINDS.update({event.value: {event} for event in JobLog.Event})
 
 
-def job_feed(job: Job, after_log: int) -> dict[str, Any]:
-    """What a job page needs to move: state, progress, and log lines after ``after_log``."""
-    logs = job.logs.filter(id__gt=after_log).select_related("user").order_by("created_at", "id")[:500]
-    return {
-        "status": job.status,
-        "status_label": job.get_status_display(),
-        "finished": job.is_finished,
-        "progress": job.progress,
-        "progress_message": job.progress_message,
-        "attempts": job.attempts,
-        "error": job.error,
-        "logs": [log_line(log) for log in logs],
-    }
+def log_kind(value: str | None) -> str:
+    """The timeline filter asked for, "all" for anything unknown."""
+    return value if value in LOG_KINDS else "all"
+
+
+def job_timeline(job: Job, kind: str, limit: int = 1000) -> list[dict[str, Any]]:
+    """The job's timeline of one kind, oldest first: its log lines and the row's own events.
+
+    Workers don't write a line when an attempt starts or succeeds (that would be two
+    more inserts per job on the hot path); the row already records when it was queued,
+    started and finished, so those steps are read from it, beside the lines written by
+    people (who did it) and by the task.
+    """
+    events = LOG_KINDS[log_kind(kind)]
+    logs = job.logs.select_related("user").order_by("created_at", "id")
+    if events is not None:
+        logs = logs.filter(event__in=events)
+    lines = [log_line(log) for log in logs[:limit]]
+    if events is None or events is LIFECYCLE or events & ROW_EVENTS:
+        lines += _row_events(job, {line["event"] for line in lines}, events)
+    return sorted(lines, key=lambda line: line["time"])
+
+
+ROW_EVENTS = {JobLog.Event.CREATED, JobLog.Event.STARTED, JobLog.Event.SUCCEEDED}
+
+
+def _row_events(job: Job, logged: set[str], events: Any) -> list[dict[str, Any]]:
+    steps = [
+        (JobLog.Event.CREATED, job.created_at, f"Created (from {job.source})."),
+        ("queued", job.enqueued_at, f"Queued in {job.queue}."),
+        (
+            JobLog.Event.STARTED,
+            job.started_at,
+            f"Attempt {job.attempts} started on {job.worker_name or 'a worker'}.",
+        ),
+        (
+            JobLog.Event.SUCCEEDED,
+            job.finished_at if job.status == JobLog.Event.SUCCEEDED else None,
+            f"Succeeded after {job.duration or 0:.3f} s.",
+        ),
+    ]
+    return [
+        {"id": None, "time": when.isoformat(), "event": str(event), "event_label": str(event).capitalize(),
+         "level": "INFO", "attempt": job.attempts if event != JobLog.Event.CREATED else None,
+         "message": message, "who": ""}
+        for event, when, message in steps
+        if when and str(event) not in logged and (events is None or events is LIFECYCLE or event in events)
+    ]  # fmt: skip
 
 
 def log_line(log: JobLog) -> dict[str, Any]:
@@ -123,24 +161,52 @@ def log_line(log: JobLog) -> dict[str, Any]:
         "id": log.id,
         "time": log.created_at.isoformat(),
         "event": log.event,
+        "event_label": log.get_event_display(),
         "level": log.level_name,
         "attempt": log.attempt,
         "message": log.message,
+        "who": who(log),
     }
 
 
-def timeline(job: Job, logs: list[JobLog]) -> list[tuple[str, datetime | None]]:
-    """created → queued → started → each attempt → end, from the row and its log."""
+def who(log: JobLog) -> str:
+    """Who made this line happen: a user (and from where), else the system."""
+    if log.user_id is None:
+        return f"via {log.interface}" if log.interface else ""
+    name = log.user.get_username()
+    return f"{name} via {log.interface}" if log.interface else name
+
+
+def timeline(job: Job) -> list[tuple[str, datetime | None]]:
+    """created → queued → started → each attempt → end, from the row and its lifecycle lines."""
     steps: list[tuple[str, datetime | None]] = [("created", job.created_at)]
     if job.enqueued_at:
         steps.append(("queued", job.enqueued_at))
     marks = {JobLog.Event.STARTED, JobLog.Event.RETRYING, JobLog.Event.MANUAL, JobLog.Event.RECOVERED}
-    steps += [(log.get_event_display().lower(), log.created_at) for log in logs if log.event in marks]
+    logs = list(job.logs.filter(event__in=marks).order_by("created_at", "id")[:200])
+    steps += [(log.get_event_display().lower(), log.created_at) for log in logs]
     if job.started_at and not any(log.event == JobLog.Event.STARTED for log in logs):
         steps.append((f"attempt {job.attempts} started", job.started_at))
     if job.is_finished:
         steps.append((job.status, job.finished_at))
     return steps
+
+
+def state_counts(queues: list[str]) -> dict[str, int]:
+    """Jobs per state from the queue figures (one query): never a count over the Job table.
+
+    The housekeeper keeps these current every few seconds; states it doesn't count
+    (succeeded, cancelled) have no figure.
+    """
+    names = [name for name in queues if name in conf.get().QUEUES] or list(conf.get().QUEUES)
+    rows = QueueStats.objects.filter(name__in=names).values_list("waiting", "running", "scheduled", "failed")
+    totals = [sum(column) for column in zip(*rows, strict=True)] or [0, 0, 0, 0]
+    return dict(zip(("queued", "started", "scheduled", "failed"), totals, strict=True))
+
+
+def finished_count(jobs: QuerySet[Job], limit: int) -> int:
+    """How many finished jobs a filter matches, counted no further than ``limit``."""
+    return jobs.filter(status__in=TERMINAL).order_by().values("pk")[:limit].count()
 
 
 def error_type(error: str) -> str:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from dashboard.views import actions, feeds, pages
+from dashboard.views import actions, feeds, live, metrics, pages
 
 app_name = "dashboard"
 
@@ -11,10 +11,11 @@ urlpatterns = [
     path("feed/", feeds.overview_feed, name="overview-feed"),
     path("charts/<str:kind>.svg", feeds.chart, name="chart"),
     path("jobs/", pages.job_list, name="jobs"),
-    path("jobs/feed/", feeds.job_states_feed, name="jobs-feed"),
+    path("jobs/rows/", live.job_rows, name="jobs-rows"),
     path("jobs/bulk/", actions.bulk_action, name="jobs-bulk"),
+    path("jobs/purge/", actions.purge, name="jobs-purge"),
     path("jobs/<str:job_id>/", pages.job_detail, name="job"),
-    path("jobs/<str:job_id>/feed/", feeds.job_feed, name="job-feed"),
+    path("jobs/<str:job_id>/feed/", live.job_feed, name="job-feed"),
     path("jobs/<str:job_id>/<str:action>/", actions.job_action, name="job-action"),
     path("queues/", pages.queue_list, name="queues"),
     path("queues/<str:name>/", pages.queue_detail, name="queue"),
@@ -23,5 +24,6 @@ urlpatterns = [
     path("recurring/<str:pk>/<str:action>/", actions.recurring_action, name="recurring-action"),
     path("workers/", pages.worker_list, name="workers"),
     path("failed/", pages.failed_list, name="failed"),
+    path("metrics/", metrics.task_metrics_page, name="metrics"),
     path("failed/retry/", actions.failed_group_retry, name="failed-retry"),
 ]

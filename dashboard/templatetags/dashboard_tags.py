@@ -7,6 +7,7 @@ from typing import Any
 
 from django import template
 
+from dashboard import queries
 from jobs.services import actions
 
 register = template.Library()
@@ -37,3 +38,37 @@ def may(user: Any, action: str) -> bool:
     a codename and shows exactly the buttons the view behind it would allow.
     """
     return actions.may(user, action)
+
+
+@register.filter
+def shows_progress(job: Any) -> bool:
+    """Whether the job has a progress bar worth showing.
+
+    A task that reports progress leaves a message or a part-way figure; one that never
+    reports has neither, and succeeding sets 100 % for every job, so a succeeded job
+    without a message shows no bar rather than a meaningless full one.
+    """
+    if job.progress_message:
+        return True
+    return job.status in {"started", "failed", "cancelled"} and 0 < job.progress < 100
+
+
+@register.filter
+def seconds(value: float | None) -> str:
+    """A duration for people: "850 ms", "12.3 s", "4 min 05 s", "2 h 10 min"."""
+    if value is None:
+        return "–"
+    if value < 1:
+        return f"{value * 1000:.0f} ms"
+    if value < 60:
+        return f"{value:.1f} s"
+    minutes, secs = divmod(int(value), 60)
+    if minutes < 60:
+        return f"{minutes} min {secs:02d} s"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+@register.filter
+def who(log: Any) -> str:
+    """Who caused a timeline line (``user via dashboard``), blank for the system."""
+    return queries.who(log)

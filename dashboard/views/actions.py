@@ -45,6 +45,7 @@ JOB_BUTTONS = {
     "retry": Button("retry_job", services.retry_job, "Retried"),
     "cancel": Button("cancel_job", services.cancel_job, "Cancelled"),
     "rerun": Button("rerun_job", services.rerun_job, "Scheduled a new run of"),
+    "run-now": Button("run_job_now", services.run_job_now, "Sent to its queue now:"),
     "delete": Button("delete_job", services.delete_job, "Deleted", confirm=True),
 }
 BULK_BUTTONS = {
@@ -55,6 +56,7 @@ BULK_BUTTONS = {
 QUEUE_BUTTONS = {
     "pause": Button("pause_queue", services.pause_queue, "paused"),
     "resume": Button("resume_queue", services.resume_queue, "resumed"),
+    "empty": Button("empty_queue", services.empty_queue, "emptied", confirm=True),
 }
 RECURRING_BUTTONS = {
     "trigger": Button("trigger_recurring_job", services.trigger_recurring_job, "Triggered"),
@@ -87,9 +89,11 @@ def confirmed(request: HttpRequest) -> bool:
     return request.POST.get("confirmed") == "yes"
 
 
-def confirm_delete(request: HttpRequest, question: str, detail: str, cancel_url: str) -> HttpResponse:
-    """The page that asks before a delete button acts; it posts back to the same URL, confirmed."""
-    context = {"question": question, "detail": detail, "cancel_url": cancel_url}
+def confirm_delete(
+    request: HttpRequest, question: str, detail: str, cancel_url: str, yes: str = "Yes, delete"
+) -> HttpResponse:
+    """The page that asks before a destructive button acts; it posts back to the same URL, confirmed."""
+    context = {"question": question, "detail": detail, "cancel_url": cancel_url, "yes": yes}
     return render(request, "dashboard/confirm_delete.html", context)
 
 
@@ -151,6 +155,29 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
     return back(request, reverse("dashboard:jobs"))
 
 
+@require_POST
+@dashboard_view("view_job")
+def purge(request: HttpRequest) -> HttpResponse:
+    """Delete the finished jobs the list's filter matches: count first, then act."""
+    require(request, "purge_jobs")
+    limit = actions.bulk_limit("purge_jobs")
+    jobs = job_filter(request, request.POST).qs
+    if not confirmed(request):
+        count = queries.finished_count(jobs, limit)
+        params = request.POST.copy()
+        for key in ("csrfmiddlewaretoken", "confirmed", "next"):
+            params.pop(key, None)
+        context = {"count": count, "limit": limit, "params": params.lists(), "back": _back_url(request)}
+        return render(request, "dashboard/confirm_purge.html", context)
+    deleted = services.purge_jobs(jobs, limit=limit, user=request.user, via="dashboard")
+    messages.success(request, f"Deleted {deleted} finished job(s).")
+    return back(request, reverse("dashboard:jobs"))
+
+
+def _back_url(request: HttpRequest) -> str:
+    return back(request, reverse("dashboard:jobs")).url
+
+
 def _bulk_ids(request: HttpRequest, limit: int) -> list[str]:
     if request.POST.get("scope") == "filter":
         qs = job_filter(request, request.POST).qs.order_by("-created_at", "-id")
@@ -174,8 +201,17 @@ def queue_action(request: HttpRequest, name: str, action: str) -> HttpResponse:
     except (KeyError, UnknownQueue):
         return HttpResponse("Unknown queue or action.", status=404)
     require(request, button.action)
+    if button.confirm and not confirmed(request):
+        detail = (
+            "Every job waiting in it is cancelled (running jobs go on); the cancelled jobs stay "
+            "in the list and can be retried."
+        )
+        cancel_url = reverse("dashboard:queue", args=[name])
+        return confirm_delete(request, f"Empty queue {name}?", detail, cancel_url, yes="Yes, empty it")
     call = partial(button.service, name, user=request.user, via="dashboard")
-    attempt(request, call, f"Queue {name}: {button.done}.")
+    done, outcome = attempt(request, call, f"Queue {name}: {button.done}.")
+    if action == "empty" and done:
+        messages.info(request, f"Cancelled {outcome} waiting job(s).")
     return back(request, reverse("dashboard:queues"))
 
 

@@ -276,9 +276,11 @@ def report_progress(
     attempt: int | None = None,
     execution_id: Any = None,
 ) -> None:
-    """Move a running job's progress bar; a message also goes to its timeline.
+    """Move a running job's one live progress line (``progress``, ``progress_message``).
 
-    Given the reporting execution's ``execution_id``, a stale execution moves nothing.
+    The timeline keeps lifecycle events and task logs only: a job reporting every
+    second would otherwise bury them (decision 9X of issue 18). Given the reporting
+    execution's ``execution_id``, a stale execution moves nothing.
     """
     percent = max(0, min(100, int(percent)))
     message = str(message)[:500]
@@ -288,10 +290,6 @@ def report_progress(
     if not running.update(progress=percent, progress_message=message) and execution_id is not None:
         return
     signals.send(signals.job_progress, job_id=job_id, percent=percent, message=message)
-    if message:
-        JobLog.objects.create(
-            job_id=job_id, event=JobLog.Event.PROGRESS, message=f"{percent}% {message}", attempt=attempt
-        )
 
 
 def write_logs(job_id: str, entries: list[tuple[datetime, int, str]], *, attempt: int | None = None) -> None:

@@ -29,6 +29,7 @@ from jobs.services.jobs import (
     schedule_job,
     schedule_jobs,
 )
+from jobs.services.operations import empty_queue, purge_jobs, run_job_now
 from jobs.services.queues import pause_queue, resume_queue
 from jobs.services.recurring import (
     create_recurring_job,
@@ -51,17 +52,20 @@ __all__ = [
     "delete_job",
     "delete_jobs",
     "delete_recurring_job",
+    "empty_queue",
     "get_alert_rule",
     "get_job",
     "get_recurring_job",
     "options_from_request",
     "pause_queue",
     "pause_recurring_job",
+    "purge_jobs",
     "rerun_job",
     "resume_queue",
     "resume_recurring_job",
     "retry_job",
     "retry_jobs",
+    "run_job_now",
     "schedule_job",
     "schedule_jobs",
     "trigger_recurring_job",

@@ -88,3 +88,20 @@ def bulk_limit(name: str) -> int:
     if limit is None:
         raise KeyError(f"{name} has no bulk form")
     return limit
+
+
+PURGE_LIMIT = 100_000
+"""Most finished jobs one purge request deletes (in batches of a thousand)."""
+
+ACTIONS.update(
+    _table(
+        Action("run_job_now", "jobs.schedule_job", "Send a scheduled job to its queue now."),
+        Action(
+            "purge_jobs",
+            "jobs.delete_job",
+            "Delete the finished jobs a filter matches.",
+            bulk_limit=PURGE_LIMIT,
+        ),
+        Action("empty_queue", "jobs.cancel_job", "Cancel every job waiting in a queue."),
+    )
+)

@@ -66,11 +66,15 @@ class JobFilter(django_filters.FilterSet):
         return queryset.filter(tags__icontains=f'"{value}"')
 
     def filter_search(self, queryset: QuerySet[Job], name: str, value: str) -> QuerySet[Job]:
-        """An id finds that job; other text matches the task name or the error."""
+        """An id finds that job; other text matches the task name, the error, the arguments
+        (as JSON text, so ``"acme"`` or ``42`` finds ``{"customer": "acme", "id": 42}``) or a tag."""
         value = value.strip()
         if not value:
             return queryset
         try:
             return queryset.filter(pk=uuid.UUID(value))
         except ValueError:
-            return queryset.filter(Q(task__icontains=value) | Q(error__icontains=value))
+            text = Q(task__icontains=value) | Q(error__icontains=value)
+            return queryset.filter(
+                text | Q(args__icontains=value) | Q(kwargs__icontains=value) | Q(tags__icontains=value)
+            )

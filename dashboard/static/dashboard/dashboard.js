@@ -1,6 +1,8 @@
-/* Jobdesk dashboard: keeps figures, progress bars, job states and logs current by
-   polling small JSON feeds. Polling stops while the tab is hidden. Values are written
-   with textContent only, so nothing a user typed is ever parsed as HTML. */
+/* Jobdesk dashboard: keeps figures, job lists, job pages and timelines current by
+   polling small feeds. Polling stops while the tab is hidden, and list updates while
+   the "Pause live updates" toggle is on. Values are written with textContent; the only
+   HTML inserted is what the server rendered with the pages' own (autoescaping)
+   templates, so nothing a user typed is ever parsed as markup. */
 (function () {
   "use strict";
   var INTERVAL = 2000;
@@ -83,70 +85,121 @@
     }, INTERVAL);
   }
 
-  function jobRows(root) {
+  var LIVE_KEY = "jobdesk.live.paused";
+
+  function livePaused() { return window.localStorage.getItem(LIVE_KEY) === "1"; }
+
+  function liveToggles() {
+    document.querySelectorAll("[data-live-toggle]").forEach(function (button) {
+      function show() {
+        var paused = livePaused();
+        button.setAttribute("aria-pressed", paused ? "true" : "false");
+        button.textContent = paused ? "Resume live updates" : "Pause live updates";
+      }
+      button.hidden = false;
+      show();
+      button.addEventListener("click", function () {
+        window.localStorage.setItem(LIVE_KEY, livePaused() ? "0" : "1");
+        show();
+      });
+    });
+  }
+
+  function checkedIds(body) {
+    var ids = {};
+    body.querySelectorAll("input[name=ids]:checked").forEach(function (box) { ids[box.value] = true; });
+    return ids;
+  }
+
+  function liveRows(root) {
+    var body = root.querySelector("[data-rows]");
+    var seen = {};
+    body.querySelectorAll("tr[data-job-id]").forEach(function (row) { seen[row.dataset.jobId] = true; });
+    var last = null;
     poller(function () {
-      var rows = root.querySelectorAll("tr[data-job-id]");
-      if (!rows.length) { return Promise.resolve(false); }
-      var query = Array.prototype.map.call(rows, function (r) { return "id=" + encodeURIComponent(r.dataset.jobId); });
-      return getJSON(root.dataset.poll + "?" + query.join("&")).then(function (data) {
-        data.jobs.forEach(function (job) {
-          var row = root.querySelector('tr[data-job-id="' + CSS.escape(job.id) + '"]');
-          if (!row) { return; }
-          var status = row.querySelector("[data-status]");
-          if (status) { setStatus(status, job.status); }
-          var bar = row.querySelector("[data-progress]");
-          if (bar) { bar.value = job.progress; bar.textContent = job.progress + " %"; }
+      if (livePaused()) { return Promise.resolve(true); }
+      return getJSON(root.dataset.live).then(function (data) {
+        Object.keys(data.counts).forEach(function (key) {
+          var count = document.querySelector('[data-count="' + key + '"]');
+          if (count) { count.textContent = data.counts[key]; }
+        });
+        if (data.html === last) { return; }
+        last = data.html;
+        var keep = checkedIds(body);
+        body.innerHTML = data.html;
+        body.querySelectorAll("tr[data-job-id]").forEach(function (row) {
+          var box = row.querySelector("input[name=ids]");
+          if (box && keep[box.value]) { box.checked = true; }
+          if (!seen[row.dataset.jobId]) { row.classList.add("fresh"); seen[row.dataset.jobId] = true; }
         });
       });
     }, INTERVAL);
   }
 
-  function logRow(line) {
-    var tr = document.createElement("tr");
-    [line.time.slice(11, 23), line.event, line.level, line.attempt === null ? "" : line.attempt, line.message]
-      .forEach(function (value) {
-        var td = document.createElement("td");
-        td.textContent = value;
-        tr.appendChild(td);
-      });
-    return tr;
-  }
-
   function jobDetail(root, feed) {
-    var after = feed.after;
     var finished = feed.finished;
+    var part = root.querySelector("[data-live-part]");
+    var log = root.querySelector("[data-log]");
+    var last = null;
+    var lastLog = null;
     poller(function () {
-      return getJSON(feed.url + "?after=" + after).then(function (data) {
-        setStatus(root.querySelector("[data-status]"), data.status);
-        root.querySelector("[data-progress]").value = data.progress;
-        root.querySelector("[data-progress-text]").textContent = data.progress + " %";
-        root.querySelector("[data-progress-message]").textContent = data.progress_message;
-        root.querySelector("[data-attempts]").textContent = data.attempts;
-        var log = root.querySelector("[data-log]");
-        data.logs.forEach(function (line) { log.appendChild(logRow(line)); after = line.id; });
+      return getJSON(feed.url + "?kind=" + encodeURIComponent(feed.kind)).then(function (data) {
+        var changed = data.html !== last || data.log_html !== lastLog;
+        if (data.html !== last) { part.innerHTML = data.html; last = data.html; }
+        if (data.log_html !== lastLog) { log.innerHTML = data.log_html; lastLog = data.log_html; }
         var wasFinished = finished;
         finished = data.finished;
-        return !(finished && wasFinished && !data.logs.length);
+        return !(finished && wasFinished && !changed);
       });
     }, feed.finished ? INTERVAL * 3 : INTERVAL);
   }
 
+  var THEME_KEY = "jobdesk.theme";
+  var THEMES = ["system", "light", "dark"];
+
+  function applyTheme(theme) {
+    if (theme === "system") { delete document.documentElement.dataset.theme; }
+    else { document.documentElement.dataset.theme = theme; }
+  }
+
+  function themeToggle() {
+    var button = document.querySelector("[data-theme-toggle]");
+    if (!button) { return; }
+    var theme = window.localStorage.getItem(THEME_KEY) || "system";
+    function show() { button.textContent = "Theme: " + theme; }
+    button.hidden = false;
+    show();
+    button.addEventListener("click", function () {
+      theme = THEMES[(THEMES.indexOf(theme) + 1) % THEMES.length];
+      window.localStorage.setItem(THEME_KEY, theme);
+      applyTheme(theme);
+      show();
+    });
+  }
+
+  applyTheme(window.localStorage.getItem(THEME_KEY) || "system");
+
   function charts() {
-    var images = document.querySelectorAll("img[data-refresh]");
-    if (!images.length) { return; }
+    var figures = document.querySelectorAll("[data-chart]");
+    if (!figures.length) { return; }
     poller(function () {
-      images.forEach(function (img) {
-        var url = new URL(img.src, window.location.href);
-        url.searchParams.set("t", Date.now());
-        img.src = url.toString();
-      });
-      return Promise.resolve(true);
+      return Promise.all(Array.prototype.map.call(figures, function (figure) {
+        return fetch(figure.dataset.chart, { credentials: "same-origin" }).then(function (r) {
+          if (!r.ok) { throw new Error(r.status); }
+          return r.text();
+        }).then(function (svg) { figure.innerHTML = svg; });
+      })).then(function () { return true; });
     }, CHART_INTERVAL);
   }
 
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll('[data-poll][data-kind="overview"]').forEach(overview);
-    document.querySelectorAll('[data-poll][data-kind="jobs"]').forEach(jobRows);
+    document.querySelectorAll('[data-live][data-kind="jobs"]').forEach(liveRows);
+    liveToggles();
+    themeToggle();
+    document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+      select.addEventListener("change", function () { select.form.submit(); });
+    });
     var feed = document.getElementById("job-feed");
     if (feed) { jobDetail(document.querySelector('[data-kind="job"]'), JSON.parse(feed.textContent)); }
     charts();
