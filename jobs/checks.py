@@ -126,9 +126,9 @@ def _check_worker_class() -> list[CheckMessage]:
         worker_class = import_string(path)
     except ImportError as exc:
         return [Error(f"RQ['WORKER_CLASS'] {path!r} can't be imported: {exc}", id="jobs.E008")]
-    from jobs.engine.worker import Worker
+    from jobs.engine.worker import JobdeskWorker
 
-    if not (isinstance(worker_class, type) and issubclass(worker_class, Worker)):
+    if not (isinstance(worker_class, type) and issubclass(worker_class, JobdeskWorker)):
         return [_worker_warning(f"RQ['WORKER_CLASS'] {path!r} is not a Jobdesk worker")]
     return []
 

@@ -58,6 +58,8 @@ class PausableQueuesMixin:
         self.procline("Listening on " + ",".join(self.queue_names()))
         idle_since = time.monotonic()
         while True:
+            if self.stop_dequeuing():
+                return None
             try:
                 self.heartbeat()
                 if self.should_run_maintenance_tasks:
@@ -81,6 +83,10 @@ class PausableQueuesMixin:
                 continue
             self.heartbeat()
             return result
+
+    def stop_dequeuing(self) -> bool:
+        """True once the worker was told to stop (or decided to): take nothing more."""
+        return self._stop_requested
 
     _paused_in_db: frozenset[str] = frozenset()
     _paused_read_at = float("-inf")
@@ -140,14 +146,10 @@ class PausableQueuesMixin:
         logger.info("worker=%s queue=%s job_id=%s put back: queue paused", self.name, queue.name, job.id)
 
 
-class Worker(PausableQueuesMixin, RidesOutRedisOutages, RefusesForeignJobs, RQWorker):
-    """The default Jobdesk worker: forks a work-horse per job, like RQ's own.
-
-    :mod:`jobs.engine.execution` and every task module are imported here, in the parent, so
-    that work-horses inherit them loaded instead of importing them for every job.
-    """
-
-    execution_module = execution
+class JobdeskWorker(PausableQueuesMixin, RidesOutRedisOutages, RefusesForeignJobs):
+    """What every Jobdesk worker class is, forking or not: paused queues left alone, JSON
+    only, Redis outages waited out, foreign jobs refused, one Redis client, the task
+    modules loaded before the first job. Mixed in before an RQ worker class."""
 
     def __init__(self, queues: Any, *args: Any, connection: Redis | None = None, **kwargs: Any) -> None:
         shared = broker.connection()
@@ -157,12 +159,24 @@ class Worker(PausableQueuesMixin, RidesOutRedisOutages, RefusesForeignJobs, RQWo
             connection = shared
             queues = [queue if isinstance(queue, str) else queue.name for queue in ensure_job_list(queues)]
         kwargs["connection"] = connection
-        settings = conf.get()
         kwargs["serializer"] = JSONSerializer
         kwargs["job_class"] = broker.JSONJob
-        kwargs["job_monitoring_interval"] = settings.JOB_MONITORING_INTERVAL
+        kwargs["job_monitoring_interval"] = conf.get().JOB_MONITORING_INTERVAL
         super().__init__(queues, *args, **kwargs)
         registry.autodiscover()
+
+
+class Worker(JobdeskWorker, RQWorker):
+    """The default Jobdesk worker: forks a work-horse per job, like RQ's own.
+
+    :mod:`jobs.engine.execution` and every task module are imported here, in the parent, so
+    that work-horses inherit them loaded instead of importing them for every job.
+    """
+
+    execution_module = execution
+
+    def __init__(self, queues: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(queues, *args, **kwargs)
         self._last_horse_end = time.monotonic()
         self._claimed: Job | None = None
         self._lease_db = None

@@ -1,0 +1,157 @@
+"""The fast lane's worker class: Jobdesk's rules, RQ's registries, no fork per job.
+
+Run it with ``manage.py rqworker high normal --worker-class jobs.engine.fastlane.worker.FastWorker``
+or ``manage.py jobs_worker high normal --fast [--concurrency N]``. Its settings
+(``JOBS['WORKER_CONCURRENCY']``, ``WORKER_MAX_JOBS``, ``WORKER_MAX_MEMORY_MB``,
+``WORKER_SHUTDOWN_TIMEOUT``) can be set per process through ``JOBDESK_WORKER_*``
+environment variables (:data:`jobs.conf.WORKER_ENV`), which is how a supervisor
+configures the workers it starts.
+
+The main thread dequeues (paused queues, foreign jobs, outages: the mixins of
+:class:`jobs.engine.worker.JobdeskWorker`, as in the forking class) only when a slot is
+free, and hands the job to that slot (:mod:`.slots`), which runs RQ's own
+``perform_job``: RQ's registries and statuses move as under any RQ worker, and
+:func:`jobs.engine.execution.run_job` claims, performs and records in the slot. The
+monitor thread (:mod:`.monitor`) enforces timeouts and stop commands and renews leases.
+
+On SIGTERM (or SIGINT) it takes no more jobs and gives the running ones
+``WORKER_SHUTDOWN_TIMEOUT`` seconds (a second signal: none); those still running then are
+stopped and given back to their queues uncounted (:mod:`.giveback`).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from typing import Any
+
+from rq.command import parse_payload
+from rq.job import Job as RQJob
+from rq.queue import Queue
+from rq.worker import SimpleWorker, WorkerStatus
+
+from jobs import conf
+from jobs.engine import execution, lifecycle
+from jobs.engine.fastlane import aio, giveback
+from jobs.engine.fastlane.monitor import HARD_GRACE, Monitor, SlotDeathPenalty
+from jobs.engine.fastlane.recycling import reason_to_recycle
+from jobs.engine.fastlane.slots import JobStopped, Running, Slots
+from jobs.engine.worker import JobdeskWorker
+
+logger = logging.getLogger("jobs.worker")
+
+STOPPED_SLOT_WAIT = 2.0
+"""Seconds a stopped slot has to end before its job is put back in RQ regardless."""
+
+
+class FastWorker(JobdeskWorker, SimpleWorker):
+    """A non-forking Jobdesk worker with ``JOBS['WORKER_CONCURRENCY']`` slot threads."""
+
+    death_penalty_class = SlotDeathPenalty
+
+    def __init__(self, queues: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(queues, *args, **kwargs)
+        settings = conf.get()
+        self.concurrency = max(1, settings.WORKER_CONCURRENCY)
+        self.pool = settings.WORKER_POOL
+        self._limits = (settings.WORKER_MAX_JOBS, settings.WORKER_MAX_MEMORY_MB)
+        self._slots: Slots | None = None
+        self._monitor: Monitor | None = None
+        self._stop_deadline: float | None = None
+        self.recycle_reason = ""
+
+    def bootstrap(self, *args: Any, **kwargs: Any) -> None:
+        super().bootstrap(*args, **kwargs)
+        execution.coroutine_runner = aio.run
+        self._slots = Slots(self.concurrency, self._run_slot)
+        self._monitor = Monitor(self, self._slots, self._stuck)
+        logger.info("worker=%s fast lane: %s slot(s) pool=%r", self.name, self.concurrency, self.pool)
+
+    def stop_dequeuing(self) -> bool:
+        return self._stop_requested or bool(self.recycle_reason)
+
+    def dequeue_job_and_maintain_ttl(self, timeout: int | None, max_idle_time: int | None = None):
+        """Take a job only for a free slot: nothing waits in this process for a slot."""
+        if not self._slots.wait_free(give_up=self.stop_dequeuing):
+            return None
+        result = None
+        try:
+            if not self.stop_dequeuing():
+                result = super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
+        finally:
+            if result is None:
+                self._slots.release()
+        return result
+
+    def execute_job(self, job: RQJob, queue: Queue) -> None:
+        self._slots.submit(Running(job, queue, self.prepare_execution(job)))
+
+    def _run_slot(self, running: Running) -> None:
+        """In a slot thread: RQ's own perform (status, registries, result) around ``run_job``."""
+        try:
+            self.perform_job(running.rq_job, running.queue, running.execution)
+        finally:
+            if len(self._slots.busy()) <= 1:
+                self.set_state(WorkerStatus.IDLE)
+            reason = reason_to_recycle(self._slots.completed + 1, *self._limits)
+            if reason and not self.recycle_reason:
+                self.recycle(reason)
+
+    def recycle(self, reason: str) -> None:
+        """Take no more jobs; exit (status 0) once the running ones are done."""
+        self.recycle_reason = reason
+        logger.warning("worker=%s recycling: %s", self.name, reason)
+
+    def _stuck(self, running: Running) -> None:
+        """From the monitor: a slot ignored its timeout; fail the attempt, replace the process."""
+        job = execution.running.pop(running.rq_job.id, None)
+        timeout = running.rq_job.timeout
+        reason = f"Hard timeout: still running {HARD_GRACE:.0f} s after its {timeout} s timeout"
+        if job is not None:
+            lifecycle.record_lost_attempt(job, f"{reason}; worker {self.name} is replaced")
+        self.handle_job_failure(running.rq_job, running.queue, exc_string=reason, execution=running.execution)
+        self.recycle(f"job {running.rq_job.id} is stuck in its slot")
+
+    def request_stop(self, signum: int, frame: Any) -> None:
+        """First signal: finish within the shutdown timeout; second: give back now."""
+        if self._stop_deadline is not None:
+            self._stop_deadline = time.monotonic()
+            return
+        self._stop_requested = True
+        self._stop_deadline = time.monotonic() + conf.get().WORKER_SHUTDOWN_TIMEOUT
+        logger.warning("worker=%s stopping: no more jobs; running ones have %.0f s",
+                       self.name, conf.get().WORKER_SHUTDOWN_TIMEOUT)  # fmt: skip
+
+    def handle_payload(self, message: Any) -> None:
+        """RQ's stop-job command, for whichever slot runs the job."""
+        payload = parse_payload(message)
+        job_id = payload.get("job_id")
+        stopping = payload.get("command") == "stop-job" and self._monitor is not None
+        if stopping and self._monitor.stop_job(job_id, JobStopped):
+            self._stopped_job_id = job_id
+            return
+        super().handle_payload(message)
+
+    def teardown(self) -> None:
+        if self._slots is not None:
+            self._finish_slots()
+        super().teardown()
+
+    def _finish_slots(self) -> None:
+        while not self._slots.wait_idle(min(self._stop_deadline or math.inf, time.monotonic() + 0.5)):
+            if self._stop_deadline is not None and time.monotonic() >= self._stop_deadline:
+                break
+        for running in self._slots.busy():
+            if not running.stuck:
+                self._give_back(running)
+
+    def _give_back(self, running: Running) -> None:
+        job = execution.running.get(running.rq_job.id)
+        given = job is not None and giveback.give_back(job, self.name)
+        self._monitor.stop_job(running.rq_job.id, JobStopped)
+        until = time.monotonic() + STOPPED_SLOT_WAIT
+        while running.rq_job.id in self._slots.running and time.monotonic() < until:
+            time.sleep(0.02)
+        if given:
+            giveback.requeue(running.rq_job, running.queue)
