@@ -114,6 +114,13 @@ def _from_environment(raw: dict[str, Any]) -> None:
             raise ImproperlyConfigured(f"{variable}={value!r} is not a {kind.__name__}") from exc
 
 
+def reload() -> JobsSettings:
+    """Read the settings again (``JOBDESK_WORKER_*`` set in this process since they were read)."""
+    global _cached
+    _cached = None
+    return get()
+
+
 def _validate(raw: dict[str, Any]) -> JobsSettings:
     _from_environment(raw)
     known = {f.name for f in fields(JobsSettings)}

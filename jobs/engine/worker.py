@@ -31,6 +31,7 @@ from jobs import conf
 from jobs.core import registry
 from jobs.engine import broker, dequeue, execution, horse_db, lifecycle
 from jobs.engine.outage import CONNECTION_ERRORS
+from jobs.engine.recycling import reason_to_recycle
 from jobs.engine.worker_guards import RefusesForeignJobs, RidesOutRedisOutages
 from jobs.models import Job
 from jobs.models.queues import paused_queue_names
@@ -180,6 +181,16 @@ class Worker(JobdeskWorker, RQWorker):
         self._last_horse_end = time.monotonic()
         self._claimed: Job | None = None
         self._lease_db = None
+        self._jobs_done = 0
+        settings = conf.get()
+        self._limits = (settings.WORKER_MAX_JOBS, settings.WORKER_MAX_MEMORY_MB)
+        if settings.WORKER_CONCURRENCY > 1:
+            logger.warning(
+                "worker=%s forks one work-horse at a time: WORKER_CONCURRENCY=%s is for %s",
+                self.name,
+                settings.WORKER_CONCURRENCY,
+                conf.FAST_WORKER_CLASS,
+            )
 
     def execute_job(self, job: RQJob, queue: Queue) -> None:
         horse_db.ready_in_worker(self._last_horse_end)
@@ -196,6 +207,15 @@ class Worker(JobdeskWorker, RQWorker):
                 horse_db.discard()
         if claimed is not None:
             self._record(claimed)
+        self._recycle_if_due()
+
+    def _recycle_if_due(self) -> None:
+        """After N jobs or above M MiB, stop as asked to: RQ's loop ends, the process exits 0."""
+        self._jobs_done += 1
+        reason = reason_to_recycle(self._jobs_done, *self._limits)
+        if reason:
+            logger.warning("worker=%s recycling: %s", self.name, reason)
+            self._stop_requested = True
 
     def maintain_heartbeats(self, job: RQJob, execution) -> None:
         """Every ``JOB_MONITORING_INTERVAL`` while the horse runs: renew the attempt's lease

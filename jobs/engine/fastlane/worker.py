@@ -35,8 +35,8 @@ from jobs import conf
 from jobs.engine import execution, lifecycle
 from jobs.engine.fastlane import aio, giveback
 from jobs.engine.fastlane.monitor import HARD_GRACE, Monitor, SlotDeathPenalty
-from jobs.engine.fastlane.recycling import reason_to_recycle
 from jobs.engine.fastlane.slots import JobStopped, Running, Slots
+from jobs.engine.recycling import reason_to_recycle
 from jobs.engine.worker import JobdeskWorker
 
 logger = logging.getLogger("jobs.worker")

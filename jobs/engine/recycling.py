@@ -1,9 +1,11 @@
-"""When a fast-lane worker replaces itself: after N jobs, or above M MiB of resident memory.
+"""When a worker replaces itself: after N jobs, or above M MiB of resident memory.
 
 A task that leaks memory, or leaves the interpreter in a state no later job should
 inherit, then costs one process restart instead of the fleet: the worker stops taking
 jobs, lets the running ones finish, and exits with status 0, which its supervisor (or
-``rqworker-pool``, systemd, Kubernetes) answers by starting a fresh one.
+``rqworker-pool``, systemd, Kubernetes) answers by starting a fresh one. Both worker
+classes read the same settings; the forking class's work-horses die after every job
+anyway, so there the limits bound the parent only.
 """
 
 from __future__ import annotations
