@@ -284,15 +284,37 @@ def run_job(job_id: str) -> Any:
         outcome = perform(job)
         broker.put_outcome(job_id, outcome.as_dict())
         return _result_or_raise(outcome)
+    if job_id in _handed_over:
+        job = _handed_over.pop(job_id)
+        return None if job is None else _perform_and_record(job)
     job = claim(job_id, _worker_name())
     if job is None:
         return None
     running[job_id] = job
     try:
-        outcome = perform(job)
-        record(job, outcome)
+        return _perform_and_record(job)
     finally:
         running.pop(job_id, None)
+
+
+_handed_over: dict[str, Job | None] = {}
+"""Rows a non-forking worker's slot claimed before RQ started the job, by RQ job id."""
+
+
+def hand_over(job_id: str, job: Job | None) -> None:
+    """Slot side, before RQ's bookkeeping: the row is claimed (or refused) in this process.
+
+    As in the forking class, the claim comes before RQ takes the id out of its
+    intermediate list, so a worker killed in between leaves either a queued row whose id
+    is still listed (:mod:`jobs.engine.abandoned` puts it back) or a started attempt
+    whose lease runs out (the housekeeper retries it). The slot then records in-process.
+    """
+    _handed_over[job_id] = job
+
+
+def _perform_and_record(job: Job) -> Any:
+    outcome = perform(job)
+    record(job, outcome)
     return _result_or_raise(outcome)
 
 

@@ -119,6 +119,8 @@ class Monitor:
         with self.worker.connection.pipeline() as pipe:
             self.worker.heartbeat(ttl, pipeline=pipe)
             for running in self.slots.busy():
+                if running.execution is None:  # claiming: RQ hasn't started it
+                    continue
                 running.execution.heartbeat(running.rq_job.started_job_registry, ttl, pipeline=pipe)
                 running.rq_job.heartbeat(now(), ttl, pipeline=pipe, xx=True)
             pipe.execute()

@@ -41,7 +41,7 @@ class Running:
 
     rq_job: RQJob
     queue: Queue
-    execution: Execution
+    execution: Execution | None = None
     thread_id: int = 0
     deadline: float | None = None
     hard_deadline: float | None = None

@@ -26,6 +26,7 @@ import math
 import time
 from typing import Any
 
+from django.db import connections
 from rq.command import parse_payload
 from rq.job import Job as RQJob
 from rq.queue import Queue
@@ -85,18 +86,36 @@ class FastWorker(JobdeskWorker, SimpleWorker):
         return result
 
     def execute_job(self, job: RQJob, queue: Queue) -> None:
-        self._slots.submit(Running(job, queue, self.prepare_execution(job)))
+        self._slots.submit(Running(job, queue))
 
     def _run_slot(self, running: Running) -> None:
-        """In a slot thread: RQ's own perform (status, registries, result) around ``run_job``."""
+        """In a slot thread: claim, then RQ's own perform (status, registries, result)
+        around ``run_job``, which performs and records (:func:`execution.hand_over`)."""
+        job_id = running.rq_job.id
         try:
+            claimed = self._claim(job_id)
+            if claimed is not None:
+                execution.running[job_id] = claimed
+            execution.hand_over(job_id, claimed)
+            running.execution = self.prepare_execution(running.rq_job)
             self.perform_job(running.rq_job, running.queue, running.execution)
         finally:
+            execution.running.pop(job_id, None)
             if len(self._slots.busy()) <= 1:
                 self.set_state(WorkerStatus.IDLE)
             reason = reason_to_recycle(self._slots.completed + 1, *self._limits)
             if reason and not self.recycle_reason:
                 self.recycle(reason)
+
+    def _claim(self, job_id: str):
+        try:
+            return execution.claim(job_id, self.name)
+        except Exception:
+            # Unknown claim: run nothing; RQ still settles the job, housekeeping the row.
+            logger.exception("worker=%s job_id=%s could not be claimed", self.name, job_id)
+            for wrapper in connections.all(initialized_only=True):
+                wrapper.close()
+            return None
 
     def recycle(self, reason: str) -> None:
         """Take no more jobs; exit (status 0) once the running ones are done."""
