@@ -91,6 +91,10 @@ class PausableQueuesMixin:
 
     _paused_in_db: frozenset[str] = frozenset()
     _paused_read_at = float("-inf")
+    _paused_flags: set[str] = set()
+    _flags_read_at = float("-inf")
+    PAUSED_FLAGS_MAX_AGE = 0.0
+    """How old the worker's copy of Redis's paused flags may get (0: read at every check)."""
 
     def _paused(self) -> set[str]:
         """Redis's paused flags, and the database's (the truth) read at most once a second.
@@ -107,7 +111,11 @@ class PausableQueuesMixin:
                 )
                 horse_db.discard()
             self._paused_read_at = time.monotonic()
-        return broker.paused_queues(self.connection) | self._paused_in_db
+        moment = time.monotonic()
+        if moment - self._flags_read_at >= self.PAUSED_FLAGS_MAX_AGE:
+            self._paused_flags = broker.paused_queues(self.connection)
+            self._flags_read_at = moment if self.PAUSED_FLAGS_MAX_AGE else float("-inf")
+        return self._paused_flags | self._paused_in_db
 
     def _dequeue_unpaused(self, *, burst: bool):
         paused = self._paused()

@@ -108,8 +108,11 @@ class Monitor:
         for job in list(execution.running.values()):
             try:
                 if not lifecycle.renew_lease(job, wrapper):
-                    logger.warning("worker=%s job_id=%s the attempt is no longer this execution's",
-                                   self.worker.name, job.pk)  # fmt: skip
+                    logger.warning(
+                        "worker=%s job_id=%s the attempt is no longer this execution's",
+                        self.worker.name,
+                        job.pk,
+                    )
             except DatabaseError as exc:
                 logger.error("worker=%s job_id=%s lease not renewed (%s)", self.worker.name, job.pk, exc)
                 wrapper.close()
