@@ -10,7 +10,8 @@ takes no more jobs, waits for its other slots, and exits with status 0 for its
 supervisor to start a fresh process. A stop command is raised the same way.
 
 Every ``JOB_MONITORING_INTERVAL`` seconds the monitor renews the lease of every attempt
-this process runs (:data:`jobs.engine.execution.running`) on its own database connection,
+this process runs (:data:`jobs.engine.execution.running`) on its own database connection
+(an attempt whose lease it can't renew is no longer this execution's, and is stopped),
 and RQ's heartbeats (worker, executions, jobs) in one pipeline.
 """
 
@@ -27,7 +28,7 @@ from rq.utils import now
 
 from jobs import conf
 from jobs.engine import execution, lifecycle
-from jobs.engine.fastlane.slots import Running, Slots, raise_in
+from jobs.engine.fastlane.slots import JobStopped, Running, Slots, raise_in
 from jobs.engine.outage import CONNECTION_ERRORS
 from jobs.models import Job
 
@@ -104,18 +105,19 @@ class Monitor:
             self.on_stuck(running)
 
     def _renew_leases(self) -> None:
+        """Renew each attempt's lease; one that isn't this execution's any more (cancelled
+        before RQ could be told, or given up for lost) is stopped in its slot."""
         wrapper = connections[Job.objects.db]
-        for job in list(execution.running.values()):
+        for job_id, job in list(execution.running.items()):
             try:
-                if not lifecycle.renew_lease(job, wrapper):
-                    logger.warning(
-                        "worker=%s job_id=%s the attempt is no longer this execution's",
-                        self.worker.name,
-                        job.pk,
-                    )
+                owned = lifecycle.renew_lease(job, wrapper)
             except DatabaseError as exc:
                 logger.error("worker=%s job_id=%s lease not renewed (%s)", self.worker.name, job.pk, exc)
                 wrapper.close()
+                continue
+            if not owned and self.stop_job(job_id, JobStopped):
+                self.worker._stopped_job_id = job_id
+                logger.warning("worker=%s job_id=%s not this execution's: stopped", self.worker.name, job.pk)
 
     def _heartbeats(self, interval: int) -> None:
         ttl = interval + 60
