@@ -111,7 +111,8 @@ def _from_environment(raw: dict[str, Any]) -> None:
         try:
             raw[name] = kind(value)
         except ValueError as exc:
-            raise ImproperlyConfigured(f"{variable}={value!r} is not a {kind.__name__}") from exc
+            what = {int: "a whole number", float: "a number"}.get(kind, kind.__name__)
+            raise ImproperlyConfigured(f"{variable}={value!r} is not {what}") from exc
 
 
 def reload() -> JobsSettings:
