@@ -40,7 +40,7 @@ def worker_args(options: argparse.Namespace, name: str) -> list[str]:
     args = ["rqworker", "normal", "--name", name]
     if options.worker_class != "jobs.engine.worker.Worker":
         args += ["--worker-class", options.worker_class, "--job-class", "jobs.engine.broker.JSONJob"]
-        args += ["--serializer", "rq.serializers.JSONSerializer"]
+        args += ["--serializer", "rq.serializers.JSONSerializer", "--skip-checks"]  # foreign on purpose
     return args
 
 

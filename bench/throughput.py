@@ -65,7 +65,13 @@ def raw_round(processes: Processes, jobs: int, index: int) -> float:
     rq_jobs = queue.enqueue_many(
         [Queue.prepare_data("bench.common.noop", result_ttl=600) for _ in range(jobs)]
     )
-    raw_worker = ("--worker-class", "bench.common.RawWorker", "--serializer", "rq.serializers.JSONSerializer")
+    raw_worker = (
+        "--worker-class",
+        "bench.common.RawWorker",
+        "--serializer",
+        "rq.serializers.JSONSerializer",
+        "--skip-checks",
+    )
     return _drain(processes, [job.id for job in rq_jobs], f"raw-{index}", *raw_worker)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import ipaddress
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -43,6 +44,8 @@ def check_jobs_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
         *_check_metrics_ips(jobs),
         *_check_log_format(jobs),
         *_check_worker_class(),
+        *_check_worker_limits(jobs),
+        *_check_command_line_worker_class(sys.argv),
     ]
 
 
@@ -126,9 +129,9 @@ def _check_worker_class() -> list[CheckMessage]:
         worker_class = import_string(path)
     except ImportError as exc:
         return [Error(f"RQ['WORKER_CLASS'] {path!r} can't be imported: {exc}", id="jobs.E008")]
-    from jobs.engine.worker import Worker
+    from jobs.engine.worker import JobdeskWorker
 
-    if not (isinstance(worker_class, type) and issubclass(worker_class, Worker)):
+    if not (isinstance(worker_class, type) and issubclass(worker_class, JobdeskWorker)):
         return [_worker_warning(f"RQ['WORKER_CLASS'] {path!r} is not a Jobdesk worker")]
     return []
 
@@ -162,3 +165,60 @@ def check_rq_pages_mounted(app_configs: Any = None, **kwargs: Any) -> list[Check
         message = f"{url} is answered by another pattern (the admin's catch-all?), not django-rq's pages."
         return [Error(message, hint=hint, id="jobs.E018")]
     return []
+
+
+def _check_worker_limits(jobs: conf.JobsSettings) -> list[CheckMessage]:
+    """Worker limits: concurrency at least 1, the others 0 (none) or more."""
+    errors = []
+    for name, least in (("WORKER_CONCURRENCY", 1), ("WORKER_MAX_JOBS", 0), ("WORKER_MAX_MEMORY_MB", 0)):
+        value = getattr(jobs, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            errors.append(
+                Error(f"JOBS[{name!r}] must be a whole number >= {least}, not {value!r}.", id="jobs.E131")
+            )
+    timeout = jobs.WORKER_SHUTDOWN_TIMEOUT
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout < 0:
+        errors.append(
+            Error(f"JOBS['WORKER_SHUTDOWN_TIMEOUT'] must be >= 0 seconds, not {timeout!r}.", id="jobs.E131")
+        )
+    return errors
+
+
+def _command_line_worker_class(argv: list[str]) -> str | None:
+    if "rqworker" not in argv[1:2]:
+        return None
+    for index, arg in enumerate(argv):
+        if arg == "--worker-class" and index + 1 < len(argv):
+            return argv[index + 1]
+        if arg.startswith("--worker-class="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def _check_command_line_worker_class(argv: list[str]) -> list[CheckMessage]:
+    """``rqworker --worker-class X`` with a class that isn't Jobdesk's is refused at start.
+
+    RQ's own classes read Jobdesk's JSON jobs with pickle unless told otherwise, so every
+    job failed; told otherwise, they still ignore paused queues and leases.
+    """
+    path = _command_line_worker_class(argv)
+    if path is None:
+        return []
+    from jobs.engine.worker import JobdeskWorker
+
+    try:
+        worker_class = import_string(path)
+    except ImportError as exc:
+        return [Error(f"--worker-class {path!r} can't be imported: {exc}", id="jobs.E132")]
+    if isinstance(worker_class, type) and issubclass(worker_class, JobdeskWorker):
+        return []
+    return [
+        Error(
+            f"--worker-class {path!r} is not a Jobdesk worker: it would ignore paused queues, the "
+            "JSON-only rule and the heartbeat lease (RQ's own classes fail every Jobdesk job).",
+            hint=f"Use --worker-class {conf.FAST_WORKER_CLASS} for a worker that doesn't fork "
+            "(or `manage.py jobs_worker --fast`), or leave it out for the forking "
+            "jobs.engine.worker.Worker. --skip-checks runs a foreign class on purpose.",
+            id="jobs.E132",
+        )
+    ]

@@ -6,6 +6,7 @@ reading it lazily keeps ``override_settings`` working in tests.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -53,6 +54,12 @@ class JobsSettings:
     ALERT_WEBHOOK_SECRET: str = ""
     ALERT_WEBHOOK_TIMEOUT: float = 5.0
     LOG_FORMAT: str = "kv"
+    # Worker processes (jobs.engine.fastlane); a supervisor sets them through WORKER_ENV.
+    WORKER_CONCURRENCY: int = 1
+    WORKER_MAX_JOBS: int = 0
+    WORKER_MAX_MEMORY_MB: int = 0
+    WORKER_SHUTDOWN_TIMEOUT: float = 30.0
+    WORKER_POOL: str = ""
 
     @property
     def priority_queues(self) -> dict[str, str]:
@@ -83,7 +90,40 @@ def get() -> JobsSettings:
     return conf
 
 
+WORKER_ENV = {
+    "WORKER_CONCURRENCY": ("JOBDESK_WORKER_CONCURRENCY", int),
+    "WORKER_MAX_JOBS": ("JOBDESK_WORKER_MAX_JOBS", int),
+    "WORKER_MAX_MEMORY_MB": ("JOBDESK_WORKER_MAX_MEMORY_MB", int),
+    "WORKER_SHUTDOWN_TIMEOUT": ("JOBDESK_WORKER_SHUTDOWN_TIMEOUT", float),
+    "WORKER_POOL": ("JOBDESK_WORKER_POOL", str),
+}
+"""Environment variables that override a worker setting, for one process (0 = no limit)."""
+
+FAST_WORKER_CLASS = "jobs.engine.fastlane.worker.FastWorker"
+"""The non-forking worker class (``rqworker --worker-class …`` or ``jobs_worker --fast``)."""
+
+
+def _from_environment(raw: dict[str, Any]) -> None:
+    for name, (variable, kind) in WORKER_ENV.items():
+        value = os.environ.get(variable, "").strip()
+        if not value:
+            continue
+        try:
+            raw[name] = kind(value)
+        except ValueError as exc:
+            what = {int: "a whole number", float: "a number"}.get(kind, kind.__name__)
+            raise ImproperlyConfigured(f"{variable}={value!r} is not {what}") from exc
+
+
+def reload() -> JobsSettings:
+    """Read the settings again (``JOBDESK_WORKER_*`` set in this process since they were read)."""
+    global _cached
+    _cached = None
+    return get()
+
+
 def _validate(raw: dict[str, Any]) -> JobsSettings:
+    _from_environment(raw)
     known = {f.name for f in fields(JobsSettings)}
     unknown = set(raw) - known
     if unknown:

@@ -8,5 +8,12 @@ example project's ``demo.*`` tasks stay registered for the tests about the proje
 from project.settings import *  # noqa: F403 - the example project's settings, unchanged
 from project.settings import JOBS
 
-JOBS = {**JOBS, "TASK_MODULES": [*JOBS["TASK_MODULES"], "tests.tasks"]}
-JOBS["TASK_MODULES"].append("tests.adopt_tasks")
+JOBS = {
+    **JOBS,
+    "TASK_MODULES": [
+        *JOBS["TASK_MODULES"],
+        "tests.tasks",
+        "tests.adopt_tasks",
+        "tests.fast_tasks",
+    ],
+}

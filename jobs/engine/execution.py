@@ -17,13 +17,16 @@ and keeps the job's dependants waiting.
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import json
 import logging
 import os
 import socket
+import threading
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -84,16 +87,21 @@ class JobContext:
 
 
 class _TimelineHandler(logging.Handler):
-    """Copies what the task logs through ``logging`` into its timeline."""
+    """Copies what the task logs through ``logging``, in its own thread, into its timeline.
+
+    Only its thread's records: a non-forking worker runs several jobs at once, each with
+    a handler of its own on the root logger.
+    """
 
     IGNORED = ("rq.", "jobs.", "django.db")
 
     def __init__(self, context: JobContext) -> None:
         super().__init__(level=logging.INFO)
         self.context = context
+        self.thread = threading.get_ident()
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.name.startswith(self.IGNORED):
+        if record.thread != self.thread or record.name.startswith(self.IGNORED):
             return
         try:
             self.context.log(record.levelno, record.getMessage())
@@ -101,19 +109,49 @@ class _TimelineHandler(logging.Handler):
             self.handleError(record)
 
 
+_capturing = 0
+_level_before = logging.NOTSET
+_capture_lock = threading.Lock()
+
+
 @contextmanager
 def _capture_logs(context: JobContext) -> Iterator[None]:
+    """The root logger lets INFO through while any job captures (once, however many run)."""
+    global _capturing, _level_before
     handler = _TimelineHandler(context)
     root = logging.getLogger()
-    level = root.level
-    root.addHandler(handler)
-    if root.getEffectiveLevel() > logging.INFO:
-        root.setLevel(logging.INFO)
+    with _capture_lock:
+        if _capturing == 0:
+            _level_before = root.level
+            if root.getEffectiveLevel() > logging.INFO:
+                root.setLevel(logging.INFO)
+        _capturing += 1
+        root.addHandler(handler)
     try:
         yield
     finally:
-        root.removeHandler(handler)
-        root.setLevel(level)
+        with _capture_lock:
+            root.removeHandler(handler)
+            _capturing -= 1
+            if _capturing == 0:
+                root.setLevel(_level_before)
+
+
+in_task: set[int] = set()
+"""Threads running a task's own code right now: where a non-forking worker may raise a
+timeout or a stop (:mod:`jobs.engine.fastlane.slots`), never in Jobdesk's bookkeeping."""
+
+
+def _run_task(task, context: JobContext, job: Job) -> Any:
+    thread = threading.get_ident()
+    in_task.add(thread)
+    try:
+        result = task.run(context, job.args, job.kwargs)
+        if inspect.isawaitable(result):
+            result = coroutine_runner(result, job.timeout)
+        return result
+    finally:
+        in_task.discard(thread)
 
 
 def _worker_name() -> str:
@@ -209,6 +247,30 @@ def take_back(job_id: str) -> None:
     _claimed.pop(job_id, None)
 
 
+running: dict[str, Job] = {}
+"""Attempts this process claimed and hasn't recorded yet, by RQ job id: what a non-forking
+worker renews the lease of, and gives back or records as lost when it must stop one."""
+
+CoroutineRunner = Callable[[Awaitable[Any], int | None], Any]
+
+
+def _run_coroutine(awaitable: Awaitable[Any], timeout: int | None) -> Any:
+    """An ``async def`` task in a process of its own (a work-horse): its own event loop.
+
+    RQ's alarm-based timeout interrupts it like any other task.
+    """
+
+    async def main() -> Any:
+        return await awaitable
+
+    return asyncio.run(main())
+
+
+coroutine_runner: CoroutineRunner = _run_coroutine
+"""How an ``async def`` task's coroutine is run; the non-forking worker shares one loop
+between its slots (:mod:`jobs.engine.fastlane.aio`)."""
+
+
 def run_job(job_id: str) -> Any:
     """Run one attempt of a Job (the function every Jobdesk RQ job names).
 
@@ -222,9 +284,35 @@ def run_job(job_id: str) -> Any:
         outcome = perform(job)
         broker.put_outcome(job_id, outcome.as_dict())
         return _result_or_raise(outcome)
+    if job_id in _handed_over:
+        job = _handed_over.pop(job_id)
+        return None if job is None else _perform_and_record(job)
     job = claim(job_id, _worker_name())
     if job is None:
         return None
+    running[job_id] = job
+    try:
+        return _perform_and_record(job)
+    finally:
+        running.pop(job_id, None)
+
+
+_handed_over: dict[str, Job | None] = {}
+"""Rows a non-forking worker's slot claimed before RQ started the job, by RQ job id."""
+
+
+def hand_over(job_id: str, job: Job | None) -> None:
+    """Slot side, before RQ's bookkeeping: the row is claimed (or refused) in this process.
+
+    As in the forking class, the claim comes before RQ takes the id out of its
+    intermediate list, so a worker killed in between leaves either a queued row whose id
+    is still listed (:mod:`jobs.engine.abandoned` puts it back) or a started attempt
+    whose lease runs out (the housekeeper retries it). The slot then records in-process.
+    """
+    _handed_over[job_id] = job
+
+
+def _perform_and_record(job: Job) -> Any:
     outcome = perform(job)
     record(job, outcome)
     return _result_or_raise(outcome)
@@ -258,7 +346,7 @@ def perform(job: Job) -> Outcome:
         task = get_task(job.task)
         try:
             with _capture_logs(context):
-                result = _json_result(task.run(context, job.args, job.kwargs))
+                result = _json_result(_run_task(task, context, job))
         finally:
             _roll_back_what_the_task_left_open()
         context.flush_logs()

@@ -31,6 +31,7 @@ from jobs import conf
 from jobs.core import registry
 from jobs.engine import broker, dequeue, execution, horse_db, lifecycle
 from jobs.engine.outage import CONNECTION_ERRORS
+from jobs.engine.recycling import reason_to_recycle
 from jobs.engine.worker_guards import RefusesForeignJobs, RidesOutRedisOutages
 from jobs.models import Job
 from jobs.models.queues import paused_queue_names
@@ -58,6 +59,8 @@ class PausableQueuesMixin:
         self.procline("Listening on " + ",".join(self.queue_names()))
         idle_since = time.monotonic()
         while True:
+            if self.stop_dequeuing():
+                return None
             try:
                 self.heartbeat()
                 if self.should_run_maintenance_tasks:
@@ -82,8 +85,16 @@ class PausableQueuesMixin:
             self.heartbeat()
             return result
 
+    def stop_dequeuing(self) -> bool:
+        """True once the worker was told to stop (or decided to): take nothing more."""
+        return self._stop_requested
+
     _paused_in_db: frozenset[str] = frozenset()
     _paused_read_at = float("-inf")
+    _paused_flags: set[str] = set()
+    _flags_read_at = float("-inf")
+    PAUSED_FLAGS_MAX_AGE = 0.0
+    """How old the worker's copy of Redis's paused flags may get (0: read at every check)."""
 
     def _paused(self) -> set[str]:
         """Redis's paused flags, and the database's (the truth) read at most once a second.
@@ -100,7 +111,11 @@ class PausableQueuesMixin:
                 )
                 horse_db.discard()
             self._paused_read_at = time.monotonic()
-        return broker.paused_queues(self.connection) | self._paused_in_db
+        moment = time.monotonic()
+        if moment - self._flags_read_at >= self.PAUSED_FLAGS_MAX_AGE:
+            self._paused_flags = broker.paused_queues(self.connection)
+            self._flags_read_at = moment if self.PAUSED_FLAGS_MAX_AGE else float("-inf")
+        return self._paused_flags | self._paused_in_db
 
     def _dequeue_unpaused(self, *, burst: bool):
         paused = self._paused()
@@ -140,14 +155,10 @@ class PausableQueuesMixin:
         logger.info("worker=%s queue=%s job_id=%s put back: queue paused", self.name, queue.name, job.id)
 
 
-class Worker(PausableQueuesMixin, RidesOutRedisOutages, RefusesForeignJobs, RQWorker):
-    """The default Jobdesk worker: forks a work-horse per job, like RQ's own.
-
-    :mod:`jobs.engine.execution` and every task module are imported here, in the parent, so
-    that work-horses inherit them loaded instead of importing them for every job.
-    """
-
-    execution_module = execution
+class JobdeskWorker(PausableQueuesMixin, RidesOutRedisOutages, RefusesForeignJobs):
+    """What every Jobdesk worker class is, forking or not: paused queues left alone, JSON
+    only, Redis outages waited out, foreign jobs refused, one Redis client, the task
+    modules loaded before the first job. Mixed in before an RQ worker class."""
 
     def __init__(self, queues: Any, *args: Any, connection: Redis | None = None, **kwargs: Any) -> None:
         shared = broker.connection()
@@ -157,15 +168,37 @@ class Worker(PausableQueuesMixin, RidesOutRedisOutages, RefusesForeignJobs, RQWo
             connection = shared
             queues = [queue if isinstance(queue, str) else queue.name for queue in ensure_job_list(queues)]
         kwargs["connection"] = connection
-        settings = conf.get()
         kwargs["serializer"] = JSONSerializer
         kwargs["job_class"] = broker.JSONJob
-        kwargs["job_monitoring_interval"] = settings.JOB_MONITORING_INTERVAL
+        kwargs["job_monitoring_interval"] = conf.get().JOB_MONITORING_INTERVAL
         super().__init__(queues, *args, **kwargs)
         registry.autodiscover()
+
+
+class Worker(JobdeskWorker, RQWorker):
+    """The default Jobdesk worker: forks a work-horse per job, like RQ's own.
+
+    :mod:`jobs.engine.execution` and every task module are imported here, in the parent, so
+    that work-horses inherit them loaded instead of importing them for every job.
+    """
+
+    execution_module = execution
+
+    def __init__(self, queues: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(queues, *args, **kwargs)
         self._last_horse_end = time.monotonic()
         self._claimed: Job | None = None
         self._lease_db = None
+        self._jobs_done = 0
+        settings = conf.get()
+        self._limits = (settings.WORKER_MAX_JOBS, settings.WORKER_MAX_MEMORY_MB)
+        if settings.WORKER_CONCURRENCY > 1:
+            logger.warning(
+                "worker=%s forks one work-horse at a time: WORKER_CONCURRENCY=%s is for %s",
+                self.name,
+                settings.WORKER_CONCURRENCY,
+                conf.FAST_WORKER_CLASS,
+            )
 
     def execute_job(self, job: RQJob, queue: Queue) -> None:
         horse_db.ready_in_worker(self._last_horse_end)
@@ -182,6 +215,15 @@ class Worker(PausableQueuesMixin, RidesOutRedisOutages, RefusesForeignJobs, RQWo
                 horse_db.discard()
         if claimed is not None:
             self._record(claimed)
+        self._recycle_if_due()
+
+    def _recycle_if_due(self) -> None:
+        """After N jobs or above M MiB, stop as asked to: RQ's loop ends, the process exits 0."""
+        self._jobs_done += 1
+        reason = reason_to_recycle(self._jobs_done, *self._limits)
+        if reason:
+            logger.warning("worker=%s recycling: %s", self.name, reason)
+            self._stop_requested = True
 
     def maintain_heartbeats(self, job: RQJob, execution) -> None:
         """Every ``JOB_MONITORING_INTERVAL`` while the horse runs: renew the attempt's lease

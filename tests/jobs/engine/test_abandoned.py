@@ -15,6 +15,7 @@ from jobs.engine import abandoned, broker
 from jobs.models import Job
 from jobs.services import schedule_job
 from tests.conftest import wait_for
+from tests.jobs.engine.worker_classes import both_worker_classes
 
 S = JobStatus
 pytestmark = pytest.mark.slow
@@ -76,6 +77,7 @@ def test_a_job_left_in_the_intermediate_list_goes_back_to_its_queue(processes, r
     assert _queued_ids(redis) == [] and _intermediate(redis) == []
 
 
+@both_worker_classes
 def test_a_worker_killed_between_dequeue_and_start_loses_nothing(processes, redis):
     job = schedule_job("tests.add", args=[1, 1])
     with transaction.atomic():
@@ -99,6 +101,7 @@ def test_a_worker_killed_between_dequeue_and_start_loses_nothing(processes, redi
     assert _intermediate(redis) == [] and _queued_ids(redis) == []
 
 
+@both_worker_classes
 def test_a_job_popped_into_no_list_goes_back_to_its_queue(processes, redis):
     lost_after = 4
     env = {"JOBS_WORKER_LOST_AFTER": str(lost_after)}
@@ -119,6 +122,7 @@ def test_a_job_popped_into_no_list_goes_back_to_its_queue(processes, redis):
     assert _queued_ids(redis) == [] and _intermediate(redis) == []
 
 
+@both_worker_classes
 def test_a_multi_queue_worker_killed_between_dequeue_and_start_loses_nothing(processes, redis):
     lost_after = 4
     env = {"JOBS_WORKER_LOST_AFTER": str(lost_after)}
@@ -148,6 +152,7 @@ def test_a_multi_queue_worker_killed_between_dequeue_and_start_loses_nothing(pro
     assert _intermediate(redis) == [] and _queued_ids(redis) == []
 
 
+@both_worker_classes
 def test_a_busy_system_runs_every_job_once(processes, redis):
     env = {"JOBS_WORKER_LOST_AFTER": "3"}
     queues = ("high", "normal", "low")

@@ -22,6 +22,7 @@ from jobs.monitoring import health
 from jobs.services import schedule_job
 from tests.conftest import wait_for
 from tests.factories import superuser
+from tests.jobs.engine.worker_classes import both_worker_classes
 
 S = JobStatus
 pytestmark = pytest.mark.slow
@@ -91,6 +92,7 @@ def test_workers_and_scheduler_survive_a_redis_outage(processes, own_redis):
     assert log.count("scheduler lost Redis") == 1 and log.count("scheduler: Redis is back") == 1, log
 
 
+@both_worker_classes
 def test_a_running_job_and_its_worker_survive_an_outage(processes, own_redis):
     worker = processes.worker("normal", name="busy", REDIS_URL=own_redis.url)
     processes.scheduler(REDIS_URL=own_redis.url)
@@ -111,6 +113,7 @@ def test_a_running_job_and_its_worker_survive_an_outage(processes, own_redis):
     assert worker.poll() is None, processes.logs()
 
 
+@both_worker_classes
 def test_workers_register_again_after_flushall(processes, own_redis):
     processes.worker("normal", name="one", REDIS_URL=own_redis.url)
     processes.worker("high", "normal", "low", name="two", REDIS_URL=own_redis.url)

@@ -20,6 +20,7 @@ from jobs.engine.worker_registry import list_workers
 from jobs.models import Job
 from jobs.services import pause_queue, resume_queue, schedule_job
 from tests.conftest import wait_for
+from tests.jobs.engine.worker_classes import both_worker_classes
 
 S = JobStatus
 
@@ -124,6 +125,7 @@ def _log_lines(processes, pattern: str) -> list[str]:
 
 
 @pytest.mark.slow
+@both_worker_classes
 def test_a_redis_restart_mid_job_neither_retries_nor_doubles_it(processes, own_redis):
     lost_after = 8
     env = {"REDIS_URL": own_redis.url, "JOBS_WORKER_LOST_AFTER": str(lost_after)}
@@ -151,6 +153,7 @@ def test_a_redis_restart_mid_job_neither_retries_nor_doubles_it(processes, own_r
 
 
 @pytest.mark.slow
+@both_worker_classes
 def test_a_paused_queue_stays_paused_while_redis_has_forgotten_the_pause(processes, own_redis):
     pause_queue("normal")
     processes.worker("normal", name="paused", REDIS_URL=own_redis.url)

@@ -18,6 +18,7 @@ from jobs.models import Job, QueueStats
 from jobs.monitoring.health import run_checks
 from jobs.services import schedule_job
 from tests.conftest import wait_for
+from tests.jobs.engine.worker_classes import both_worker_classes
 
 S = JobStatus
 pytestmark = pytest.mark.slow
@@ -64,6 +65,7 @@ def _poison_check(redis) -> str:
     return next(check for check in run_checks(redis=redis).checks if check.name == "poison").detail
 
 
+@both_worker_classes
 def test_the_worker_refuses_planted_jobs_and_goes_on(processes, redis, tmp_path: Path):
     marker = tmp_path / "marker"
     command = f"touch {marker}"

@@ -13,6 +13,7 @@ from jobs.engine import broker
 from jobs.models import Job
 from jobs.services import cancel_job, pause_queue, resume_queue, schedule_job
 from tests.conftest import wait_for
+from tests.jobs.engine.worker_classes import both_worker_classes
 
 S = JobStatus
 pytestmark = pytest.mark.slow
@@ -38,6 +39,7 @@ def stays(job: Job, status: str, seconds: float) -> bool:
     return True
 
 
+@both_worker_classes
 def test_pause_stops_new_jobs_on_every_worker_and_resume_picks_up(processes):
     processes.worker("normal", name="one")
     processes.worker("normal", name="two")
@@ -59,6 +61,7 @@ def test_pause_stops_new_jobs_on_every_worker_and_resume_picks_up(processes):
     assert broker.queue("normal").count == 0
 
 
+@both_worker_classes
 def test_pause_survives_a_worker_restart(processes):
     pause_queue("normal")
     first = processes.worker("normal", name="before")
@@ -71,6 +74,7 @@ def test_pause_survives_a_worker_restart(processes):
     wait_for_status(job, S.SUCCEEDED)
 
 
+@both_worker_classes
 def test_other_queues_keep_running_while_one_is_paused(processes):
     processes.worker("high", "normal", name="both")
     pause_queue("normal")
@@ -80,6 +84,7 @@ def test_other_queues_keep_running_while_one_is_paused(processes):
     assert status_of(paused) == S.QUEUED
 
 
+@both_worker_classes
 def test_cancel_stops_a_running_job_and_the_worker_goes_on(processes):
     processes.worker("normal", name="cancel")
     job = schedule_job("tests.sleep", args=[60])
