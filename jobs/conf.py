@@ -53,6 +53,8 @@ class JobsSettings:
     ALERT_WEBHOOK_SECRET: str = ""
     ALERT_WEBHOOK_TIMEOUT: float = 5.0
     LOG_FORMAT: str = "kv"
+    # The worker fleet (jobs.engine.fleet): pools run by ``manage.py jobs_workers``.
+    WORKER_POOLS: tuple[dict[str, Any], ...] = ()
 
     @property
     def priority_queues(self) -> dict[str, str]:
@@ -88,7 +90,7 @@ def _validate(raw: dict[str, Any]) -> JobsSettings:
     unknown = set(raw) - known
     if unknown:
         raise ImproperlyConfigured(f"Unknown JOBS settings: {', '.join(sorted(unknown))}")
-    for key in ("QUEUES", "TASK_MODULES"):
+    for key in ("QUEUES", "TASK_MODULES", "WORKER_POOLS"):
         if key in raw:
             raw[key] = tuple(raw[key])
     conf = JobsSettings(**raw)

@@ -31,6 +31,7 @@ from jobs import conf
 from jobs.core import registry
 from jobs.engine import broker, dequeue, execution, horse_db, lifecycle
 from jobs.engine.outage import CONNECTION_ERRORS
+from jobs.engine.shutdown import GracefulShutdown
 from jobs.engine.worker_guards import RefusesForeignJobs, RidesOutRedisOutages
 from jobs.models import Job
 from jobs.models.queues import paused_queue_names
@@ -140,7 +141,7 @@ class PausableQueuesMixin:
         logger.info("worker=%s queue=%s job_id=%s put back: queue paused", self.name, queue.name, job.id)
 
 
-class Worker(PausableQueuesMixin, RidesOutRedisOutages, RefusesForeignJobs, RQWorker):
+class Worker(GracefulShutdown, PausableQueuesMixin, RidesOutRedisOutages, RefusesForeignJobs, RQWorker):
     """The default Jobdesk worker: forks a work-horse per job, like RQ's own.
 
     :mod:`jobs.engine.execution` and every task module are imported here, in the parent, so

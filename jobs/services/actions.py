@@ -88,3 +88,14 @@ def bulk_limit(name: str) -> int:
     if limit is None:
         raise KeyError(f"{name} has no bulk form")
     return limit
+
+
+ACTIONS.update(
+    _table(
+        Action("view_fleet", "jobs.view_fleetworker", "See the worker pools, their workers and health."),
+        Action(
+            "resize_pool", "jobs.manage_fleet", "Pin a worker pool's size, or give it back to autoscaling."
+        ),
+        Action("stop_worker", "jobs.manage_fleet", "Ask one worker to shut down gracefully."),
+    )
+)
