@@ -123,7 +123,8 @@ class GracefulShutdown:
 
     def maintain_heartbeats(self, job: RQJob, execution) -> None:
         deadline = self._shutdown_deadline
-        if deadline is not None and time.monotonic() >= deadline and self.horse_pid and not self._stopping_job:
+        due = deadline is not None and time.monotonic() >= deadline
+        if due and self.horse_pid and not self._stopping_job:
             self._stop_horse(f"it was still running {self._shutdown_timeout:g} s after the shutdown began")
         super().maintain_heartbeats(job, execution)
 
@@ -137,7 +138,8 @@ class GracefulShutdown:
         claimed = self._claimed
         if self._stopping_job and claimed is not None:
             reason = (
-                f"Put back in queue {claimed.queue!r}: worker {self.name} shut down and {self._stopping_job}. "
+                f"Put back in queue {claimed.queue!r}: worker {self.name} shut down "
+                f"and {self._stopping_job}. "
                 f"Attempt {claimed.attempts} was stopped and does not count."
             )
             if put_back(claimed, reason):

@@ -29,7 +29,8 @@ def exited(process, timeout: float = 30) -> int:
 
 
 def put_back_lines(job: Job) -> list[str]:
-    return list(JobLog.objects.filter(job=job, event=JobLog.Event.RECOVERED).values_list("message", flat=True))
+    lines = JobLog.objects.filter(job=job, event=JobLog.Event.RECOVERED)
+    return list(lines.values_list("message", flat=True))
 
 
 def test_sigterm_lets_a_job_that_finishes_within_the_timeout_finish(processes):
