@@ -55,6 +55,8 @@ class JobsSettings:
     LOG_FORMAT: str = "kv"
     # The worker fleet (jobs.engine.fleet): pools run by ``manage.py jobs_workers``.
     WORKER_POOLS: tuple[dict[str, Any], ...] = ()
+    WORKERS_ALERT_GRACE: float = 30.0
+    """Seconds "fewer than N healthy workers" must last before it fires (start, rolling deploys)."""
 
     @property
     def priority_queues(self) -> dict[str, str]:
