@@ -25,3 +25,12 @@ urlpatterns = [
     path("failed/", pages.failed_list, name="failed"),
     path("failed/retry/", actions.failed_group_retry, name="failed-retry"),
 ]
+
+# The worker fleet (dashboard.views.fleet).
+from dashboard.views import fleet  # noqa: E402
+
+urlpatterns += [
+    path("fleet/", fleet.fleet_page, name="fleet"),
+    path("fleet/pools/<str:name>/resize/", fleet.resize, name="fleet-resize"),
+    path("fleet/workers/<str:name>/stop/", fleet.stop, name="fleet-stop"),
+]
