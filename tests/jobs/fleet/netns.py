@@ -226,7 +226,8 @@ class Hosts:
         """The test's own reads of the fleet's database (over loopback)."""
         url = f"postgresql://postgres@127.0.0.1:5432/{self.database}"
         with psycopg.connect(url) as connection:
-            return connection.execute(sql, params).fetchall()
+            cursor = connection.execute(sql, params)
+            return cursor.fetchall() if cursor.description else []
 
     def pids(self, host: str) -> list[int]:
         done = subprocess.run(["ip", "netns", "pids", self.ns(host)], capture_output=True, text=True)
