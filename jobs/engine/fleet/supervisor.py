@@ -35,6 +35,7 @@ from jobs.engine.fleet import control, observe, records
 from jobs.engine.fleet.pools import Pool
 from jobs.engine.fleet.process import Member, spawn
 from jobs.engine.fleet.scaling import ScaleState, decide
+from jobs.engine.outage import CONNECTION_ERRORS, Outage
 
 logger = logging.getLogger("jobs.fleet")
 
@@ -75,6 +76,7 @@ class Supervisor:
         self.stop_requested = 0.0
         self._serial = count(1)
         self._prefix = f"{self.host}.{int(time.time() * 1000) % 10**8:x}"
+        self.redis_outage = Outage("supervisor", logger)
 
     def run(self) -> int:
         """Supervise until stopped by a signal and every worker has gone; returns 0."""
@@ -104,19 +106,34 @@ class Supervisor:
                     member.signal(signal.SIGTERM)
 
     def tick(self, now: float) -> None:
+        """One pass; Redis being unreachable costs the measurements, never the fleet.
+
+        While Redis is down the processes are still reaped and replaced at their size,
+        but no health check runs (every heartbeat would look missing) and no size changes.
+        """
         wall = datetime.now(UTC)
         for run in self.runs:
             self._reap(run, now)
         if self.stop_requested:
             return
-        waiting = observe.backlogs(self.redis, {q for run in self.runs for q in run.pool.queues})
-        pins = control.pins(self.redis, [run.pool.name for run in self.runs])
+        try:
+            waiting = observe.backlogs(self.redis, {q for run in self.runs for q in run.pool.queues})
+            pins = control.pins(self.redis, [run.pool.name for run in self.runs])
+            beats = {
+                run.pool.name: observe.beats(self.redis, [m.name for m in run.members]) for run in self.runs
+            }
+            stops = control.stop_requests(self.redis, self.host)
+        except CONNECTION_ERRORS as exc:
+            self.redis_outage.lost(exc)
+            for run in self.runs:
+                self._fill(run, now)
+            return
+        self.redis_outage.back()
         for run in self.runs:
-            beats = observe.beats(self.redis, [m.name for m in run.members])
-            self._check_health(run, beats, now, wall)
-            self._scale(run, waiting, beats, pins.get(run.pool.name), now)
+            self._check_health(run, beats[run.pool.name], now, wall)
+            self._scale(run, waiting, beats[run.pool.name], pins.get(run.pool.name), now)
             self._fill(run, now)
-        for name in control.stop_requests(self.redis, self.host):
+        for name in stops:
             self._stop_one(name, now)
 
     def _reap(self, run: PoolRun, now: float) -> None:

@@ -239,6 +239,13 @@ class Hosts:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
 
+    def cut_off(self, host: str, other: str) -> None:
+        """A partition: ``host`` can no longer reach ``other`` (and gets "unreachable" at once)."""
+        ip("-n", self.ns(host), "route", "add", "unreachable", f"{self.address[other]}/32")
+
+    def heal(self, host: str, other: str) -> None:
+        ip("-n", self.ns(host), "route", "del", "unreachable", f"{self.address[other]}/32")
+
     def log(self, name: str) -> str:
         path = self.tmp / f"{name}.log"
         return path.read_text(errors="replace")[-4000:] if path.exists() else ""

@@ -4,6 +4,7 @@ a web host with the scheduler, three worker hosts each running ``jobs_workers``.
 from __future__ import annotations
 
 import json
+import time
 from itertools import pairwise
 
 import pytest
@@ -106,3 +107,29 @@ def test_two_schedulers_on_two_hosts_run_each_recurring_time_once():
         assert all(0.99 <= gap <= 1.01 for gap in gaps), f"every second once, none skipped: {gaps}"
         done = redis.Redis.from_url(hosts.redis_url).hgetall("jobdesk-tests:done")
         assert all(int(value) == 1 for value in done.values()), "each run executed once"
+
+
+def test_a_host_cut_off_from_redis_for_30_s_loses_nothing_and_rejoins_by_itself():
+    with Hosts(workers=3) as hosts:
+        start_fleet(hosts, "w1", "w2", "w3")
+        schedule(hosts, 120, 0.5)
+        on_w2 = "SELECT count(*) FROM jobs_job WHERE status = 'started' AND worker_name LIKE 'general.w2.%%'"
+        wait_for(lambda: hosts.query(on_w2)[0][0], 60, 0.1, message="a job running on w2")
+        hosts.cut_off("w2", "data")
+        cut = time.monotonic()
+        wait_for(lambda: counts(hosts).get("succeeded", 0) >= 60, 120, 0.5, message="w1 and w3 carry on")
+        time.sleep(max(0.0, 30 - (time.monotonic() - cut)))  # a partition of 30 s
+        hosts.heal("w2", "data")
+        wait_for(lambda: counts(hosts).get("succeeded") == 120, 240, 0.5, message=f"all 120: {counts(hosts)}")
+        done = redis.Redis.from_url(hosts.redis_url).hgetall("jobdesk-tests:done")
+        assert len(done) == 120 and all(int(value) == 1 for value in done.values()), "each job completed once"
+
+        def w2_takes_jobs_again() -> bool:
+            ids = schedule(hosts, 6, 0.3)
+            wait_for(lambda: counts(hosts).get("queued", 0) + counts(hosts).get("started", 0) == 0, 120, 0.5)
+            on_w2 = (
+                "SELECT count(*) FROM jobs_job WHERE id::text = ANY(%s) AND worker_name LIKE 'general.w2.%%'"
+            )
+            return hosts.query(on_w2, ids)[0][0] > 0
+
+        wait_for(w2_takes_jobs_again, 180, 1, message="w2 to rejoin by itself once healed")
