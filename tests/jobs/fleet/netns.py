@@ -69,6 +69,8 @@ class Forwarder:
             except OSError:
                 return
             upstream = socket.create_connection(self.target)
+            for sock in (client, upstream):  # PostgreSQL's small messages: no Nagle delay
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self.sockets += [client, upstream]
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
