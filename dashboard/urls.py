@@ -27,3 +27,12 @@ urlpatterns = [
     path("metrics/", metrics.task_metrics_page, name="metrics"),
     path("failed/retry/", actions.failed_group_retry, name="failed-retry"),
 ]
+
+# The worker fleet (dashboard.views.fleet).
+from dashboard.views import fleet  # noqa: E402
+
+urlpatterns += [
+    path("fleet/", fleet.fleet_page, name="fleet"),
+    path("fleet/pools/<str:name>/resize/", fleet.resize, name="fleet-resize"),
+    path("fleet/workers/<str:name>/stop/", fleet.stop, name="fleet-stop"),
+]

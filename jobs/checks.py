@@ -222,3 +222,27 @@ def _check_command_line_worker_class(argv: list[str]) -> list[CheckMessage]:
             id="jobs.E132",
         )
     ]
+
+
+@register(Tags.compatibility)
+def check_worker_pools(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """``JOBS['WORKER_POOLS']``: every mistake in a pool definition, before any worker starts."""
+    from jobs.engine.fleet import pools
+
+    try:
+        jobs = conf.get()
+    except (ImproperlyConfigured, TypeError, ValueError):
+        return []  # jobs.E001 says so already
+    errors = [Error(problem, id="jobs.E009", obj="settings.JOBS") for problem in pools.problems(jobs)]
+    for raw in jobs.WORKER_POOLS if not errors else ():
+        path = raw.get("worker_class", pools.DEFAULT_WORKER_CLASS)
+        try:
+            import_string(path)
+        except ImportError as exc:
+            errors.append(
+                Error(
+                    f"Worker pool {raw['name']!r}: worker_class {path!r} can't be imported: {exc}",
+                    id="jobs.E010",
+                )
+            )
+    return errors

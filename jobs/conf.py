@@ -59,7 +59,12 @@ class JobsSettings:
     WORKER_MAX_JOBS: int = 0
     WORKER_MAX_MEMORY_MB: int = 0
     WORKER_SHUTDOWN_TIMEOUT: float = 30.0
+    WORKER_MAX_JOB_TIME: float = 0
     WORKER_POOL: str = ""
+    # The worker fleet (jobs.engine.fleet): pools run by ``manage.py jobs_workers``.
+    WORKER_POOLS: tuple[dict[str, Any], ...] = ()
+    WORKERS_ALERT_GRACE: float = 30.0
+    """Seconds "fewer than N healthy workers" must last before it fires (start, rolling deploys)."""
 
     @property
     def priority_queues(self) -> dict[str, str]:
@@ -95,6 +100,7 @@ WORKER_ENV = {
     "WORKER_MAX_JOBS": ("JOBDESK_WORKER_MAX_JOBS", int),
     "WORKER_MAX_MEMORY_MB": ("JOBDESK_WORKER_MAX_MEMORY_MB", int),
     "WORKER_SHUTDOWN_TIMEOUT": ("JOBDESK_WORKER_SHUTDOWN_TIMEOUT", float),
+    "WORKER_MAX_JOB_TIME": ("JOBDESK_WORKER_MAX_JOB_TIME", float),
     "WORKER_POOL": ("JOBDESK_WORKER_POOL", str),
 }
 """Environment variables that override a worker setting, for one process (0 = no limit)."""
@@ -128,7 +134,7 @@ def _validate(raw: dict[str, Any]) -> JobsSettings:
     unknown = set(raw) - known
     if unknown:
         raise ImproperlyConfigured(f"Unknown JOBS settings: {', '.join(sorted(unknown))}")
-    for key in ("QUEUES", "TASK_MODULES"):
+    for key in ("QUEUES", "TASK_MODULES", "WORKER_POOLS"):
         if key in raw:
             raw[key] = tuple(raw[key])
     conf = JobsSettings(**raw)

@@ -42,3 +42,22 @@ def send(signal: Signal, **kwargs) -> None:
     for receiver, response in signal.send_robust(sender=Job, **kwargs):
         if isinstance(response, Exception):
             logger.error("receiver %r of a job event failed: %r", receiver, response, exc_info=response)
+
+
+# The worker fleet (jobs.engine.fleet), sent by ``manage.py jobs_workers`` in its own
+# process with ``sender="jobs.fleet"`` and these keyword arguments:
+#
+# ``worker_added``           ``pool``, ``worker`` (its RQ name), ``pid``, ``host``, ``reason``
+#                            ("start", "replace", "scale up", "resize")
+# ``worker_removed``         ``pool``, ``worker``, ``pid``, ``host``, ``reason``, ``exit_status``
+# ``worker_health_changed``  ``pool``, ``worker``, ``pid``, ``host``, ``healthy`` (bool), ``reason``
+worker_added = Signal()
+worker_removed = Signal()
+worker_health_changed = Signal()
+
+
+def send_fleet(signal: Signal, **kwargs) -> None:
+    """Send a fleet event; a receiver's error is logged, never stops the supervisor."""
+    for receiver, response in signal.send_robust(sender="jobs.fleet", **kwargs):
+        if isinstance(response, Exception):
+            logger.error("receiver %r of a fleet event failed: %r", receiver, response, exc_info=response)

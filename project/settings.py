@@ -7,6 +7,7 @@ local Redis on 6379), ``SECRET_KEY``, ``DEBUG`` and ``ALLOWED_HOSTS``.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -103,6 +104,26 @@ JOBS = {
 for _name, _type in (("WORKER_LOST_AFTER", float), ("JOB_MONITORING_INTERVAL", int)):
     if f"JOBS_{_name}" in os.environ:
         JOBS[_name] = _type(os.environ[f"JOBS_{_name}"])
+# The worker pools ``manage.py jobs_workers`` runs on a host: one general pool here; a
+# deployment (or a test's supervisor) may give its own as JSON in JOBS_WORKER_POOLS.
+JOBS["WORKER_POOLS"] = json.loads(os.environ.get("JOBS_WORKER_POOLS", "null")) or [
+    {
+        "name": "general",
+        "queues": ["high", "normal", "low"],
+        "concurrency": 1,
+        "max_memory_mb": 512,
+        "shutdown_timeout": 30,
+        "health_check": {"interval_seconds": 5, "timeout_seconds": 10, "failure_threshold": 3},
+        "scaling": {
+            "min_workers": 2,
+            "max_workers": 4,
+            "scale_up_threshold": 80,
+            "scale_down_threshold": 20,
+            "scale_up_cooldown_seconds": 10,
+            "scale_down_cooldown_seconds": 60,
+        },
+    }
+]
 
 REST_FRAMEWORK = {
     # Scheduling and actions, REST and GraphQL mutations alike, per user; None turns it off.

@@ -122,3 +122,13 @@ def sleep_quietly(seconds: float) -> float:
     """Sleeps without touching Redis or the database (unlike tests.sleep's progress)."""
     time.sleep(seconds)
     return seconds
+
+
+@task(name="tests.mark_done", takes_context=True, max_attempts=3, backoff=Backoff("fixed", initial=0.0))
+def mark_done(context, seconds: float) -> str:
+    """Sleeps, then counts its completion in Redis by job id: a job that succeeds twice shows."""
+    from jobs.engine import broker
+
+    time.sleep(seconds)
+    broker.connection().hincrby("jobdesk-tests:done", context.job_id, 1)
+    return context.worker

@@ -31,3 +31,12 @@ urlpatterns = [
     path("docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
     *api_patterns,
 ]
+
+# The worker fleet (jobs.api.views.fleet), on a router of its own.
+from jobs.api.views.fleet import FleetWorkerViewSet, PoolViewSet  # noqa: E402
+
+fleet_router = SimpleRouter()
+fleet_router.include_format_suffixes = False
+fleet_router.register("pools", PoolViewSet, basename="pool")
+fleet_router.register("fleet-workers", FleetWorkerViewSet, basename="fleet-worker")
+urlpatterns += [path("", include(fleet_router.urls))]

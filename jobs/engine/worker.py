@@ -32,6 +32,7 @@ from jobs.core import registry
 from jobs.engine import broker, dequeue, execution, horse_db, lifecycle
 from jobs.engine.outage import CONNECTION_ERRORS
 from jobs.engine.recycling import reason_to_recycle
+from jobs.engine.shutdown import GracefulShutdown
 from jobs.engine.worker_guards import RefusesForeignJobs, RidesOutRedisOutages
 from jobs.models import Job
 from jobs.models.queues import paused_queue_names
@@ -175,7 +176,7 @@ class JobdeskWorker(PausableQueuesMixin, RidesOutRedisOutages, RefusesForeignJob
         registry.autodiscover()
 
 
-class Worker(JobdeskWorker, RQWorker):
+class Worker(GracefulShutdown, JobdeskWorker, RQWorker):
     """The default Jobdesk worker: forks a work-horse per job, like RQ's own.
 
     :mod:`jobs.engine.execution` and every task module are imported here, in the parent, so

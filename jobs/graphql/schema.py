@@ -32,3 +32,12 @@ class Mutation(graphene.ObjectType):
 
 
 schema = graphene.Schema(query=Query, mutation=Mutation)
+
+
+# The worker fleet (jobs.graphql.fleet): its queries and mutations join the schema.
+from jobs.graphql.fleet import FleetMutation, FleetQuery  # noqa: E402
+
+schema = graphene.Schema(
+    query=type("Query", (Query, FleetQuery), {}),
+    mutation=type("Mutation", (Mutation, FleetMutation), {}),
+)

@@ -105,3 +105,13 @@ ACTIONS.update(
         Action("empty_queue", "jobs.cancel_job", "Cancel every job waiting in a queue."),
     )
 )
+
+ACTIONS.update(
+    _table(
+        Action("view_fleet", "jobs.view_fleetworker", "See the worker pools, their workers and health."),
+        Action(
+            "resize_pool", "jobs.manage_fleet", "Pin a worker pool's size, or give it back to autoscaling."
+        ),
+        Action("stop_worker", "jobs.manage_fleet", "Ask one worker to shut down gracefully."),
+    )
+)

@@ -41,3 +41,15 @@ ALERT_RULE_FIELDS = (
     "created_at", "updated_at",
 )  # fmt: skip
 """An alert rule, every field the services let a caller edit, plus its id and times."""
+
+POOL_FIELDS = (
+    "name", "queues", "worker_class", "concurrency", "min_workers", "max_workers", "pinned",
+    "processes", "busy", "slots", "healthy", "unhealthy", "memory_mb", "hosts",
+)  # fmt: skip
+"""A worker pool (:class:`jobs.services.fleet.PoolView`); ``pinned`` is an operator's size or null."""
+
+FLEET_WORKER_FIELDS = (
+    "name", "pool", "host", "pid", "state", "healthy", "failures", "busy", "memory_mb",
+    "started_at", "seen_at", "stopped_at", "exit_status", "reason",
+)  # fmt: skip
+"""One process a pool supervisor started (a FleetWorker row)."""

@@ -8,5 +8,5 @@ event loop shared by the slots (:mod:`.aio`), timeouts and stop commands are enf
 its monitor thread (:mod:`.monitor`), which also renews leases and heartbeats, and it
 recycles itself (exit status 0) after N jobs or M MiB (:mod:`jobs.engine.recycling`). A job still
 running when a stop's shutdown timeout runs out is given back to its queue without
-consuming an attempt (:mod:`.giveback`).
+consuming an attempt (:mod:`jobs.engine.giveback`).
 """

@@ -16,7 +16,7 @@ monitor thread (:mod:`.monitor`) enforces timeouts and stop commands and renews 
 
 On SIGTERM (or SIGINT) it takes no more jobs and gives the running ones
 ``WORKER_SHUTDOWN_TIMEOUT`` seconds (a second signal: none); those still running then are
-stopped and given back to their queues uncounted (:mod:`.giveback`).
+stopped and given back to their queues uncounted (:mod:`jobs.engine.giveback`).
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ from rq.utils import now
 from rq.worker import SimpleWorker, WorkerStatus
 
 from jobs import conf
-from jobs.engine import execution, lifecycle
-from jobs.engine.fastlane import aio, giveback
+from jobs.engine import execution, giveback, lifecycle
+from jobs.engine.fastlane import aio
 from jobs.engine.fastlane.monitor import HARD_GRACE, Monitor, SlotDeathPenalty
 from jobs.engine.fastlane.slots import JobStopped, Running, Slots
 from jobs.engine.recycling import reason_to_recycle

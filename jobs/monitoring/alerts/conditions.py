@@ -20,10 +20,11 @@ from django.db.models import F, Min, Q, Sum
 from django.db.models.functions import Coalesce
 
 from jobs import conf
+from jobs.conf import REDIS_PREFIX
 from jobs.core.states import JobStatus
 from jobs.engine import broker
 from jobs.engine.worker_registry import WorkerInfo, alive_count, list_workers
-from jobs.models import AlertRule, Job, RecurringJob, TaskStatsHistory
+from jobs.models import AlertRule, FleetWorker, Job, RecurringJob, TaskStatsHistory
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -130,12 +131,32 @@ def stuck(rule: AlertRule, snap: Snapshot) -> dict[str, Breach]:
 
 
 def workers(rule: AlertRule, snap: Snapshot) -> dict[str, Breach]:
-    alive = alive_count(snap.workers, rule.queue or None)
+    """Fewer healthy workers than the threshold, for ``JOBS['WORKERS_ALERT_GRACE']`` seconds.
+
+    Healthy: heart-beating in RQ's registry and not marked unhealthy by its pool's
+    supervisor (the ``worker_health_changed`` event's FleetWorker row). The grace keeps
+    the rule quiet while workers are still registering at start, and while a rolling
+    deploy replaces them one by one; the shortage's start is kept in Redis, so every
+    process evaluating the rule agrees on it.
+    """
+    unhealthy = set(
+        FleetWorker.objects.filter(healthy=False)
+        .exclude(state=FleetWorker.State.GONE)
+        .values_list("name", flat=True)
+    )
+    alive = alive_count([w for w in snap.workers if w.name not in unhealthy], rule.queue or None)
+    subject = f"workers:{rule.queue}" if rule.queue else "workers"
+    key = f"{REDIS_PREFIX}alerts:short-since:{rule.pk}:{subject}"
     if alive >= rule.threshold:
+        snap.redis.delete(key)
+        return {}
+    snap.redis.set(key, snap.now.timestamp(), nx=True)
+    since = float(snap.redis.get(key) or snap.now.timestamp())
+    if snap.now.timestamp() - since < conf.get().WORKERS_ALERT_GRACE:
         return {}
     where = f" on queue {rule.queue}" if rule.queue else ""
     message = f"Only {alive} healthy worker(s){where} (at least {rule.threshold:g} wanted)."
-    return {f"workers:{rule.queue}" if rule.queue else "workers": Breach(alive, message)}
+    return {subject: Breach(alive, message)}
 
 
 def recurring_missed(rule: AlertRule, snap: Snapshot) -> dict[str, Breach]:

@@ -81,9 +81,18 @@ def _transition(rule: AlertRule, breaches: dict[str, Breach], now: datetime) -> 
         if subject not in breaches:
             alert.resolved_at = now
             alert.save(update_fields=["resolved_at"])
-            message = f"Resolved: {alert.message}"
+            # The event's kind says "resolved" wherever it is shown ("Resolved: …" in the
+            # admin and the e-mail subject); the message says what was wrong and for how long.
+            message = f"Cleared after {_lasted(now - alert.started_at)} (was: {alert.message})"
             events.append(_send(alert, AlertEvent.Kind.RESOLVED, message, alert.value, now))
     return events
+
+
+def _lasted(span: timedelta) -> str:
+    seconds = max(span.total_seconds(), 0)
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min" if seconds < 7200 else f"{seconds / 3600:.1f} h"
 
 
 def _send(alert: Alert, kind: str, message: str, value: float | None, now: datetime) -> AlertEvent:

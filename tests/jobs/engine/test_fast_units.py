@@ -9,8 +9,7 @@ from django.core.management import CommandError, call_command
 
 from jobs import conf
 from jobs.core.states import JobStatus
-from jobs.engine import execution
-from jobs.engine.fastlane import giveback
+from jobs.engine import execution, giveback
 from jobs.engine.fastlane.worker import FastWorker
 from jobs.engine.recycling import reason_to_recycle, resident_mib
 from jobs.models import Job, JobLog

@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from jobs.core.states import JobStatus
-from jobs.models import Alert, AlertEvent, AlertRule, Job, RecurringJob
+from jobs.engine.worker_registry import list_workers
+from jobs.models import Alert, AlertEvent, AlertRule, FleetWorker, Job, RecurringJob
 from jobs.monitoring import counters
 from jobs.monitoring.alerts.evaluate import evaluate
 from jobs.services import create_recurring_job, schedule_job
@@ -101,13 +102,47 @@ def test_stuck_job_fires_while_it_runs_and_resolves_when_it_ends(processes):
 
 
 @pytest.mark.slow
-def test_too_few_healthy_workers_fires_and_resolves_when_workers_start(processes):
+def test_too_few_healthy_workers_fires_after_its_grace_and_resolves_when_workers_start(processes):
     create_alert_rule(name="workers", kind=K.WORKERS, threshold=1)
-    assert kinds(evaluate()) == [(F, "workers")]
+    start = timezone.now()
+    assert evaluate(start) == [], "no alarm while workers may still be registering"
+    assert evaluate(start + timedelta(seconds=29)) == []
+    [fired] = evaluate(start + timedelta(seconds=30))
+    assert (fired.kind, fired.alert.subject) == (F, "workers")
     processes.worker()
     wait_for(lambda: evaluate(), timeout=60, interval=0.5, message="resolved event")
     assert not active_alerts().exists()
-    assert AlertEvent.objects.filter(kind=X).count() == 1
+    [resolved] = AlertEvent.objects.filter(kind=X)
+    assert (
+        resolved.message.startswith("Cleared after ") and "(was: Only 0 healthy worker(s)" in resolved.message
+    )
+    assert str(resolved).count("Resolved") == 1, "no more 'Resolved: Resolved: …'"
+
+
+@pytest.mark.slow
+def test_workers_that_register_within_the_grace_never_raise_the_alarm(processes, redis):
+    create_alert_rule(name="workers", kind=K.WORKERS, threshold=1)
+    start = timezone.now()
+    assert evaluate(start) == []
+    processes.worker()
+    wait_for(lambda: list_workers(), timeout=60, interval=0.2, message="the worker to register")
+    assert evaluate() == []
+    assert not AlertEvent.objects.exists()
+    assert not redis.keys("jobdesk:alerts:short-since:*"), "the shortage seen at start is forgotten"
+
+
+def test_a_worker_its_supervisor_marked_unhealthy_does_not_count(redis):
+    from jobs.engine.worker import Worker
+
+    create_alert_rule(name="workers", kind=K.WORKERS, threshold=1)
+    worker = Worker(["normal"], name="general.host.1")
+    worker.register_birth()
+    worker.heartbeat()
+    start = timezone.now()
+    assert evaluate(start) == []
+    FleetWorker.objects.create(name=worker.name, pool="general", host="host", pid=1, healthy=False)
+    assert evaluate(start) == []
+    assert kinds(evaluate(start + timedelta(seconds=31))) == [(F, "workers")]
 
 
 def test_sla_fires_for_a_job_over_its_tasks_sla(burst_worker):

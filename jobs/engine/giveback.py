@@ -1,5 +1,8 @@
 """Give an attempt back: a job a stopping worker couldn't finish goes back to its queue.
 
+Both worker classes use it: the forking one (:mod:`jobs.engine.shutdown`) and the fast
+lane (:mod:`jobs.engine.fastlane`).
+
 At the end of a worker's shutdown timeout (``JOBS['WORKER_SHUTDOWN_TIMEOUT']``) a job
 still running is stopped and put back to ``queued`` as if it had never started: the
 attempt isn't counted (``attempts`` goes back down), the timeline says why, and its RQ
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import logging
 
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from rq.job import Job as RQJob
@@ -26,30 +30,33 @@ from jobs.models.journal import log_event
 logger = logging.getLogger("jobs.worker")
 
 
-def give_back(job: Job, worker_name: str) -> bool:
+def give_back(job: Job, worker_name: str, why: str = "") -> bool:
     """Put the claimed attempt ``job`` back to ``queued``, uncounted; False if it moved on."""
-    given = Job.objects.filter(
+    owned = Job.objects.filter(
         pk=job.pk, status=JobStatus.STARTED, attempts=job.attempts, execution_id=job.execution_id
-    ).update(
-        status=JobStatus.QUEUED,
-        attempts=F("attempts") - 1,
-        started_at=None,
-        heartbeat_at=None,
-        worker_name="",
-        progress=0,
-        progress_message="",
-        enqueued_at=timezone.now(),
     )
-    if not given:
-        return False
-    log_event(
-        job,
-        JobLog.Event.RECOVERED,
-        f"Worker {worker_name} stopped before attempt {job.attempts} finished: "
-        "the job went back to its queue, the attempt is not counted.",
-        level=logging.WARNING,
-        attempt=job.attempts,
-    )
+    with transaction.atomic():
+        given = owned.update(
+            status=JobStatus.QUEUED,
+            attempts=F("attempts") - 1,
+            started_at=None,
+            heartbeat_at=None,
+            worker_name="",
+            progress=0,
+            progress_message="",
+            enqueued_at=timezone.now(),
+        )
+        if not given:
+            return False
+        because = f" and {why}" if why else ""
+        log_event(
+            job,
+            JobLog.Event.RECOVERED,
+            f"Worker {worker_name} shut down{because} before attempt {job.attempts} finished: "
+            f"back in queue {job.queue!r}, the attempt does not count.",
+            level=logging.WARNING,
+            attempt=job.attempts,
+        )
     logger.warning("worker=%s job_id=%s given back to its queue", worker_name, job.pk)
     return True
 

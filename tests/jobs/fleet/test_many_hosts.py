@@ -1,0 +1,135 @@
+"""Jobdesk across separate hosts (network namespaces): a data host with Redis and PostgreSQL,
+a web host with the scheduler, three worker hosts each running ``jobs_workers``."""
+
+from __future__ import annotations
+
+import json
+import time
+from itertools import pairwise
+
+import pytest
+import redis
+
+from tests.conftest import wait_for
+from tests.jobs.fleet.netns import Hosts, available
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(bool(available()), reason=available() or "ok")]
+
+POOL = {
+    "name": "general",
+    "queues": ["normal"],
+    "shutdown_timeout": 5,
+    "health_check": {"interval_seconds": 2, "timeout_seconds": 5, "failure_threshold": 3},
+    "scaling": {"min_workers": 1, "max_workers": 1},
+}
+TIMING = {"JOBS_WORKER_LOST_AFTER": "6", "JOBS_JOB_MONITORING_INTERVAL": "1"}
+
+
+def counts(hosts: Hosts) -> dict[str, int]:
+    return dict(hosts.query("SELECT status, count(*) FROM jobs_job GROUP BY status"))
+
+
+def start_fleet(hosts: Hosts, *workers: str, schedulers: tuple[str, ...] = ("web",)) -> None:
+    for host in schedulers:
+        hosts.manage(host, "rqscheduler", name=f"scheduler-{host}", **TIMING)
+    for host in workers:
+        hosts.manage(
+            host,
+            "jobs_workers",
+            "--host",
+            host,
+            name=f"fleet-{host}",
+            JOBS_WORKER_POOLS=json.dumps([POOL]),
+            **TIMING,
+        )
+    wait_for(
+        lambda: (
+            hosts.query("SELECT count(*) FROM jobs_fleetworker WHERE state = 'running'")[0][0] == len(workers)
+        ),
+        120,
+        0.5,
+        message="every worker host's worker to run",
+    )
+
+
+def schedule(hosts: Hosts, count: int, seconds: float) -> list[str]:
+    code = (
+        "import json; from jobs.services import schedule_jobs; "
+        f"specs = [{{'task': 'tests.mark_done', 'args': [{seconds}]}} for _ in range({count})]; "
+        "jobs = schedule_jobs(specs); "
+        "print(json.dumps([str(j.pk) for j in jobs]))"
+    )
+    return hosts.shell("web", code)
+
+
+def test_a_lost_worker_host_loses_nothing_and_nothing_succeeds_twice():
+    with Hosts(workers=3) as hosts:
+        start_fleet(hosts, "w1", "w2", "w3")
+        ids = schedule(hosts, 60, 0.5)
+        wait_for(
+            lambda: hosts.query(
+                "SELECT count(*) FROM jobs_job WHERE status = 'started' AND worker_name LIKE 'general.w3.%%'"
+            )[0][0],
+            60,
+            0.1,
+            message="a job running on w3",
+        )
+        hosts.kill_host("w3")
+        wait_for(
+            lambda: counts(hosts).get("succeeded") == 60,
+            180,
+            0.5,
+            message=f"all 60 to succeed: {counts(hosts)}",
+        )
+        rows = hosts.query("SELECT id::text, attempts, worker_name FROM jobs_job")
+        assert {row[0] for row in rows} == set(ids)
+        assert any(attempts == 2 for _, attempts, _ in rows), "w3's running job was retried"
+        hosts_used = {name.split(".")[1] for _, _, name in rows}
+        assert {"w1", "w2"} <= hosts_used
+        done = redis.Redis.from_url(hosts.redis_url).hgetall("jobdesk-tests:done")
+        assert sorted(int(v) for v in done.values()) == [1] * 60, "each job completed exactly once"
+
+
+def test_two_schedulers_on_two_hosts_run_each_recurring_time_once():
+    with Hosts(workers=1) as hosts:
+        start_fleet(hosts, "w1", schedulers=("web", "w1"))
+        hosts.shell(
+            "web",
+            "from jobs.services import create_recurring_job; "
+            "create_recurring_job(name='tick', task='tests.mark_done', args=[0], "
+            "schedule={'interval': {'every': 1, 'period': 'seconds'}}); print(1)",
+        )
+        wait_for(lambda: counts(hosts).get("succeeded", 0) >= 15, 120, 0.5, message="15 recurring runs")
+        runs = hosts.query("SELECT scheduled_for, count(*) FROM jobs_job GROUP BY scheduled_for ORDER BY 1")
+        assert all(count == 1 for _, count in runs), "no run time twice"
+        times = [when for when, _ in runs]
+        gaps = [(later - earlier).total_seconds() for earlier, later in pairwise(times)]
+        assert all(0.99 <= gap <= 1.01 for gap in gaps), f"every second once, none skipped: {gaps}"
+        done = redis.Redis.from_url(hosts.redis_url).hgetall("jobdesk-tests:done")
+        assert all(int(value) == 1 for value in done.values()), "each run executed once"
+
+
+def test_a_host_cut_off_from_redis_for_30_s_loses_nothing_and_rejoins_by_itself():
+    with Hosts(workers=3) as hosts:
+        start_fleet(hosts, "w1", "w2", "w3")
+        schedule(hosts, 120, 0.5)
+        on_w2 = "SELECT count(*) FROM jobs_job WHERE status = 'started' AND worker_name LIKE 'general.w2.%%'"
+        wait_for(lambda: hosts.query(on_w2)[0][0], 60, 0.1, message="a job running on w2")
+        hosts.cut_off("w2", "data")
+        cut = time.monotonic()
+        wait_for(lambda: counts(hosts).get("succeeded", 0) >= 60, 120, 0.5, message="w1 and w3 carry on")
+        time.sleep(max(0.0, 30 - (time.monotonic() - cut)))  # a partition of 30 s
+        hosts.heal("w2", "data")
+        wait_for(lambda: counts(hosts).get("succeeded") == 120, 240, 0.5, message=f"all 120: {counts(hosts)}")
+        done = redis.Redis.from_url(hosts.redis_url).hgetall("jobdesk-tests:done")
+        assert len(done) == 120 and all(int(value) == 1 for value in done.values()), "each job completed once"
+
+        def w2_takes_jobs_again() -> bool:
+            ids = schedule(hosts, 6, 0.3)
+            wait_for(lambda: counts(hosts).get("queued", 0) + counts(hosts).get("started", 0) == 0, 120, 0.5)
+            on_w2 = (
+                "SELECT count(*) FROM jobs_job WHERE id::text = ANY(%s) AND worker_name LIKE 'general.w2.%%'"
+            )
+            return hosts.query(on_w2, ids)[0][0] > 0
+
+        wait_for(w2_takes_jobs_again, 180, 1, message="w2 to rejoin by itself once healed")
