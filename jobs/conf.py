@@ -53,6 +53,10 @@ class JobsSettings:
     ALERT_WEBHOOK_SECRET: str = ""
     ALERT_WEBHOOK_TIMEOUT: float = 5.0
     LOG_FORMAT: str = "kv"
+    # Flow control (jobs.core.flow, jobs.engine.flow): per-queue limits, and how often
+    # a job waiting on a limit looks again if no finishing job wakes it first.
+    FLOW_QUEUES: dict[str, dict[str, Any]] | None = None
+    FLOW_RECHECK_INTERVAL: float = 5.0
 
     @property
     def priority_queues(self) -> dict[str, str]:
