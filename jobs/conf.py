@@ -57,6 +57,7 @@ class JobsSettings:
     # a job waiting on a limit looks again if no finishing job wakes it first.
     FLOW_QUEUES: dict[str, dict[str, Any]] | None = None
     FLOW_RECHECK_INTERVAL: float = 5.0
+    FLOW_BREAKERS: dict[str, dict[str, Any]] | None = None
 
     @property
     def priority_queues(self) -> dict[str, str]:

@@ -59,3 +59,17 @@ def unique(a: int) -> int:
 def unique_by_account(account: str, note: str = "") -> str:
     """One waiting or running job per account, whatever the note."""
     return account
+
+
+class NotAtTheBank(Exception):
+    """The bank answered "no such account": the bank is up, the breaker doesn't count it."""
+
+
+@task(name="tests.flow.bank", breaker="tests-bank")
+def bank(outcome: str = "ok") -> str:
+    """Calls the bank through the ``tests-bank`` breaker (see tests.settings)."""
+    if outcome == "down":
+        raise ConnectionError("bank down")
+    if outcome == "missing":
+        raise NotAtTheBank("no such account")
+    return outcome

@@ -27,6 +27,8 @@ RATE_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 RATE_PATTERN = re.compile(r"^\s*(\d+)\s*/\s*(\d*\.?\d*)\s*([smhd])\s*$")
 IDEMPOTENCY_TTL = 24 * 3600.0
 """Seconds an ``Idempotency-Key`` keeps answering with the job it made."""
+FOREVER = 10**10
+"""The ``until`` of a breaker forced open (a timestamp no one reaches): until closed by hand."""
 MAX_KEY_VALUE = 100
 """A key value longer than this is stored as its hash, so scopes stay short."""
 
@@ -182,3 +184,39 @@ def fingerprint(task_name: str, args: Sequence[Any], kwargs: Mapping[str, Any]) 
     """What a request asked for, so a key reused for a different request is refused."""
     text = json.dumps([task_name, list(args), dict(kwargs)], sort_keys=True, default=str)
     return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
+
+
+@dataclass(frozen=True)
+class BreakerSpec:
+    """A circuit breaker over a resource many tasks may share (``@task(breaker="bank-api")``).
+
+    ``threshold`` counted failures within ``window`` seconds open it; after ``recovery``
+    seconds one probe job runs (half-open): its success closes it, its failure opens it
+    again. Exceptions of the ``ignore`` classes (dotted paths, and their subclasses)
+    don't count: a 404 from the bank is not the bank being down.
+    """
+
+    name: str
+    threshold: int = 5
+    window: float = 60.0
+    recovery: float = 30.0
+    ignore: tuple[str, ...] = ()
+
+
+def breaker_spec(name: str, settings: Mapping[str, Any] | None) -> BreakerSpec:
+    """The breaker ``name`` as ``JOBS["FLOW_BREAKERS"][name]`` configures it, or defaults.
+
+    Raises:
+        TaskConfigurationError: for a threshold, window or recovery of 0 or below.
+    """
+    if not isinstance(name, str) or not name.strip() or len(name) > 100:
+        raise TaskConfigurationError(f"A breaker is named by 1 to 100 characters, not {name!r}.")
+    options = dict(settings or {})
+    unknown = set(options) - {"threshold", "window", "recovery", "ignore"}
+    if unknown:
+        raise TaskConfigurationError(f"Breaker {name!r}: unknown options {', '.join(sorted(unknown))}.")
+    spec = BreakerSpec(name=name, **{**options, "ignore": tuple(options.get("ignore", ()))})
+    check_limit(spec.threshold, f"breaker {name!r} threshold")
+    check_window(spec.window, f"Breaker {name!r} window")
+    check_window(spec.recovery, f"Breaker {name!r} recovery")
+    return spec

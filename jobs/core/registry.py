@@ -249,6 +249,8 @@ def _check_flow(registered: Task) -> None:
         registered.concurrency_key, registered.signature, f"{registered.name}: concurrency_key"
     )
     flow.check_key_names(registered.unique_key, registered.signature, f"{registered.name}: unique_key")
+    if registered.breaker is not None:
+        flow.breaker_spec(registered.breaker, None)
     if registered.concurrency_key and registered.concurrency is None and registered.rate_limit is None:
         raise TaskConfigurationError(f"{registered.name}: concurrency_key needs a concurrency or rate_limit.")
 

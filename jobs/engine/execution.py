@@ -294,7 +294,7 @@ def record(job: Job, outcome: Outcome) -> None:
             lifecycle.token(job),
         )
         return
-    flow_gate.release(job)  # flow control (issue 15)
+    flow_gate.release(job, outcome)  # flow control (issue 15)
     if outcome.ok:
         if not lifecycle.record_success(job, outcome.result):
             return

@@ -12,12 +12,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
 from jobs import conf
 from jobs.core import registry
 from jobs.core.states import STARTABLE
 from jobs.engine import broker
-from jobs.engine.flow import keys, leases, scopes, slots, waiting
+from jobs.engine.flow import breakers, keys, leases, scopes, slots, waiting
 from jobs.models import Job
 
 logger = logging.getLogger("jobs.flow")
@@ -28,7 +29,7 @@ _configured: tuple[object, int, bool] | None = None
 
 
 def limits_configured() -> bool:
-    """Whether any task or queue has a limit; cached per settings object and registry size."""
+    """Whether any task or queue has a limit or a breaker; cached per settings and registry size."""
     global _configured
     marker = (conf.get(), len(registry.task_names()))
     if _configured is None or _configured[:2] != marker:
@@ -48,12 +49,13 @@ def claim(job_id: str, worker_name: str, start: Start) -> Job | None:
     if row is None or row["status"] not in STARTABLE:
         return start(job_id, worker_name)
     limits = scopes.limits_for(row["task"], row["queue"], row["args"], row["kwargs"])
-    if not limits:
+    breaker = breakers.breaker_of(row["task"])
+    if not limits and breaker is None:
         return start(job_id, worker_name)
-    now = time.time()
-    refusal = slots.admit(job_id, limits, now, row["created_at"].timestamp())
-    if refusal is not None and refusal.kind == "concurrency" and leases.evict_dead(refusal.scope, now):
-        refusal = slots.admit(job_id, limits, now, row["created_at"].timestamp())
+    now, order = time.time(), row["created_at"].timestamp()
+    refusal = breakers.check(breaker, job_id, order, now) if breaker else None
+    if refusal is None and limits:
+        refusal = _admit(job_id, limits, now, order)
     if refusal is not None:
         waiting.defer(job_id, refusal, limits, now)
         return None
@@ -64,13 +66,34 @@ def claim(job_id: str, worker_name: str, start: Start) -> Job | None:
     return job
 
 
-def release(job: Job) -> None:
-    """The attempt ended (recorded): free its slots and wake who waited for them."""
+def _admit(job_id: str, limits: scopes.Limits, now: float, order: float) -> slots.Refusal | None:
+    """Take the slots; a full scope first evicts holders whose attempt died, then tries again."""
+    refusal = slots.admit(job_id, limits, now, order)
+    if refusal is not None and refusal.kind == "concurrency" and leases.evict_dead(refusal.scope, now):
+        refusal = slots.admit(job_id, limits, now, order)
+    return refusal
+
+
+def release(job: Job, outcome: Any) -> None:
+    """The attempt ended (``outcome``: execution's ``Outcome``): free its slots, wake who
+    waited for them, and count the outcome for its breaker."""
     if not limits_configured():
         return
     limits = scopes.limits_for(job.task, job.queue, job.args, job.kwargs)
     if limits:
         _give_back(str(job.pk), limits)
+    failure = "" if outcome.ok else failure_name(outcome.exception, outcome.traceback)
+    breakers.record(job, outcome.ok, failure)
+
+
+def failure_name(exception: BaseException | None, traceback: str) -> str:
+    """The failing exception's class as ``module.Qualname`` (builtins bare), from the
+    exception in this process or else from its traceback's last line (a work-horse's)."""
+    if exception is not None:
+        cls = type(exception)
+        return cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
+    lines = traceback.strip().splitlines()
+    return lines[-1].split(":", 1)[0].strip() if lines else ""
 
 
 def _give_back(job_id: str, limits: scopes.Limits) -> None:

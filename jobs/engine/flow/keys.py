@@ -40,3 +40,13 @@ def starts(scope: str) -> str:
 
 def note(job_id: str) -> str:
     return NOTE.format(job_id=job_id)
+
+
+BREAKER = REDIS_PREFIX + "flow:breaker:{name}"
+"""Hash: a breaker's ``state``, ``until``, ``opened_at``, ``probe``, ``probe_at``, ``forced``."""
+BREAKER_FAILURES = REDIS_PREFIX + "flow:breaker_failures:{name}"
+"""Sorted set: the counted failures within the breaker's window."""
+BREAKER_HELD = REDIS_PREFIX + "flow:breaker_held:{name}"
+"""Sorted set: the jobs an open breaker holds, all woken when it closes."""
+BREAKERS = REDIS_PREFIX + "flow:breakers"
+"""Set: every breaker that ever counted an outcome or was forced."""

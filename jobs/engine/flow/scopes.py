@@ -37,7 +37,7 @@ def any_limits() -> bool:
     """Whether any task or queue has a limit: if not, the claim path checks nothing."""
     if conf.get().FLOW_QUEUES:
         return True
-    return any(task.concurrency or task.rate_limit for task in all_tasks())
+    return any(task.concurrency or task.rate_limit or task.breaker for task in all_tasks())
 
 
 def _task(name: str) -> Task | None:

@@ -93,18 +93,19 @@ return promoted
 
 @dataclass(frozen=True)
 class Refusal:
-    """Why a job may not start yet: the limit's kind and scope, and its place in line."""
+    """Why a job may not start yet: the limit's kind and scope, its place in line, and
+    ``at``: a rate window's oldest start, or the time a breaker may let a job through."""
 
     kind: str
     scope: str
     rank: int
-    oldest_start: float = 0.0
+    at: float = 0.0
 
 
 _scripts: dict[tuple[int, str], object] = {}
 
 
-def _script(redis: Redis, source: str):
+def script(redis: Redis, source: str):
     """One registered script per client: registering hashes the source each time."""
     cached = _scripts.get((id(redis), source))
     if cached is None:
@@ -134,7 +135,7 @@ def admit(
         key_list += [keys.starts(scope), keys.rate_held(scope)]
         argv += [rate.max, repr(rate.duration), scope]
     key_list += [keys.RATE_LIMITED, keys.HELD]
-    reply = _script(redis, ADMIT)(keys=key_list, args=argv)
+    reply = script(redis, ADMIT)(keys=key_list, args=argv)
     if _text(reply[0]) == "ok":
         return None
     return Refusal(_text(reply[0]), _text(reply[1]), int(reply[2]), float(_text(reply[3])))
@@ -156,7 +157,7 @@ def release(job_id: str, limits: Limits, redis: Redis | None = None) -> list[str
     for scope, limit in limits.concurrency:
         key_list += [keys.slots(scope), keys.waiting(scope)]
         argv.append(limit)
-    return [_text(job) for job in _script(redis, RELEASE)(keys=key_list, args=argv)]
+    return [_text(job) for job in script(redis, RELEASE)(keys=key_list, args=argv)]
 
 
 def holders(scope: str, before: float, redis: Redis | None = None) -> list[str]:

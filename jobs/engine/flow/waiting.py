@@ -19,6 +19,7 @@ from typing import Any
 from django.utils import timezone
 
 from jobs import conf
+from jobs.core import flow
 from jobs.core.states import WAITING, JobStatus
 from jobs.engine import broker
 from jobs.engine.flow import keys
@@ -29,21 +30,34 @@ from jobs.models.journal import log_event
 
 logger = logging.getLogger("jobs.flow")
 
+HELD_BY = {
+    "concurrency": keys.waiting,
+    "rate": keys.rate_held,
+    "breaker": lambda name: keys.BREAKER_HELD.format(name=name),
+}
+"""Which held set a refusal of each kind put the job in."""
 MAX_RECHECK = 300.0
 """However far back in line, a held job looks again at least this often (seconds)."""
 
 
 def until(refusal: Refusal, limits: Limits, now: float) -> float:
     """When a refused job should look again: its turn, as far as can be told."""
+    if refusal.kind == "breaker":
+        return max(refusal.at, now + 0.1)
     if refusal.kind == "rate":
         rate = dict(limits.rates)[refusal.scope]
-        return refusal.oldest_start + rate.duration + (refusal.rank // rate.max) * rate.duration + 0.001
+        return refusal.at + rate.duration + (refusal.rank // rate.max) * rate.duration + 0.001
     limit = dict(limits.concurrency)[refusal.scope]
     recheck = conf.get().FLOW_RECHECK_INTERVAL
     return now + min(recheck * (1 + refusal.rank // limit), MAX_RECHECK)
 
 
 def describe(refusal: Refusal, limits: Limits) -> str:
+    if refusal.kind == "breaker" and refusal.at >= flow.FOREVER:
+        return f"{refusal.scope} breaker forced open"
+    if refusal.kind == "breaker":
+        at = timezone.localtime(datetime.fromtimestamp(refusal.at, tz=UTC))
+        return f"{refusal.scope} breaker open until {at:%H:%M:%S}"
     if refusal.kind == "rate":
         return f"rate limit {dict(limits.rates)[refusal.scope]} of {refusal.scope}"
     return f"concurrency limit {dict(limits.concurrency)[refusal.scope]} of {refusal.scope}"
@@ -57,8 +71,7 @@ def defer(job_id: str, refusal: Refusal, limits: Limits, now: float | None = Non
     if not Job.objects.filter(pk=job_id, status__in=WAITING).update(
         status=JobStatus.SCHEDULED, run_at=run_at
     ):
-        held = keys.rate_held if refusal.kind == "rate" else keys.waiting
-        broker.connection().zrem(held(refusal.scope), job_id)
+        broker.connection().zrem(HELD_BY[refusal.kind](refusal.scope), job_id)
         return False
     reason = describe(refusal, limits)
     note = {"kind": refusal.kind, "scope": refusal.scope, "reason": reason, "until": due}
