@@ -29,3 +29,11 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),
 ]
+
+# Flow control (issue 15): limits, their usage and the circuit breakers.
+from jobs.api.views_flow import FlowViewSet  # noqa: E402
+
+flow_router = SimpleRouter()
+flow_router.include_format_suffixes = False
+flow_router.register("flow", FlowViewSet, basename="flow")
+urlpatterns += flow_router.urls

@@ -32,3 +32,17 @@ class Mutation(graphene.ObjectType):
 
 
 schema = graphene.Schema(query=Query, mutation=Mutation)
+
+# Flow control (issue 15).
+from jobs.graphql import flow as flow_schema  # noqa: E402
+
+
+class Query(Query, flow_schema.FlowQuery):
+    pass
+
+
+class Mutation(Mutation):
+    force_breaker = flow_schema.ForceBreaker.Field()
+
+
+schema = graphene.Schema(query=Query, mutation=Mutation)

@@ -1,6 +1,6 @@
 """Jobdesk's models, one module per aggregate; every model is importable from here."""
 
-from jobs.models.flow import JobKey
+from jobs.models.flow import FlowChange, JobKey
 from jobs.models.jobs import Job, JobLog, JobQuerySet
 from jobs.models.monitoring import Alert, AlertEvent, AlertRule, TaskStats, TaskStatsHistory
 from jobs.models.queues import QueueStats, QueueStatsHistory
@@ -10,6 +10,7 @@ __all__ = [
     "Alert",
     "AlertEvent",
     "AlertRule",
+    "FlowChange",
     "Job",
     "JobKey",
     "JobLog",

@@ -8,6 +8,7 @@ creates the job, every other one finds that row and answers with its job.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,3 +32,23 @@ class JobKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class FlowChange(models.Model):
+    """Who changed flow control by hand, what and when (an audit trail; rows are never edited)."""
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    interface = models.CharField(max_length=20, blank=True)
+    target = models.CharField(max_length=200, help_text=_("What changed, e.g. breaker:bank-api."))
+    change = models.CharField(max_length=200)
+
+    class Meta:
+        verbose_name = _("flow control change")
+        ordering = ("-created_at",)
+        permissions = [("force_breaker", "Can force a circuit breaker open or closed")]
+
+    def __str__(self) -> str:
+        return f"{self.target}: {self.change}"

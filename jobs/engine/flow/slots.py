@@ -49,12 +49,14 @@ end
 for i = 1, n do
   redis.call('ZADD', KEYS[2*i-1], now, job)
   redis.call('ZREM', KEYS[2*i], job)
+  redis.call('HSET', KEYS[#KEYS - 2], ARGV[a + 2*(i-1) + 1], now)
 end
 for j = 1, m do
   local starts, duration = KEYS[2*n + 2*j - 1], tonumber(ARGV[b + 3*(j-1) + 1])
   redis.call('ZADD', starts, now, job .. ':' .. ARGV[1])
   redis.call('PEXPIRE', starts, math.ceil(duration * 1000) + 1000)
   redis.call('ZREM', KEYS[2*n + 2*j], job)
+  redis.call('HSET', KEYS[#KEYS - 2], ARGV[b + 3*(j-1) + 2], now)
 end
 return {'ok'}
 """
@@ -134,7 +136,7 @@ def admit(
     for scope, rate in limits.rates:
         key_list += [keys.starts(scope), keys.rate_held(scope)]
         argv += [rate.max, repr(rate.duration), scope]
-    key_list += [keys.RATE_LIMITED, keys.HELD]
+    key_list += [keys.SCOPES, keys.RATE_LIMITED, keys.HELD]
     reply = script(redis, ADMIT)(keys=key_list, args=argv)
     if _text(reply[0]) == "ok":
         return None
