@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from jobs import conf
 from jobs.core import flow
-from jobs.core.registry import get_task
+from jobs.core.registry import all_tasks, get_task
 from jobs.engine import broker
 from jobs.engine.flow import breakers, keys, scopes
 
@@ -91,3 +92,22 @@ def queue_usage(queue: str) -> ScopeUsage | None:
 
 def all_breakers() -> list[breakers.BreakerState]:
     return [breakers.state(name) for name in breakers.known()]
+
+
+@dataclass(frozen=True)
+class Overview:
+    scopes: list[ScopeUsage]
+    breakers: list[breakers.BreakerState]
+
+
+def overview() -> Overview:
+    """Every limited scope (each task's, each keyed one seen, each queue's) and breaker."""
+    found = []
+    for task in all_tasks():
+        if task.concurrency or task.rate_limit:
+            found.extend(task_usage(task.name))
+    for queue in conf.get().QUEUES:
+        usage_now = queue_usage(queue)
+        if usage_now:
+            found.append(usage_now)
+    return Overview(found, all_breakers())
