@@ -18,6 +18,7 @@ from django.utils import timezone
 from jobs import conf
 from jobs.core.registry import all_tasks, get_task
 from jobs.core.states import JobStatus
+from jobs.engine import broker
 from jobs.engine.flow import breakers, reads, waiting
 from jobs.exceptions import Invalid, NotFound
 from jobs.models import FlowChange, Job
@@ -25,6 +26,10 @@ from jobs.models import FlowChange, Job
 
 class UnknownBreaker(NotFound):
     code = "unknown_breaker"
+
+
+FlowUnavailable = broker.RedisError
+"""Raised by the reads when Redis, where flow control keeps its state, doesn't answer."""
 
 
 def _when(timestamp: float | None) -> datetime | None:
