@@ -1,16 +1,20 @@
 """Circuit breakers: open after the threshold, hold jobs, one probe, close (real Redis)."""
 
 import time
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from jobs import signals
 from jobs.core.states import JobStatus
 from jobs.engine import broker, execution
 from jobs.engine.flow import breakers, waiting
-from jobs.models import Job
+from jobs.models import Alert, Job
+from jobs.monitoring.alerts.evaluate import evaluate
 from jobs.services import schedule_job
 from tests.conftest import wait_for
+from tests.factories import make_alert_rule
 from tests.flow_tasks import NotAtTheBank
 
 S = JobStatus
@@ -98,3 +102,17 @@ def test_forced_open_holds_until_forced_closed():
     assert status(held) == S.SCHEDULED
     assert broker.connection().zscore(broker.SCHEDULED_JOBS_KEY, str(held.pk)) <= time.time()
     assert execution.claim(str(held.pk), "w") is not None
+
+
+def test_an_open_breaker_raises_an_alert_through_the_alert_rules_and_resolves():
+    make_alert_rule("bank breaker", kind="breaker_open", threshold=1)
+    for _ in range(3):
+        run("down")
+    later = timezone.now() + timedelta(seconds=2)
+    evaluate(now=later)
+    alert = Alert.objects.get(subject="breaker:tests-bank")
+    assert alert.resolved_at is None and "Breaker tests-bank is open" in alert.message
+    breakers.force("tests-bank", open_=False)
+    evaluate(now=later)
+    alert.refresh_from_db()
+    assert alert.resolved_at is not None
