@@ -2,7 +2,13 @@
 
 from django.contrib import admin
 
-from jobs.admin import alerts, jobs, queues, recurring  # noqa: F401
+from jobs.admin import (  # noqa: F401
+    alerts,
+    flow,
+    jobs,
+    queues,
+    recurring,
+)
 from jobs.admin.third_party import close_side_doors
 from jobs.admin.workers import add_to_index
 

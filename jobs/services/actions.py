@@ -58,6 +58,7 @@ ACTIONS: dict[str, Action] = _table(
     Action("delete_alert_rule", "jobs.delete_alertrule", "Delete an alert rule with its alerts."),
     Action("view_flow", "jobs.view_queuestats", "See limits, their usage and the circuit breakers."),
     Action("force_breaker", "jobs.force_breaker", "Force a circuit breaker open or closed."),
+    Action("override_limits", "jobs.change_flowoverride", "Override a task's or queue's limits."),
 )
 
 

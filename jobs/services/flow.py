@@ -16,12 +16,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from jobs import conf
+from jobs.core.flow_overrides import override_errors
 from jobs.core.registry import all_tasks, get_task
 from jobs.core.states import JobStatus
 from jobs.engine import broker
-from jobs.engine.flow import breakers, reads, waiting
+from jobs.engine.flow import breakers, reads, scopes, waiting
 from jobs.exceptions import Invalid, NotFound
-from jobs.models import FlowChange, Job
+from jobs.models import FlowChange, FlowOverride, Job
 
 
 class UnknownBreaker(NotFound):
@@ -61,11 +62,12 @@ def task_flow(name: str) -> dict[str, Any]:
         UnknownTask: for a name not registered.
     """
     task = get_task(name)
+    concurrency, rate = scopes.task_limits(task)
     return {
         "task": task.name,
-        "concurrency": task.concurrency,
+        "concurrency": concurrency,
         "concurrency_key": list(task.concurrency_key),
-        "rate_limit": str(task.rate_limit) if task.rate_limit else None,
+        "rate_limit": str(rate) if rate else None,
         "unique_for": task.unique_for,
         "unique_key": list(task.unique_key),
         "breaker": task.breaker,
@@ -81,7 +83,7 @@ def queue_flow(name: str) -> dict[str, Any] | None:
 
 def flow_overview() -> dict[str, Any]:
     """Every task with a limit or a breaker, every limited queue, every breaker."""
-    limited = [t.name for t in all_tasks() if t.concurrency or t.rate_limit or t.breaker or t.is_unique]
+    limited = [t.name for t in all_tasks() if any(scopes.task_limits(t)) or t.breaker or t.is_unique]
     queues = [usage for name in conf.get().QUEUES if (usage := queue_flow(name))]
     return {
         "tasks": [task_flow(name) for name in limited],
@@ -124,12 +126,60 @@ def force_breaker(name: str, *, open: bool, user: Any = None, via: str = "code")
     """
     _check_breaker(name)
     with transaction.atomic():
-        FlowChange.objects.create(
-            user=user if getattr(user, "is_authenticated", False) else None,
-            interface=via,
-            target=f"breaker:{name}",
-            change="forced open" if open else "forced closed",
-            created_at=timezone.now(),
-        )
+        _audit(user, via, f"breaker:{name}", "forced open" if open else "forced closed")
         transaction.on_commit(lambda: breakers.force(name, open_=open))
     return breaker_row(breakers.state(name))
+
+
+def save_override(
+    kind: str,
+    name: str,
+    *,
+    concurrency: int | None = None,
+    rate_limit: str = "",
+    user: Any = None,
+    via: str = "code",
+) -> FlowOverride:
+    """Set a task's or queue's limits instead of those in code or settings; audited.
+
+    Raises:
+        Invalid: with every field's problem (unknown task or queue, limits of 0 or below,
+            a rate without a duration); nothing is saved.
+    """
+    row = FlowOverride.objects.filter(kind=kind, name=name).first() or FlowOverride(kind=kind, name=name)
+    before = row.describe() if row.pk else "as in code"
+    row.concurrency, row.rate_limit = concurrency, rate_limit or ""
+    row.updated_at, row.updated_by = timezone.now(), _person(user)
+    errors = override_errors(kind, name, concurrency, rate_limit or "")
+    if kind not in FlowOverride.Kind.values:
+        errors["kind"] = "An override is of a task or a queue."
+    if errors:
+        raise Invalid("; ".join(f"{field}: {message}" for field, message in errors.items()), fields=errors)
+    with transaction.atomic():
+        row.save()
+        _audit(user, via, f"{kind}:{name}", f"{before} → {row.describe()}")
+    scopes.forget_overrides()
+    return row
+
+
+def delete_override(pk: Any, *, user: Any = None, via: str = "code") -> None:
+    """Back to the limits in code or settings; audited.
+
+    Raises:
+        NotFound: for an unknown override.
+    """
+    row = FlowOverride.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    if row is None:
+        raise NotFound(f"No flow control override {pk!r}.")
+    with transaction.atomic():
+        _audit(user, via, f"{row.kind}:{row.name}", f"{row.describe()} → as in code")
+        row.delete()
+    scopes.forget_overrides()
+
+
+def _person(user: Any) -> Any:
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def _audit(user: Any, via: str, target: str, change: str) -> None:
+    FlowChange.objects.create(user=_person(user), interface=via, target=target, change=change[:200])

@@ -34,7 +34,7 @@ def limits_configured() -> bool:
     marker = (conf.get(), len(registry.task_names()))
     if _configured is None or _configured[:2] != marker:
         _configured = (*marker, scopes.any_limits())
-    return _configured[2]
+    return _configured[2] or bool(scopes.overrides())
 
 
 def claim(job_id: str, worker_name: str, start: Start) -> Job | None:

@@ -75,12 +75,13 @@ def keyed_scopes(prefix: str) -> list[str]:
 def task_usage(task_name: str) -> list[ScopeUsage]:
     """The task's scope, or each of its keyed scopes seen so far."""
     task = get_task(task_name)
-    if not (task.concurrency or task.rate_limit):
+    concurrency, rate = scopes.task_limits(task)
+    if not (concurrency or rate):
         return []
     if not task.concurrency_key:
-        return [usage(flow.task_scope(task.name), task.concurrency, task.rate_limit)]
+        return [usage(flow.task_scope(task.name), concurrency, rate)]
     keyed = keyed_scopes(flow.task_scope(task.name) + ":")
-    return [usage(scope, task.concurrency, task.rate_limit) for scope in keyed]
+    return [usage(scope, concurrency, rate) for scope in keyed]
 
 
 def queue_usage(queue: str) -> ScopeUsage | None:
@@ -104,7 +105,7 @@ def overview() -> Overview:
     """Every limited scope (each task's, each keyed one seen, each queue's) and breaker."""
     found = []
     for task in all_tasks():
-        if task.concurrency or task.rate_limit:
+        if any(scopes.task_limits(task)):
             found.extend(task_usage(task.name))
     for queue in conf.get().QUEUES:
         usage_now = queue_usage(queue)

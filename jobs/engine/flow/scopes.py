@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import DatabaseError
+
 from jobs import conf
 from jobs.core import flow
 from jobs.core.registry import Task, all_tasks, get_task
-from jobs.exceptions import UnknownTask
+from jobs.exceptions import TaskConfigurationError, UnknownTask
+from jobs.models import FlowOverride
+
+logger = logging.getLogger("jobs.flow")
 
 
 @dataclass(frozen=True)
@@ -26,15 +33,54 @@ class Limits:
 
 NONE = Limits()
 
+OVERRIDES_REFRESH = 1.0
+"""How old a process's copy of the admin's overrides may get (seconds)."""
+_overrides: tuple[float, dict[tuple[str, str], tuple[int | None, flow.Rate | None]]] = (float("-inf"), {})
+
+
+def overrides() -> dict[tuple[str, str], tuple[int | None, flow.Rate | None]]:
+    """The admin's overrides by (kind, name), read at most once a second per process."""
+    global _overrides
+    if time.monotonic() - _overrides[0] >= OVERRIDES_REFRESH:
+        try:
+            rows = FlowOverride.objects.values_list("kind", "name", "concurrency", "rate_limit")
+            _overrides = (time.monotonic(), {(k, n): (c, _rate(r)) for k, n, c, r in rows})
+        except DatabaseError:
+            logger.exception("flow overrides could not be read; keeping the last")
+    return _overrides[1]
+
+
+def forget_overrides() -> None:
+    """Read them again at the next job (this process saved one)."""
+    global _overrides
+    _overrides = (float("-inf"), _overrides[1])
+
+
+def _rate(text: str) -> flow.Rate | None:
+    try:
+        return flow.parse_rate(text or None)
+    except TaskConfigurationError:
+        return None  # refused when saved; a row written around the admin is ignored
+
 
 def queue_limits(queue: str) -> tuple[int | None, flow.Rate | None]:
-    """A queue's limits from ``JOBS["FLOW_QUEUES"]`` (checked at start by a system check)."""
+    """A queue's limits: the admin's override, else ``JOBS["FLOW_QUEUES"]`` (system-checked)."""
     settings = (conf.get().FLOW_QUEUES or {}).get(queue) or {}
-    return flow.check_limit(settings.get("concurrency")), flow.parse_rate(settings.get("rate_limit"))
+    concurrency, rate = overrides().get(("queue", queue), (None, None))
+    return (
+        concurrency or flow.check_limit(settings.get("concurrency")),
+        rate or flow.parse_rate(settings.get("rate_limit")),
+    )
+
+
+def task_limits(task: Task) -> tuple[int | None, flow.Rate | None]:
+    """A task's limits: the admin's override, else the ones in code."""
+    concurrency, rate = overrides().get(("task", task.name), (None, None))
+    return concurrency or task.concurrency, rate or task.rate_limit
 
 
 def any_limits() -> bool:
-    """Whether any task or queue has a limit: if not, the claim path checks nothing."""
+    """Whether any task or queue has a limit in code or settings (overrides aside)."""
     if conf.get().FLOW_QUEUES:
         return True
     return any(task.concurrency or task.rate_limit or task.breaker for task in all_tasks())
@@ -52,16 +98,17 @@ def limits_for(task_name: str, queue: str, args: Sequence[Any], kwargs: Mapping[
     concurrency: list[tuple[str, int]] = []
     rates: list[tuple[str, flow.Rate]] = []
     task = _task(task_name)
-    if task is not None and (task.concurrency or task.rate_limit):
+    task_concurrency, task_rate = task_limits(task) if task is not None else (None, None)
+    if task is not None and (task_concurrency or task_rate):
         key = ""
         if task.concurrency_key:
             arguments = flow.bound_arguments(task.signature, args, kwargs)
             key = flow.key_value(task.concurrency_key, arguments)
         scope = flow.task_scope(task.name, key)
-        if task.concurrency:
-            concurrency.append((scope, task.concurrency))
-        if task.rate_limit:
-            rates.append((scope, task.rate_limit))
+        if task_concurrency:
+            concurrency.append((scope, task_concurrency))
+        if task_rate:
+            rates.append((scope, task_rate))
     limit, rate = queue_limits(queue)
     if limit:
         concurrency.append((flow.queue_scope(queue), limit))
