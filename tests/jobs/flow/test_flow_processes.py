@@ -83,3 +83,19 @@ def test_a_cancelled_job_held_by_a_limit_never_runs(processes):
     assert Job.objects.get(pk=held.pk).attempts == 0
     assert len(spans()) == 2
     assert slots.in_use("task:tests.flow.single") == 0
+
+
+def test_a_rate_of_twenty_a_second_holds_across_workers(processes):
+    processes.scheduler()
+    for name in "abc":
+        processes.worker("normal", name=name)
+    jobs = [schedule_job("tests.flow.rated", args=[n]) for n in range(60)]
+    wait_for(lambda: all_succeeded(jobs), 120, message=f"all done\n{processes.logs()}")
+    starts = sorted(
+        moment.timestamp()
+        for moment in Job.objects.filter(pk__in=[j.pk for j in jobs]).values_list("started_at", flat=True)
+    )
+    # Claims follow admissions by milliseconds: any window a little under a second holds ≤ 20.
+    assert max(sum(1 for t in starts if first <= t < first + 0.95) for first in starts) <= 20
+    assert starts[-1] - starts[0] >= 2.0, "60 starts at 20/s need at least two more windows"
+    assert set(Job.objects.filter(pk__in=[j.pk for j in jobs]).values_list("attempts", flat=True)) == {1}
