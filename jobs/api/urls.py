@@ -36,4 +36,4 @@ from jobs.api.views_flow import FlowViewSet  # noqa: E402
 flow_router = SimpleRouter()
 flow_router.include_format_suffixes = False
 flow_router.register("flow", FlowViewSet, basename="flow")
-urlpatterns += flow_router.urls
+urlpatterns += [path("flow/", FlowViewSet.as_view({"get": "overview"}), name="flow"), *flow_router.urls]

@@ -68,12 +68,13 @@ FlowSerializer = inline_serializer(
 class FlowViewSet(ApiViewSet):
     lookup_value_regex = "[^/]+"
     permission_map = permissions_for(
-        list="view_flow", breaker="view_flow", open_breaker="force_breaker", close_breaker="force_breaker"
+        overview="view_flow", breaker="view_flow", open_breaker="force_breaker", close_breaker="force_breaker"
     )
     throttled_actions = frozenset({"open_breaker", "close_breaker"})
 
-    @extend_schema(responses={200: FlowSerializer})
-    def list(self, request: Request) -> Response:
+    @extend_schema(responses={200: FlowSerializer}, operation_id="flow_overview")
+    def overview(self, request: Request) -> Response:
+        """Every limited task and queue with its usage now, and every breaker."""
         overview = flow.flow_overview()
         return Response(
             {
