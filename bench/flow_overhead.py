@@ -66,6 +66,25 @@ def one_round(options: argparse.Namespace, processes: Processes, task: str, inde
     return len(ids) / (span["last"] - span["first"]).total_seconds()
 
 
+def check_cost(samples: int = 2000) -> tuple[float, float]:
+    """Seconds per job of the check measured directly: (the row read, the two Redis scripts)."""
+    from jobs.engine.flow import scopes, slots
+    from jobs.models import Job
+    from jobs.services import schedule_job
+
+    job_id = schedule_job("bench.flow.free").pk
+    began = time.perf_counter()
+    for _ in range(samples):
+        Job.objects.filter(pk=job_id).values("task", "queue", "args", "kwargs", "created_at", "status").first()
+    read = (time.perf_counter() - began) / samples
+    limits = scopes.limits_for("bench.flow.limited", "normal", [], {})
+    began = time.perf_counter()
+    for number in range(samples):
+        slots.admit(f"cost-{number}", limits, time.time(), 0.0)
+        slots.release(f"cost-{number}", limits)
+    return read, (time.perf_counter() - began) / samples
+
+
 def report(limited: list[float], free: list[float], options: argparse.Namespace) -> None:
     limited_median, free_median = statistics.median(limited), statistics.median(free)
     print(f"worker class {options.worker_class}, {options.workers} workers, {options.jobs} jobs per round")
@@ -75,6 +94,12 @@ def report(limited: list[float], free: list[float], options: argparse.Namespace)
     print("per pair limited/free: " + "  ".join(f"{100 * r:5.1f} %" for r in ratios))
     cost = 100 * (free_median - limited_median) / free_median
     print(f"cost of a concurrency + rate limit: {cost:+.1f} % of throughput (target < 10 %)")
+    read, scripts = check_cost()
+    per_job = options.workers / free_median
+    print(
+        f"check measured directly: row read {read * 1e6:.0f} µs + slot/window scripts {scripts * 1e6:.0f} µs "
+        f"= {100 * (read + scripts) / per_job:.2f} % of a worker's time per no-op job here"
+    )
 
 
 def main() -> None:

@@ -2,13 +2,8 @@
 
 from django.contrib import admin
 
-from jobs.admin import (  # noqa: F401
-    alerts,
-    flow,
-    jobs,
-    queues,
-    recurring,
-)
+from jobs.admin import alerts, jobs, queues, recurring  # noqa: F401
+from jobs.admin import flow as flow_admin  # noqa: F401 - flow control (issue 15)
 from jobs.admin.third_party import close_side_doors
 from jobs.admin.workers import add_to_index
 
