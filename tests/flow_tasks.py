@@ -73,3 +73,8 @@ def bank(outcome: str = "ok") -> str:
     if outcome == "missing":
         raise NotAtTheBank("no such account")
     return outcome
+
+
+@task(name="tests.flow.hourly", rate_limit="3/h")
+def hourly(n: int) -> None:
+    """Three starts an hour: a window no test outlives, whatever the machine's load."""

@@ -10,5 +10,5 @@ from project.settings import JOBS
 
 JOBS = {**JOBS, "TASK_MODULES": [*JOBS["TASK_MODULES"], "tests.tasks", "tests.flow_tasks"]}
 JOBS["FLOW_BREAKERS"] = {
-    "tests-bank": {"threshold": 3, "window": 60, "recovery": 1, "ignore": ["tests.flow_tasks.NotAtTheBank"]}
+    "tests-bank": {"threshold": 3, "window": 60, "recovery": 3, "ignore": ["tests.flow_tasks.NotAtTheBank"]}
 }

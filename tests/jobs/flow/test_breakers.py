@@ -52,7 +52,7 @@ def heard():
 
 def recovered() -> None:
     until = breakers.state("tests-bank").until
-    wait_for(lambda: time.time() > until, 5, message="the recovery timeout")
+    wait_for(lambda: time.time() > until, 10, message="the recovery timeout")
 
 
 def test_the_breaker_opens_after_the_threshold_holds_jobs_probes_and_closes(heard):

@@ -27,10 +27,11 @@ def test_rest_lists_limits_with_their_usage_and_the_breakers(api):
 
 
 def test_a_rate_limits_budget_and_wait_are_visible():
-    for n in range(21):
-        execution.claim(str(schedule_job("tests.flow.rated", args=[n]).pk), "w")
-    scope = flow.task_flow("tests.flow.rated")["scopes"][0]
-    assert scope["budget"] == 0 and 0 < scope["window_opens_in"] <= 1 and scope["rate_limited_total"] == 1
+    for n in range(4):
+        execution.claim(str(schedule_job("tests.flow.hourly", args=[n]).pk), "w")
+    scope = flow.task_flow("tests.flow.hourly")["scopes"][0]
+    assert scope["budget"] == 0 and 3500 < scope["window_opens_in"] <= 3600
+    assert scope["rate_limited_total"] == 1 and scope["waiting"] == 1
 
 
 def test_rest_forcing_a_breaker_needs_its_own_permission_and_is_audited(api):
