@@ -19,7 +19,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 from jobs import conf
+from jobs.core import flow
 from jobs.core.states import Priority
+from jobs.exceptions import TaskConfigurationError
 
 POSITIVE = (
     "SCHEDULER_INTERVAL", "HOUSEKEEPING_INTERVAL", "RECONCILE_INTERVAL", "JOB_MONITORING_INTERVAL",
@@ -245,4 +247,58 @@ def check_worker_pools(app_configs: Any = None, **kwargs: Any) -> list[CheckMess
                     id="jobs.E010",
                 )
             )
+    return errors
+
+
+# Flow control (issue 15): queue limits and breakers in settings. Task options are
+# refused by the @task decorator itself, so a bad one stops the import that declares it.
+@register(Tags.compatibility)
+def check_flow_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """``JOBS["FLOW_QUEUES"]`` and ``JOBS["FLOW_BREAKERS"]``: limits above 0, known queues,
+    rates with a duration, and breakers' ignored exceptions that exist."""
+    try:
+        jobs = conf.get()
+    except (ImproperlyConfigured, TypeError, ValueError):
+        return []  # check_jobs_settings reports it
+    return [*_check_flow_queues(jobs), *_check_flow_breakers(jobs)]
+
+
+def _check_flow_queues(jobs: conf.JobsSettings) -> list[CheckMessage]:
+    errors = []
+    for queue, limits in (jobs.FLOW_QUEUES or {}).items():
+        where = f"JOBS['FLOW_QUEUES'][{queue!r}]"
+        if queue not in jobs.QUEUES:
+            errors.append(Error(f"{where}: {queue!r} is not in JOBS['QUEUES'].", id="jobs.E020"))
+            continue
+        unknown = set(limits or {}) - {"concurrency", "rate_limit"} if isinstance(limits, dict) else {"?"}
+        if unknown:
+            errors.append(Error(f"{where} takes 'concurrency' and 'rate_limit' only.", id="jobs.E021"))
+            continue
+        try:
+            flow.check_limit(limits.get("concurrency"))
+            flow.parse_rate(limits.get("rate_limit"))
+        except TaskConfigurationError as exc:
+            errors.append(Error(f"{where}: {exc}", id="jobs.E021"))
+    return errors
+
+
+def _check_flow_breakers(jobs: conf.JobsSettings) -> list[CheckMessage]:
+    errors = []
+    for name, options in (jobs.FLOW_BREAKERS or {}).items():
+        where = f"JOBS['FLOW_BREAKERS'][{name!r}]"
+        try:
+            spec = flow.breaker_spec(name, options)
+        except (TaskConfigurationError, TypeError) as exc:
+            errors.append(Error(f"{where}: {exc}", id="jobs.E022"))
+            continue
+        for path in spec.ignore:
+            try:
+                cls = import_string(path)
+            except ImportError as exc:
+                errors.append(
+                    Error(f"{where}: ignored exception {path!r} can't be imported: {exc}", id="jobs.E023")
+                )
+                continue
+            if not (isinstance(cls, type) and issubclass(cls, BaseException)):
+                errors.append(Error(f"{where}: {path!r} is not an exception class.", id="jobs.E023"))
     return errors

@@ -65,6 +65,11 @@ class JobsSettings:
     WORKER_POOLS: tuple[dict[str, Any], ...] = ()
     WORKERS_ALERT_GRACE: float = 30.0
     """Seconds "fewer than N healthy workers" must last before it fires (start, rolling deploys)."""
+    # Flow control (jobs.core.flow, jobs.engine.flow): per-queue limits, and how often
+    # a job waiting on a limit looks again if no finishing job wakes it first.
+    FLOW_QUEUES: dict[str, dict[str, Any]] | None = None
+    FLOW_RECHECK_INTERVAL: float = 5.0
+    FLOW_BREAKERS: dict[str, dict[str, Any]] | None = None
 
     @property
     def priority_queues(self) -> dict[str, str]:

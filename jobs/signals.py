@@ -33,6 +33,10 @@ job_succeeded = Signal()
 job_retrying = Signal()
 job_failed = Signal()
 job_cancelled = Signal()
+breaker_opened = Signal()
+"""Flow control (issue 15): a circuit breaker opened; ``name``, ``until`` (a datetime), ``reason``."""
+breaker_closed = Signal()
+"""A circuit breaker closed (its probe succeeded, or by hand); ``name``, ``reason``."""
 
 
 def send(signal: Signal, **kwargs) -> None:

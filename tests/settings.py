@@ -15,5 +15,14 @@ JOBS = {
         "tests.tasks",
         "tests.adopt_tasks",
         "tests.fast_tasks",
+        "tests.flow_tasks",
     ],
+    "FLOW_BREAKERS": {
+        "tests-bank": {
+            "threshold": 3,
+            "window": 60,
+            "recovery": 3,
+            "ignore": ["tests.flow_tasks.NotAtTheBank"],
+        }
+    },
 }

@@ -7,6 +7,8 @@ from rest_framework.routers import SimpleRouter
 
 from jobs.api.docs import DocsView, SchemaView
 from jobs.api.views.alerts import AlertRuleViewSet, AlertViewSet
+from jobs.api.views.fleet import FleetWorkerViewSet, PoolViewSet
+from jobs.api.views.flow import FlowViewSet
 from jobs.api.views.jobs import JobViewSet
 from jobs.api.views.queues import QueueViewSet
 from jobs.api.views.recurring import RecurringJobViewSet
@@ -23,20 +25,18 @@ router.register("tasks", TaskViewSet, basename="task")
 router.register("workers", WorkerViewSet, basename="worker")
 router.register("metrics", MetricsViewSet, basename="metrics")
 router.register("health", HealthViewSet, basename="health")
+router.register("pools", PoolViewSet, basename="pool")
+router.register("fleet-workers", FleetWorkerViewSet, basename="fleet-worker")
+router.register("flow", FlowViewSet, basename="flow")
 
-api_patterns = [path("health/live", LiveView.as_view(), name="api-live"), path("", include(router.urls))]
+api_patterns = [
+    path("health/live", LiveView.as_view(), name="api-live"),
+    path("flow/", FlowViewSet.as_view({"get": "overview"}), name="flow"),
+    path("", include(router.urls)),
+]
 
 urlpatterns = [
     path("schema/", SchemaView.as_view(api_patterns=api_patterns), name="api-schema"),
     path("docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
     *api_patterns,
 ]
-
-# The worker fleet (jobs.api.views.fleet), on a router of its own.
-from jobs.api.views.fleet import FleetWorkerViewSet, PoolViewSet  # noqa: E402
-
-fleet_router = SimpleRouter()
-fleet_router.include_format_suffixes = False
-fleet_router.register("pools", PoolViewSet, basename="pool")
-fleet_router.register("fleet-workers", FleetWorkerViewSet, basename="fleet-worker")
-urlpatterns += [path("", include(fleet_router.urls))]

@@ -56,7 +56,7 @@ def _threshold_error(rule: Model) -> str | None:
         return "A failure-rate threshold is a percentage from 0 up to (not including) 100."
     if rule.kind in (K.BACKLOG, K.WORKERS) and (value < (1 if rule.kind == K.WORKERS else 0) or value % 1):
         return "This threshold is a whole number of jobs or workers (workers: at least 1)."
-    if rule.kind in (K.OLDEST_WAITING, K.STUCK, K.RECURRING_MISSED, K.SLA) and not (
+    if rule.kind in (K.OLDEST_WAITING, K.STUCK, K.RECURRING_MISSED, K.SLA, K.BREAKER_OPEN) and not (
         0 < value <= MAX_DELAY_SECONDS
     ):
         return f"This threshold is a duration in seconds, above 0 and at most {MAX_DELAY_SECONDS}."

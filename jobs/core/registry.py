@@ -20,6 +20,7 @@ from typing import Any
 from django.apps import apps as django_apps
 
 from jobs import conf
+from jobs.core import flow
 from jobs.core.states import Priority
 from jobs.exceptions import InvalidArguments, TaskConfigurationError, UnknownTask
 
@@ -80,6 +81,16 @@ class Task:
     result_retention: timedelta | None = None
     takes_context: bool = False
     description: str = ""
+    concurrency: int | None = None
+    concurrency_key: tuple[str, ...] = ()
+    rate_limit: flow.Rate | None = None
+    unique_for: float | None = None
+    unique_key: tuple[str, ...] = ()
+    breaker: str | None = None
+
+    @property
+    def is_unique(self) -> bool:
+        return self.unique_for is not None or bool(self.unique_key)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Call the function directly, in this process (handy in tests and shells)."""
@@ -161,11 +172,23 @@ def task(
     timeout: int | None = None,
     result_retention: timedelta | None = None,
     takes_context: bool = False,
+    concurrency: int | None = None,
+    concurrency_key: str | tuple[str, ...] | None = None,
+    rate_limit: str | dict | flow.Rate | None = None,
+    unique_for: float | None = None,
+    unique_key: str | tuple[str, ...] | None = None,
+    breaker: str | None = None,
 ) -> Any:
     """Register ``func`` as a task: ``@task(name="demo.add", max_attempts=3)``.
 
     ``result_retention`` is how long its succeeded jobs (and their results) are kept
     before the cleanup task deletes them; unset, ``JOBS['SUCCEEDED_RETENTION_DAYS']``.
+
+    Flow control (:mod:`jobs.core.flow`): at most ``concurrency`` of its jobs run at once
+    (per value of the ``concurrency_key`` parameters, if named), at most ``rate_limit``
+    start per window (``"100/m"``, same key), and a job scheduled while an equal one
+    created less than ``unique_for`` seconds ago (equal in its ``unique_key``
+    parameters, or all arguments) is still waiting or running is that job.
 
     Raises:
         TaskConfigurationError: for options that can't work, or a name taken by another
@@ -184,8 +207,15 @@ def task(
             result_retention=result_retention,
             takes_context=takes_context,
             description=inspect.getdoc(function) or "",
+            concurrency=flow.check_limit(concurrency),
+            concurrency_key=flow.key_names(concurrency_key),
+            rate_limit=flow.parse_rate(rate_limit),
+            unique_for=flow.check_window(unique_for, "unique_for"),
+            unique_key=flow.key_names(unique_key),
+            breaker=breaker,
         )
         _check(registered)
+        _check_flow(registered)
         existing = _registry.get(registered.name)
         if existing is not None and _qualified(existing.func) != _qualified(function):
             raise TaskConfigurationError(
@@ -211,6 +241,18 @@ def _check(registered: Task) -> None:
         raise TaskConfigurationError(f"{registered.name}: result_retention must be a positive timedelta.")
     if registered.takes_context and not inspect.signature(registered.func).parameters:
         raise TaskConfigurationError(f"{registered.name}: takes_context needs a first parameter.")
+
+
+def _check_flow(registered: Task) -> None:
+    """A key names parameters, and keys a limit or uniqueness that exists."""
+    flow.check_key_names(
+        registered.concurrency_key, registered.signature, f"{registered.name}: concurrency_key"
+    )
+    flow.check_key_names(registered.unique_key, registered.signature, f"{registered.name}: unique_key")
+    if registered.breaker is not None:
+        flow.breaker_spec(registered.breaker, None)
+    if registered.concurrency_key and registered.concurrency is None and registered.rate_limit is None:
+        raise TaskConfigurationError(f"{registered.name}: concurrency_key needs a concurrency or rate_limit.")
 
 
 def autodiscover() -> None:

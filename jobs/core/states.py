@@ -88,6 +88,7 @@ class AlertKind(models.TextChoices):
     WORKERS = "workers", _("Fewer than N healthy workers")
     RECURRING_MISSED = "recurring_missed", _("Recurring job overdue by N seconds")
     SLA = "sla", _("Job of the task over its SLA of N seconds")
+    BREAKER_OPEN = "breaker_open", _("Circuit breaker open for over N seconds")
 
 
 class MisfirePolicy(models.TextChoices):

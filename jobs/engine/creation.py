@@ -14,11 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from jobs import signals
-from jobs.core import validation
+from jobs.core import flow, validation
 from jobs.core.registry import Task
 from jobs.core.states import JobStatus
 from jobs.engine import broker
 from jobs.engine.dependants import pending_dependencies
+from jobs.engine.flow import unique
 from jobs.exceptions import InvalidSchedule, JobNotFound, UnknownDependency
 from jobs.models import Job, JobLog
 from jobs.models.jobs import get_job
@@ -117,19 +118,34 @@ def create_job(task: str | Task, *, user: Any = None, via: str = "code", **optio
 
     Raises:
         UnknownTask, InvalidArguments, PayloadTooLarge, UnknownQueue, InvalidSchedule,
-        JobNotFound (an unknown dependency), DependencyFailed.
+        JobNotFound (an unknown dependency), DependencyFailed; Conflict for an
+        idempotency key reused for a different request.
     """
+    idempotency_key = flow.check_idempotency_key(options.pop("idempotency_key", None))
     job, _waiting_for = build_job(task, user=user, source=options.pop("source", via), **options)
-    with transaction.atomic():
-        job.save(force_insert=True)
-        if job.all_dependencies:
-            job.depends_on.set([get_job(dep).pk for dep in job.all_dependencies])
-        if job.created_by is not None or via != "code":
-            log_event(
-                job, JobLog.Event.CREATED, f"Scheduled by {describe_actor(user, via)}.", user=user, via=via
-            )
-        transaction.on_commit(lambda: dispatch_job(job), robust=True)
-        transaction.on_commit(lambda: signals.send(signals.job_created, job=job))
+
+    def save() -> None:
+        with transaction.atomic():
+            job.save(force_insert=True)
+            if job.all_dependencies:
+                job.depends_on.set([get_job(dep).pk for dep in job.all_dependencies])
+            if job.created_by is not None or via != "code":
+                log_event(
+                    job,
+                    JobLog.Event.CREATED,
+                    f"Scheduled by {describe_actor(user, via)}.",
+                    user=user,
+                    via=via,
+                )
+            transaction.on_commit(lambda: dispatch_job(job), robust=True)
+            transaction.on_commit(lambda: signals.send(signals.job_created, job=job))
+
+    # Flow control (issue 15): a unique task's duplicate, or a repeated idempotency key,
+    # is answered with the job that holds the key (the database's unique index decides).
+    keys = unique.keys_for(job, idempotency_key, user)
+    if keys:
+        return unique.create_once(job, keys, save)
+    save()
     return job
 
 

@@ -39,6 +39,7 @@ from rq.timeouts import JobTimeoutException
 
 from jobs.core.registry import get_task
 from jobs.engine import broker, lifecycle
+from jobs.engine.flow import gate as flow_gate
 from jobs.exceptions import PermanentFailure, ResultNotSerialisable, UnknownTask
 from jobs.models import Job
 
@@ -320,7 +321,7 @@ def _perform_and_record(job: Job) -> Any:
 
 def claim(job_id: str, worker_name: str) -> Job | None:
     """Start an attempt; None (and a log line) if the job isn't startable."""
-    job = lifecycle.start_attempt(job_id, worker_name)
+    job = flow_gate.claim(job_id, worker_name, lifecycle.start_attempt)  # flow control (issue 15)
     if job is None:
         logger.info("job_id=%s skipped: not startable (cancelled, or already run)", job_id)
         return None
@@ -381,6 +382,7 @@ def record(job: Job, outcome: Outcome) -> None:
             lifecycle.token(job),
         )
         return
+    flow_gate.release(job, outcome)  # flow control (issue 15)
     if outcome.ok:
         if not lifecycle.record_success(job, outcome.result):
             return

@@ -34,10 +34,16 @@ class Mutation(graphene.ObjectType):
 schema = graphene.Schema(query=Query, mutation=Mutation)
 
 
-# The worker fleet (jobs.graphql.fleet): its queries and mutations join the schema.
+# The worker fleet and flow control join the schema with their own queries and mutations.
+from jobs.graphql import flow as flow_schema  # noqa: E402
 from jobs.graphql.fleet import FleetMutation, FleetQuery  # noqa: E402
 
+
+class FlowMutation(graphene.ObjectType):
+    force_breaker = flow_schema.ForceBreaker.Field()
+
+
 schema = graphene.Schema(
-    query=type("Query", (Query, FleetQuery), {}),
-    mutation=type("Mutation", (Mutation, FleetMutation), {}),
+    query=type("Query", (Query, FleetQuery, flow_schema.FlowQuery), {}),
+    mutation=type("Mutation", (Mutation, FleetMutation, FlowMutation), {}),
 )

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('jobs', '0006_job_job_queued_enqueued'),
+        ('jobs', '0007_flow_control'),
     ]
 
     operations = [

@@ -15,6 +15,11 @@ the web process. A custom collector reads the shared rows (:mod:`jobs.monitoring
 ``jobs_workers_alive``             gauge {queue}: workers heart-beating and listening on it
 ``jobs_redis_up``                  gauge: 0 when Redis didn't answer (worker gauges left out)
 ``jobs_alerts_active``             gauge: open alert incidents
+``jobs_concurrency_in_use``        gauge {scope}: concurrency slots taken (flow control)
+``jobs_concurrency_limit``         gauge {scope}: the scope's concurrency limit
+``jobs_flow_waiting``              gauge {scope}: jobs held by the scope's limits now
+``jobs_rate_limited_total``        counter {scope}: starts a rate limit held back
+``jobs_breaker_state``             gauge {breaker}: 0 closed, 1 half-open, 2 open
 =================================  =========================================================
 
 Access needs ``Authorization: Bearer <JOBS['METRICS_TOKEN']>`` or a client address in
@@ -38,6 +43,7 @@ from prometheus_client.utils import floatToGoString
 
 from jobs import conf
 from jobs.engine import broker
+from jobs.engine.flow import reads as flow_reads
 from jobs.engine.worker_registry import alive_count, list_workers
 from jobs.models import Alert, TaskStats
 from jobs.monitoring import figures
@@ -68,6 +74,7 @@ class JobsCollector:
         alerts = GaugeMetricFamily("jobs_alerts_active", "Alert incidents open now.")
         alerts.add_metric([], Alert.objects.filter(resolved_at__isnull=True).count())
         yield alerts
+        yield from _flow_metrics()
 
     def _task_metrics(self) -> Iterator[Metric]:
         processed = CounterMetricFamily(
@@ -161,3 +168,31 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
     registry = CollectorRegistry(auto_describe=False)
     registry.register(JobsCollector())
     return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+
+
+BREAKER_STATES = {"closed": 0, "half_open": 1, "open": 2}
+
+
+def _flow_metrics() -> Iterator[Metric]:
+    """Flow control (issue 15): each limited scope's usage and each breaker's state."""
+    in_use = GaugeMetricFamily("jobs_concurrency_in_use", "Concurrency slots taken.", labels=["scope"])
+    limit = GaugeMetricFamily("jobs_concurrency_limit", "The scope's concurrency limit.", labels=["scope"])
+    held = GaugeMetricFamily("jobs_flow_waiting", "Jobs held by the scope's limits now.", labels=["scope"])
+    limited = CounterMetricFamily("jobs_rate_limited", "Starts a rate limit held back.", labels=["scope"])
+    breaker = GaugeMetricFamily(
+        "jobs_breaker_state", "Circuit breaker: 0 closed, 1 half-open, 2 open.", labels=["breaker"]
+    )
+    try:
+        overview = flow_reads.overview()
+    except broker.RedisError:
+        return
+    for usage in overview.scopes:
+        if usage.concurrency:
+            in_use.add_metric([usage.scope], usage.in_use)
+            limit.add_metric([usage.scope], usage.concurrency)
+        held.add_metric([usage.scope], usage.waiting)
+        if usage.rate:
+            limited.add_metric([usage.scope], usage.rate_limited_total)
+    for state in overview.breakers:
+        breaker.add_metric([state.name], BREAKER_STATES.get(state.state, 0))
+    yield from (in_use, limit, held, limited, breaker)

@@ -56,6 +56,9 @@ ACTIONS: dict[str, Action] = _table(
     Action("create_alert_rule", "jobs.add_alertrule", "Create an alert rule."),
     Action("update_alert_rule", "jobs.change_alertrule", "Edit an alert rule."),
     Action("delete_alert_rule", "jobs.delete_alertrule", "Delete an alert rule with its alerts."),
+    Action("view_flow", "jobs.view_queuestats", "See limits, their usage and the circuit breakers."),
+    Action("force_breaker", "jobs.force_breaker", "Force a circuit breaker open or closed."),
+    Action("override_limits", "jobs.change_flowoverride", "Override a task's or queue's limits."),
 )
 
 

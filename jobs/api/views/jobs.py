@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -31,6 +32,13 @@ from jobs.api.views.base import VIA, ApiViewSet
 from jobs.models import Job, JobLog
 from jobs.services import BulkResult
 from jobs.services.filters import JobFilter
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    description="Repeat a request with the same key (yours, for 24 h) and get the same job back.",
+)
 
 BULK_DONE = "Acts on each job by itself: ``done`` lists those it changed, ``refused`` the others and why."
 
@@ -72,11 +80,17 @@ class JobViewSet(ApiViewSet):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(JobSerializer(page, many=True).data)
 
-    @extend_schema(request=ScheduleJobSerializer, responses={201: JobSerializer, **errors(400, 404, 429)})
+    @extend_schema(
+        request=ScheduleJobSerializer,
+        responses={201: JobSerializer, **errors(400, 404, 409, 429)},
+        parameters=[IDEMPOTENCY_KEY],
+    )
     def create(self, request: Request) -> Response:
         body = ScheduleJobSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         options = services.options_from_request(body.validated_data)
+        if "Idempotency-Key" in request.headers:  # flow control (issue 15)
+            options["idempotency_key"] = request.headers["Idempotency-Key"]
         job = services.schedule_job(user=request.user, via=VIA, **options)
         return Response(JobSerializer(job).data, status=status.HTTP_201_CREATED)
 

@@ -37,13 +37,19 @@ def schedule_options(input: Any) -> dict[str, Any]:
 class ScheduleJob(ServiceMutation):
     class Arguments:
         input = ScheduleJobInput(required=True)
+        idempotency_key = graphene.String(
+            description="Repeat the mutation with the same key (yours, for 24 h) and get the same job back."
+        )
 
     job = graphene.Field(JobType)
     action = "schedule_job"
 
     @classmethod
-    def perform(cls, user: Any, input: Any) -> dict[str, Any]:
-        return {"job": services.schedule_job(user=user, via=VIA, **schedule_options(input))}
+    def perform(cls, user: Any, input: Any, idempotency_key: str | None = None) -> dict[str, Any]:
+        options = schedule_options(input)
+        if idempotency_key is not None:  # flow control (issue 15)
+            options["idempotency_key"] = idempotency_key
+        return {"job": services.schedule_job(user=user, via=VIA, **options)}
 
 
 class ScheduleJobs(ServiceMutation):

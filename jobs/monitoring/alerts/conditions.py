@@ -23,6 +23,7 @@ from jobs import conf
 from jobs.conf import REDIS_PREFIX
 from jobs.core.states import JobStatus
 from jobs.engine import broker
+from jobs.engine.flow import reads as flow_reads
 from jobs.engine.worker_registry import WorkerInfo, alive_count, list_workers
 from jobs.models import AlertRule, FleetWorker, Job, RecurringJob, TaskStatsHistory
 
@@ -193,6 +194,19 @@ def sla(rule: AlertRule, snap: Snapshot) -> dict[str, Breach]:
     return {f"task:{rule.task}": Breach(count, message)}
 
 
+def breaker_open(rule: AlertRule, snap: Snapshot) -> dict[str, Breach]:
+    """Circuit breakers (flow control, issue 15) open or half-open for over N seconds."""
+    now = snap.now.timestamp()
+    breaches = {}
+    for state in flow_reads.all_breakers():
+        if state.state == "closed" or state.opened_at is None or now - state.opened_at < rule.threshold:
+            continue
+        how = "forced open" if state.forced else f"{state.state.replace('_', '-')}"
+        message = f"Breaker {state.name} is {how} since {now - state.opened_at:.0f} s; its jobs wait."
+        breaches[f"breaker:{state.name}"] = Breach(now - state.opened_at, message)
+    return breaches
+
+
 CONDITIONS: dict[str, Callable[[AlertRule, Snapshot], dict[str, Breach]]] = {
     K.BACKLOG: backlog,
     K.OLDEST_WAITING: oldest_waiting,
@@ -201,4 +215,5 @@ CONDITIONS: dict[str, Callable[[AlertRule, Snapshot], dict[str, Breach]]] = {
     K.WORKERS: workers,
     K.RECURRING_MISSED: recurring_missed,
     K.SLA: sla,
+    K.BREAKER_OPEN: breaker_open,
 }

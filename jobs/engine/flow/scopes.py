@@ -1,0 +1,120 @@
+"""Which limits apply to a job: its task's (keyed by its arguments) and its queue's."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import DatabaseError
+
+from jobs import conf
+from jobs.core import flow
+from jobs.core.registry import Task, all_tasks, get_task
+from jobs.exceptions import TaskConfigurationError, UnknownTask
+from jobs.models import FlowOverride
+
+logger = logging.getLogger("jobs.flow")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The concurrency and rate limits one job is subject to, by scope."""
+
+    concurrency: tuple[tuple[str, int], ...] = ()
+    rates: tuple[tuple[str, flow.Rate], ...] = ()
+    scopes: tuple[str, ...] = field(default=(), compare=False)
+
+    def __bool__(self) -> bool:
+        return bool(self.concurrency or self.rates)
+
+
+NONE = Limits()
+
+OVERRIDES_REFRESH = 1.0
+"""How old a process's copy of the admin's overrides may get (seconds)."""
+_overrides: tuple[float, dict[tuple[str, str], tuple[int | None, flow.Rate | None]]] = (float("-inf"), {})
+
+
+def overrides() -> dict[tuple[str, str], tuple[int | None, flow.Rate | None]]:
+    """The admin's overrides by (kind, name), read at most once a second per process."""
+    global _overrides
+    if time.monotonic() - _overrides[0] >= OVERRIDES_REFRESH:
+        try:
+            rows = FlowOverride.objects.values_list("kind", "name", "concurrency", "rate_limit")
+            _overrides = (time.monotonic(), {(k, n): (c, _rate(r)) for k, n, c, r in rows})
+        except DatabaseError:
+            logger.exception("flow overrides could not be read; keeping the last")
+    return _overrides[1]
+
+
+def forget_overrides() -> None:
+    """Read them again at the next job (this process saved one)."""
+    global _overrides
+    _overrides = (float("-inf"), _overrides[1])
+
+
+def _rate(text: str) -> flow.Rate | None:
+    try:
+        return flow.parse_rate(text or None)
+    except TaskConfigurationError:
+        return None  # refused when saved; a row written around the admin is ignored
+
+
+def queue_limits(queue: str) -> tuple[int | None, flow.Rate | None]:
+    """A queue's limits: the admin's override, else ``JOBS["FLOW_QUEUES"]`` (system-checked)."""
+    settings = (conf.get().FLOW_QUEUES or {}).get(queue) or {}
+    concurrency, rate = overrides().get(("queue", queue), (None, None))
+    return (
+        concurrency or flow.check_limit(settings.get("concurrency")),
+        rate or flow.parse_rate(settings.get("rate_limit")),
+    )
+
+
+def task_limits(task: Task) -> tuple[int | None, flow.Rate | None]:
+    """A task's limits: the admin's override, else the ones in code."""
+    concurrency, rate = overrides().get(("task", task.name), (None, None))
+    return concurrency or task.concurrency, rate or task.rate_limit
+
+
+def any_limits() -> bool:
+    """Whether any task or queue has a limit in code or settings (overrides aside)."""
+    if conf.get().FLOW_QUEUES:
+        return True
+    return any(task.concurrency or task.rate_limit or task.breaker for task in all_tasks())
+
+
+def _task(name: str) -> Task | None:
+    try:
+        return get_task(name)
+    except UnknownTask:
+        return None
+
+
+def limits_for(task_name: str, queue: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Limits:
+    """The limits of a job of ``task_name`` on ``queue`` with these arguments."""
+    concurrency: list[tuple[str, int]] = []
+    rates: list[tuple[str, flow.Rate]] = []
+    task = _task(task_name)
+    task_concurrency, task_rate = task_limits(task) if task is not None else (None, None)
+    if task is not None and (task_concurrency or task_rate):
+        key = ""
+        if task.concurrency_key:
+            arguments = flow.bound_arguments(task.signature, args, kwargs)
+            key = flow.key_value(task.concurrency_key, arguments)
+        scope = flow.task_scope(task.name, key)
+        if task_concurrency:
+            concurrency.append((scope, task_concurrency))
+        if task_rate:
+            rates.append((scope, task_rate))
+    limit, rate = queue_limits(queue)
+    if limit:
+        concurrency.append((flow.queue_scope(queue), limit))
+    if rate:
+        rates.append((flow.queue_scope(queue), rate))
+    if not concurrency and not rates:
+        return NONE
+    names = tuple(dict.fromkeys(scope for scope, _ in [*concurrency, *rates]))
+    return Limits(tuple(concurrency), tuple(rates), names)
