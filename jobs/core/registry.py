@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import random
+import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ from jobs.core.states import Priority
 from jobs.exceptions import InvalidArguments, TaskConfigurationError, UnknownTask
 
 BACKOFF_STRATEGIES = ("fixed", "linear", "exponential")
+EVENT_NAME = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
+"""The event naming rule, here because ``@task(on_event=…)`` checks it at import time."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,7 @@ class Task:
     result_retention: timedelta | None = None
     takes_context: bool = False
     description: str = ""
+    on_event: tuple[str, ...] = ()
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Call the function directly, in this process (handy in tests and shells)."""
@@ -161,11 +165,15 @@ def task(
     timeout: int | None = None,
     result_retention: timedelta | None = None,
     takes_context: bool = False,
+    on_event: str | tuple[str, ...] | list[str] = (),
 ) -> Any:
     """Register ``func`` as a task: ``@task(name="demo.add", max_attempts=3)``.
 
     ``result_retention`` is how long its succeeded jobs (and their results) are kept
     before the cleanup task deletes them; unset, ``JOBS['SUCCEEDED_RETENTION_DAYS']``.
+    ``on_event`` subscribes the task to event names: each published event of such a
+    name creates one job of it, the payload's keys as keyword arguments
+    (:mod:`jobs.core.events`).
 
     Raises:
         TaskConfigurationError: for options that can't work, or a name taken by another
@@ -184,6 +192,7 @@ def task(
             result_retention=result_retention,
             takes_context=takes_context,
             description=inspect.getdoc(function) or "",
+            on_event=(on_event,) if isinstance(on_event, str) else tuple(on_event),
         )
         _check(registered)
         existing = _registry.get(registered.name)
@@ -211,6 +220,9 @@ def _check(registered: Task) -> None:
         raise TaskConfigurationError(f"{registered.name}: result_retention must be a positive timedelta.")
     if registered.takes_context and not inspect.signature(registered.func).parameters:
         raise TaskConfigurationError(f"{registered.name}: takes_context needs a first parameter.")
+    for event_name in registered.on_event:
+        if not isinstance(event_name, str) or not EVENT_NAME.match(event_name):
+            raise TaskConfigurationError(f"{registered.name}: on_event {event_name!r} is not an event name.")
 
 
 def autodiscover() -> None:
