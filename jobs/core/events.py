@@ -61,8 +61,9 @@ def code_triggers(name: str) -> list[Task]:
 
 def known_events() -> dict[str, str]:
     """Every known event name and its description, sorted by name."""
+    tasks = list(all_tasks())  # discovers the task modules, which declare events too
     names = dict(_declared)
-    for task in all_tasks():
+    for task in tasks:
         for name in task.on_event:
             names.setdefault(name, "")
     return dict(sorted(names.items()))

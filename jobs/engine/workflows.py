@@ -242,7 +242,8 @@ def cancel(workflow: Workflow, now: datetime | None = None) -> list[Job]:
 
 
 def skip_node(workflow: Workflow, node_key: int) -> None:
-    """Cancel a node that has no job yet: it settles as skipped, and what waits on it follows.
+    """Cancel a node that has no job yet: it settles as failed (like a cancelled member
+    job), and what waits on it follows the policy.
 
     Raises: InvalidTransition when the node has already started or settled.
     """
@@ -251,7 +252,7 @@ def skip_node(workflow: Workflow, node_key: int) -> None:
         node = current.nodes.filter(key=node_key, settled=False, job__isnull=True).first()
         if node is None:
             raise InvalidTransition(f"Node {node_key} has started or finished; cancel its job instead.")
-        _advance(current, [], settle=[(node, O.SKIPPED)])
+        _advance(current, [], settle=[(node, O.FAILED)])
 
 
 def reopen(workflow: Workflow, keys: Iterable[int]) -> None:

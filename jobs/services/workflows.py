@@ -142,9 +142,12 @@ def describe(workflow: Workflow) -> Mapping[str, Any]:
 
 
 def node_state(node: WorkflowNode) -> str:
-    """What a person sees for a node: its job's status, or pending/skipped without one."""
+    """What a person sees for a node: its job's status; without one pending, skipped, or
+    cancelled (a person cancelled it before it started)."""
     if node.job is not None:
         return node.job.status
     if node.job_id is not None:
         return "deleted"
+    if node.outcome == NodeOutcome.FAILED:
+        return "cancelled"
     return "skipped" if node.outcome == NodeOutcome.SKIPPED else "pending"
