@@ -29,3 +29,14 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),
 ]
+
+from jobs.api.views.events import EventTriggerViewSet, EventViewSet  # noqa: E402
+from jobs.api.views.workflows import BatchViewSet, WorkflowViewSet  # noqa: E402
+
+events_router = SimpleRouter()
+events_router.include_format_suffixes = False
+events_router.register("events", EventViewSet, basename="event")
+events_router.register("event-triggers", EventTriggerViewSet, basename="event-trigger")
+events_router.register("workflows", WorkflowViewSet, basename="workflow")
+events_router.register("batches", BatchViewSet, basename="batch")
+urlpatterns.append(path("", include(events_router.urls)))

@@ -170,7 +170,9 @@ def arguments(payload: Mapping[str, Any], mapping: Mapping[str, str] | None) -> 
     return kwargs
 
 
-def check_trigger(event_name: Any, task_name: Any, event_filter: Any, mapping: Any, queue: Any) -> tuple[str, dict, dict]:
+def check_trigger(
+    event_name: Any, task_name: Any, event_filter: Any, mapping: Any, queue: Any
+) -> tuple[str, dict, dict]:
     """A trigger's parts, checked: the event known, the task registered, the filter an
     object, the mapping binding to the task, the queue known.
 

@@ -29,9 +29,10 @@ Failure policies, chosen per workflow (``policy=``):
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from jobs.core import validation
 from jobs.exceptions import InvalidWorkflow, JobsError
@@ -82,10 +83,12 @@ class Graph:
     run_on: Mapping[str, str] = field(default_factory=dict)
 
 
-Composition = Union[Step, Chain, Group, Chord, Graph]
+Composition = Step | Chain | Group | Chord | Graph
 
 
-def step(task: str, *args: Any, queue: str | None = None, max_attempts: int | None = None, **kwargs: Any) -> Step:
+def step(
+    task: str, *args: Any, queue: str | None = None, max_attempts: int | None = None, **kwargs: Any
+) -> Step:
     """A step: ``step("demo.add", 1, 2)``."""
     return Step(task, tuple(args), dict(kwargs), queue, max_attempts)
 
@@ -148,7 +151,15 @@ class _Builder:
     def _step(self, item: Step, label: str) -> tuple[list[int], list[int]]:
         if len(self.nodes) >= MAX_NODES:
             raise InvalidWorkflow(f"A workflow has at most {MAX_NODES} nodes.")
-        node = Node(len(self.nodes), item.task, list(item.args), dict(item.kwargs), label, item.queue, item.max_attempts)
+        node = Node(
+            len(self.nodes),
+            item.task,
+            list(item.args),
+            dict(item.kwargs),
+            label,
+            item.queue,
+            item.max_attempts,
+        )
         self.nodes.append(node)
         return [node.key], [node.key]
 
@@ -167,7 +178,7 @@ class _Builder:
         if not items:
             raise InvalidWorkflow("A chain needs at least one item.")
         entries, exits = self.add(items[0], depth + 1)
-        for previous, item in zip(items, items[1:], strict=False):
+        for previous, item in itertools.pairwise(items):
             first, last = self.add(item, depth + 1)
             single = len(exits) == 1 and not isinstance(previous, Group)
             self._link(exits, first, (PASS_ONE if single else PASS_ALL) if pass_results else PASS_NONE)
@@ -261,7 +272,8 @@ def check_policy(policy: Any) -> str:
     """Raises: InvalidWorkflow for a failure policy not in :data:`POLICIES`."""
     if policy not in POLICIES:
         raise InvalidWorkflow(
-            f"Unknown failure policy {policy!r}; use one of {', '.join(POLICIES)}.", fields={"policy": "unknown"}
+            f"Unknown failure policy {policy!r}; use one of {', '.join(POLICIES)}.",
+            fields={"policy": "unknown"},
         )
     return policy
 
@@ -289,12 +301,23 @@ def from_json(data: Any) -> Composition:
         spec = data["chord"]
         if "header" not in spec or "callback" not in spec:
             raise InvalidWorkflow("A chord has a header and a callback.")
-        header = Group(tuple(from_json(i) for i in spec["header"])) if isinstance(spec["header"], list) else from_json(spec["header"])
-        return Chord(header, from_json(spec["callback"]), str(spec.get("on", "success")), bool(spec.get("pass_results")))
+        header = (
+            Group(tuple(from_json(i) for i in spec["header"]))
+            if isinstance(spec["header"], list)
+            else from_json(spec["header"])
+        )
+        return Chord(
+            header,
+            from_json(spec["callback"]),
+            str(spec.get("on", "success")),
+            bool(spec.get("pass_results")),
+        )
     if "graph" in data and isinstance(data["graph"], Mapping):
         nodes = data["graph"]
         steps = {str(name): _step_from_json(spec) for name, spec in nodes.items()}
-        after = {str(name): [str(n) for n in _list(spec.get("after", []), "after")] for name, spec in nodes.items()}
+        after = {
+            str(name): [str(n) for n in _list(spec.get("after", []), "after")] for name, spec in nodes.items()
+        }
         run_on = {str(name): str(spec["on"]) for name, spec in nodes.items() if "on" in spec}
         return Graph(steps, after, run_on)
     raise InvalidWorkflow("Each item of a workflow has one of task, chain, group, chord or graph.")
@@ -331,7 +354,9 @@ def check_callback(spec: Any) -> dict[str, Any] | None:
         return None
     item = from_json(spec) if isinstance(spec, Mapping | str) else spec
     if not isinstance(item, Step):
-        raise InvalidWorkflow("A batch callback is one step (a task with arguments).", fields={"callback": "not a step"})
+        raise InvalidWorkflow(
+            "A batch callback is one step (a task with arguments).", fields={"callback": "not a step"}
+        )
     node = Node(0, item.task, list(item.args), dict(item.kwargs), item.task, pass_result=PASS_ONE)
     _check_node(node)
     return {"task": node.task, "args": node.args, "kwargs": node.kwargs}

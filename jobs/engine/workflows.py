@@ -37,11 +37,13 @@ from jobs.models.workflows import NodeOutcome, WorkflowStatus
 
 logger = logging.getLogger("jobs.workflows")
 S = JobStatus
-O = NodeOutcome
+N = NodeOutcome
 W = WorkflowStatus
 
 
-def create_workflow(nodes: list[Node], *, name: str = "", policy: str, user: Any = None, via: str = "code") -> Workflow:
+def create_workflow(
+    nodes: list[Node], *, name: str = "", policy: str, user: Any = None, via: str = "code"
+) -> Workflow:
     """Save a compiled workflow and start the nodes that wait for nothing."""
     created_by = user if getattr(user, "is_authenticated", False) else None
     successors: dict[int, list[int]] = {node.key: [] for node in nodes}
@@ -70,7 +72,9 @@ def create_workflow(nodes: list[Node], *, name: str = "", policy: str, user: Any
             )
             for node in nodes
         )
-        _advance(workflow, _rows(workflow, [node.key for node in nodes if not node.after]), user=user, via=via)
+        _advance(
+            workflow, _rows(workflow, [node.key for node in nodes if not node.after]), user=user, via=via
+        )
     return workflow
 
 
@@ -94,7 +98,7 @@ def job_finished(job: Job) -> None:
         status = Job.objects.filter(pk=job.pk).values_list("status", flat=True).first()
         if node is None or status not in TERMINAL:
             return
-        _advance(workflow, [], settle=[(node, O.SUCCEEDED if status == S.SUCCEEDED else O.FAILED)])
+        _advance(workflow, [], settle=[(node, N.SUCCEEDED if status == S.SUCCEEDED else N.FAILED)])
 
 
 def _advance(
@@ -120,8 +124,8 @@ def _settle(workflow: Workflow, node: WorkflowNode, outcome: str) -> list[Workfl
     """Mark the node settled (once) and count it off its successors; return the ready ones."""
     if not WorkflowNode.objects.filter(pk=node.pk, settled=False).update(settled=True, outcome=outcome):
         return []
-    bad = outcome == O.SKIPPED or (outcome == O.FAILED and workflow.policy != "ignore")
-    if outcome == O.FAILED and workflow.policy == "fail_rest" and not workflow.failing:
+    bad = outcome == N.SKIPPED or (outcome == N.FAILED and workflow.policy != "ignore")
+    if outcome == N.FAILED and workflow.policy == "fail_rest" and not workflow.failing:
         workflow.failing = True
         Workflow.objects.filter(pk=workflow.pk).update(failing=True)
     Workflow.objects.filter(pk=workflow.pk).update(unsettled=F("unsettled") - 1)
@@ -140,10 +144,12 @@ def _should_run(workflow: Workflow, node: WorkflowNode) -> bool:
     return node.failed_before == 0 and not workflow.failing
 
 
-def _start_or_skip(workflow: Workflow, node: WorkflowNode, user: Any, via: str) -> list[tuple[WorkflowNode, str]]:
+def _start_or_skip(
+    workflow: Workflow, node: WorkflowNode, user: Any, via: str
+) -> list[tuple[WorkflowNode, str]]:
     """Create the node's job, or say it settles as skipped (or failed, if it can't be made)."""
     if not _should_run(workflow, node):
-        return [(node, O.SKIPPED)]
+        return [(node, N.SKIPPED)]
     try:
         job = create_job(
             node.task,
@@ -157,7 +163,7 @@ def _start_or_skip(workflow: Workflow, node: WorkflowNode, user: Any, via: str) 
         )
     except JobsError as exc:
         logger.warning("workflow_id=%s node=%s could not start: %s", workflow.pk, node.key, exc.message)
-        return [(node, O.FAILED)]
+        return [(node, N.FAILED)]
     Job.objects.filter(pk=job.pk).update(workflow=workflow)
     if not WorkflowNode.objects.filter(pk=node.pk, job__isnull=True).update(job=job):
         raise InvalidTransition(f"Node {node.key} of workflow {workflow.pk} already has its job.")
@@ -184,7 +190,7 @@ def _finish_if_done(workflow: Workflow, now: datetime | None = None) -> None:
     if current.status == W.CANCELLED:
         Workflow.objects.filter(pk=workflow.pk).update(finished_at=now or timezone.now())
         return
-    failed = workflow.policy != "ignore" and current.nodes.filter(outcome=O.FAILED).exists()
+    failed = workflow.policy != "ignore" and current.nodes.filter(outcome=N.FAILED).exists()
     status = W.FAILED if failed else W.SUCCEEDED
     Workflow.objects.filter(pk=workflow.pk, status=W.RUNNING, unsettled=0).update(
         status=status, finished_at=now or timezone.now()
@@ -209,9 +215,16 @@ def add_child(parent_job_id: Any, node: Node, *, via: str = "code") -> WorkflowN
             raise InvalidTransition("Only a member that hasn't finished can add to its running workflow.")
         key = (workflow.nodes.order_by("-key").values_list("key", flat=True).first() or 0) + 1
         child = WorkflowNode.objects.create(
-            workflow=workflow, key=key, label=node.label[:200], task=node.task, args=node.args,
-            kwargs=node.kwargs, queue=node.queue or "", max_attempts=node.max_attempts,
-            successors=list(parent.successors), added_by=parent.key,
+            workflow=workflow,
+            key=key,
+            label=node.label[:200],
+            task=node.task,
+            args=node.args,
+            kwargs=node.kwargs,
+            queue=node.queue or "",
+            max_attempts=node.max_attempts,
+            successors=list(parent.successors),
+            added_by=parent.key,
         )
         for successor in workflow.nodes.filter(key__in=parent.successors):
             successor.predecessors = [*successor.predecessors, key]
@@ -233,7 +246,9 @@ def cancel(workflow: Workflow, now: datetime | None = None) -> list[Job]:
         current = lock(workflow.pk)
         if not Workflow.objects.filter(pk=workflow.pk, status=W.RUNNING).update(status=W.CANCELLED):
             raise InvalidTransition(f"Workflow {workflow.pk} is {current.status} and can't be cancelled.")
-        skipped = current.nodes.filter(settled=False, job__isnull=True).update(settled=True, outcome=O.SKIPPED)
+        skipped = current.nodes.filter(settled=False, job__isnull=True).update(
+            settled=True, outcome=N.SKIPPED
+        )
         Workflow.objects.filter(pk=workflow.pk).update(unsettled=F("unsettled") - skipped)
         unfinished = list(Job.objects.filter(workflow=workflow).exclude(status__in=TERMINAL))
         if not unfinished:
@@ -252,7 +267,7 @@ def skip_node(workflow: Workflow, node_key: int) -> None:
         node = current.nodes.filter(key=node_key, settled=False, job__isnull=True).first()
         if node is None:
             raise InvalidTransition(f"Node {node_key} has started or finished; cancel its job instead.")
-        _advance(current, [], settle=[(node, O.FAILED)])
+        _advance(current, [], settle=[(node, N.FAILED)])
 
 
 def reopen(workflow: Workflow, keys: Iterable[int]) -> None:
@@ -262,13 +277,15 @@ def reopen(workflow: Workflow, keys: Iterable[int]) -> None:
         current = lock(workflow.pk)
         nodes = {node.key: node for node in current.nodes.all()}
         for key in keys:
-            nodes[key].settled, nodes[key].outcome = False, O.PENDING
+            nodes[key].settled, nodes[key].outcome = False, N.PENDING
         for node in nodes.values():
-            if node.outcome == O.SKIPPED and node.job_id is None:
-                node.settled, node.outcome = False, O.PENDING
+            if node.outcome == N.SKIPPED and node.job_id is None:
+                node.settled, node.outcome = False, N.PENDING
         ready = _recount(current, nodes)
         Workflow.objects.filter(pk=current.pk).update(
-            status=W.RUNNING, failing=False, finished_at=None,
+            status=W.RUNNING,
+            failing=False,
+            finished_at=None,
             unsettled=sum(not node.settled for node in nodes.values()),
         )
         current.refresh_from_db()
@@ -283,7 +300,8 @@ def _recount(workflow: Workflow, nodes: dict[int, WorkflowNode]) -> list[Workflo
         before = [nodes[key] for key in node.predecessors]
         node.waiting = sum(not other.settled for other in before)
         node.failed_before = sum(
-            other.settled and (other.outcome == O.SKIPPED or (other.outcome == O.FAILED and workflow.policy != "ignore"))
+            other.settled
+            and (other.outcome == N.SKIPPED or (other.outcome == N.FAILED and workflow.policy != "ignore"))
             for other in before
         )
         node.save(update_fields=["settled", "outcome", "waiting", "failed_before"])

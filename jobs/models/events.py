@@ -52,12 +52,16 @@ class EventTrigger(models.Model):
     event_name = models.CharField(_("event name"), max_length=rules.MAX_NAME)
     task = models.CharField(max_length=200)
     filter = models.JSONField(
-        default=dict, blank=True, help_text=_("Payload path → value; every one must match. Empty: every event.")
+        default=dict,
+        blank=True,
+        help_text=_("Payload path → value; every one must match. Empty: every event."),
     )
     mapping = models.JSONField(
         default=dict,
         blank=True,
-        help_text=_("Parameter → payload path (dotted; empty path = the whole payload). Empty: the payload's keys."),
+        help_text=_(
+            "Parameter → payload path (dotted; empty path = the whole payload). Empty: the payload's keys."
+        ),
     )
     queue = models.CharField(max_length=100, blank=True, help_text=_("Empty: the task's queue."))
     enabled = models.BooleanField(default=True)
@@ -93,8 +97,12 @@ class EventDelivery(models.Model):
     """One trigger's job for one event: at most one per (event, trigger)."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries")
-    trigger_key = models.CharField(max_length=250, help_text=_("task:<name> for code triggers, trigger:<id> for rows."))
-    trigger = models.ForeignKey(EventTrigger, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    trigger_key = models.CharField(
+        max_length=250, help_text=_("task:<name> for code triggers, trigger:<id> for rows.")
+    )
+    trigger = models.ForeignKey(
+        EventTrigger, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     job = models.OneToOneField(
         "Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="event_delivery"
     )

@@ -135,8 +135,12 @@ class Job(models.Model):
                 name="job_queued_enqueued",
                 condition=models.Q(status="queued"),
             ),
-            models.Index(fields=["workflow"], name="job_workflow", condition=models.Q(workflow__isnull=False)),
-            models.Index(fields=["batch", "status"], name="job_batch_status", condition=models.Q(batch__isnull=False)),
+            models.Index(
+                fields=["workflow"], name="job_workflow", condition=models.Q(workflow__isnull=False)
+            ),
+            models.Index(
+                fields=["batch", "status"], name="job_batch_status", condition=models.Q(batch__isnull=False)
+            ),
         ]
         constraints = [
             # The exactly-once key: two schedulers can't both create one recurring run.

@@ -84,7 +84,9 @@ class WorkflowNode(models.Model):
     failed_before = models.PositiveIntegerField(default=0)
     settled = models.BooleanField(default=False)
     outcome = models.CharField(max_length=20, choices=NodeOutcome.choices, default="", blank=True)
-    added_by = models.PositiveIntegerField(null=True, blank=True, help_text=_("The node that added this one while it ran."))
+    added_by = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("The node that added this one while it ran.")
+    )
     job = models.OneToOneField(
         "Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="workflow_node"
     )
@@ -101,8 +103,12 @@ class Batch(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=200, blank=True)
     total = models.PositiveIntegerField(default=0)
-    on_complete = models.JSONField(null=True, blank=True, help_text=_("A step run once every job has finished."))
-    on_success = models.JSONField(null=True, blank=True, help_text=_("A step run once every job has succeeded."))
+    on_complete = models.JSONField(
+        null=True, blank=True, help_text=_("A step run once every job has finished.")
+    )
+    on_success = models.JSONField(
+        null=True, blank=True, help_text=_("A step run once every job has succeeded.")
+    )
     completed_at = models.DateTimeField(null=True, blank=True)
     succeeded_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)

@@ -89,6 +89,7 @@ def bulk_limit(name: str) -> int:
         raise KeyError(f"{name} has no bulk form")
     return limit
 
+
 ACTIONS.update(
     _table(
         Action("view_event", "jobs.view_event", "See events, their payloads and the jobs they created."),

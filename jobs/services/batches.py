@@ -58,7 +58,12 @@ def schedule_batch(
     created_by = user if getattr(user, "is_authenticated", False) else None
     with transaction.atomic():
         batch = Batch.objects.create(
-            name=str(name)[:200], total=len(jobs), created_by=created_by, source=via, created_at=now, **callbacks
+            name=str(name)[:200],
+            total=len(jobs),
+            created_by=created_by,
+            source=via,
+            created_at=now,
+            **callbacks,
         )
         for job in jobs:
             job.batch_id = batch.pk
@@ -128,7 +133,9 @@ def cancel_batch(batch_id: Any, *, user: Any = None, via: str = "code") -> BulkR
     Raises: BatchNotFound, InvalidTransition (nothing left to cancel).
     """
     batch = get_batch(batch_id)
-    waiting = list(batch.jobs.exclude(status__in=[S.SUCCEEDED, S.FAILED, S.CANCELLED]).values_list("pk", flat=True))
+    waiting = list(
+        batch.jobs.exclude(status__in=[S.SUCCEEDED, S.FAILED, S.CANCELLED]).values_list("pk", flat=True)
+    )
     if not waiting:
         raise InvalidTransition(f"Batch {batch.pk} has no unfinished job to cancel.")
     Batch.objects.filter(pk=batch.pk, cancelled_at__isnull=True).update(cancelled_at=timezone.now())

@@ -38,7 +38,12 @@ class _Plan:
 
 
 def publish_event(
-    name: str, payload: Mapping[str, Any] | None = None, *, event_id: str | None = None, user: Any = None, via: str = "code"
+    name: str,
+    payload: Mapping[str, Any] | None = None,
+    *,
+    event_id: str | None = None,
+    user: Any = None,
+    via: str = "code",
 ) -> Event:
     """Store an event and create one job per matching trigger, on commit; once per id.
 
@@ -54,7 +59,11 @@ def publish_event(
         try:
             with transaction.atomic():
                 event = Event.objects.create(
-                    name=name, payload=payload, created_by=created_by, source=via, **({"event_id": event_id} if event_id else {})
+                    name=name,
+                    payload=payload,
+                    created_by=created_by,
+                    source=via,
+                    **({"event_id": event_id} if event_id else {}),
                 )
         except IntegrityError:
             existing = get_event(event_id)
@@ -75,16 +84,35 @@ def _check_event_id(event_id: Any) -> str | None:
 
 
 def _plans(name: str, payload: dict[str, Any]) -> list[_Plan]:
-    plans = [_Plan(f"task:{task.name}", task.name, rules.arguments(payload, None), None, None) for task in rules.code_triggers(name)]
+    plans = [
+        _Plan(f"task:{task.name}", task.name, rules.arguments(payload, None), None, None)
+        for task in rules.code_triggers(name)
+    ]
     for trigger in EventTrigger.objects.filter(event_name=name, enabled=True).order_by("id"):
         if rules.matches(payload, trigger.filter):
-            plans.append(_Plan(trigger.key, trigger.task, rules.arguments(payload, trigger.mapping), trigger.queue or None, trigger))
+            plans.append(
+                _Plan(
+                    trigger.key,
+                    trigger.task,
+                    rules.arguments(payload, trigger.mapping),
+                    trigger.queue or None,
+                    trigger,
+                )
+            )
     return plans
 
 
 def _deliver(event: Event, plan: _Plan, user: Any, via: str) -> None:
     try:
-        job = create_job(plan.task, kwargs=plan.kwargs, queue=plan.queue, user=user, via=via, source="event", correlation_id=event.event_id)
+        job = create_job(
+            plan.task,
+            kwargs=plan.kwargs,
+            queue=plan.queue,
+            user=user,
+            via=via,
+            source="event",
+            correlation_id=event.event_id,
+        )
     except JobsError as exc:
         exc.message = f"Trigger {plan.key} ({plan.task}): {exc.message}"
         exc.args = (exc.message,)
@@ -107,7 +135,12 @@ def why_job_ran(job: Any) -> dict[str, Any]:
     """The event, workflow node and batch behind a job (each None when there is none)."""
     delivery = EventDelivery.objects.filter(job_id=job.pk).select_related("event").first()
     node = getattr(job, "workflow_node", None) if job.workflow_id else None
-    return {"event": delivery.event if delivery else None, "delivery": delivery, "node": node, "batch": job.batch if job.batch_id else None}
+    return {
+        "event": delivery.event if delivery else None,
+        "delivery": delivery,
+        "node": node,
+        "batch": job.batch if job.batch_id else None,
+    }
 
 
 def create_event_trigger(fields: Mapping[str, Any], *, user: Any = None) -> EventTrigger:
@@ -137,7 +170,9 @@ def delete_event_trigger(trigger_id: Any, *, user: Any = None) -> EventTrigger:
 def _trigger_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     unknown = set(fields) - set(TRIGGER_FIELDS)
     if unknown:
-        raise InvalidEvent(f"Unknown trigger fields: {', '.join(sorted(unknown))}.", fields={n: "unknown" for n in unknown})
+        raise InvalidEvent(
+            f"Unknown trigger fields: {', '.join(sorted(unknown))}.", fields={n: "unknown" for n in unknown}
+        )
     values = dict(fields)
     for text in ("queue", "description"):
         if values.get(text) is None and text in values:

@@ -33,7 +33,9 @@ def schedule_workflow(
     """
     rules.check_policy(policy)
     if not isinstance(name, str) or len(name) > 200:
-        raise InvalidWorkflow("A workflow's name is text of at most 200 characters.", fields={"name": "invalid"})
+        raise InvalidWorkflow(
+            "A workflow's name is text of at most 200 characters.", fields={"name": "invalid"}
+        )
     nodes = rules.compile_workflow(definition)
     return engine.create_workflow(nodes, name=name, policy=policy, user=user, via=via)
 
@@ -116,7 +118,9 @@ def _retryable(node: WorkflowNode) -> bool:
 def _retry(workflow: Workflow, nodes: Sequence[WorkflowNode], user: Any, via: str) -> Workflow:
     for node in nodes:
         if not _retryable(node):
-            raise InvalidTransition(f"Node {node.key} ({node.label or node.task}) has not failed; nothing to retry.")
+            raise InvalidTransition(
+                f"Node {node.key} ({node.label or node.task}) has not failed; nothing to retry."
+            )
     with transaction.atomic():
         engine.reopen(workflow, [node.key for node in nodes])
         for node in nodes:
@@ -129,7 +133,9 @@ def _node(workflow: Workflow, key: Any) -> WorkflowNode:
     try:
         return workflow.nodes.select_related("job").get(key=int(str(key)))
     except (ValueError, WorkflowNode.DoesNotExist):
-        raise InvalidWorkflow(f"Workflow {workflow.pk} has no node {str(key)[:20]!r}.", fields={"node": "unknown"}) from None
+        raise InvalidWorkflow(
+            f"Workflow {workflow.pk} has no node {str(key)[:20]!r}.", fields={"node": "unknown"}
+        ) from None
 
 
 def describe(workflow: Workflow) -> Mapping[str, Any]:

@@ -24,12 +24,18 @@ def _idle_worker(processes, redis):
 def test_an_event_triggers_its_job_within_the_bound_and_a_duplicate_creates_nothing(processes, redis):
     _idle_worker(processes, redis)
     published = timezone.now()
-    event = publish_event("tests.transaction.created", {"transaction_id": 3, "amount": 2.0}, event_id="bound-1")
+    event = publish_event(
+        "tests.transaction.created", {"transaction_id": 3, "amount": 2.0}, event_id="bound-1"
+    )
     job_id = EventDelivery.objects.get(event=event).job_id
     job = wait_for(
-        lambda: Job.objects.filter(pk=job_id, status=S.SUCCEEDED).first(), timeout=BOUND + 10, message="job ran"
+        lambda: Job.objects.filter(pk=job_id, status=S.SUCCEEDED).first(),
+        timeout=BOUND + 10,
+        message="job ran",
     )
     assert (job.started_at - published).total_seconds() < BOUND
-    again = publish_event("tests.transaction.created", {"transaction_id": 3, "amount": 2.0}, event_id="bound-1")
+    again = publish_event(
+        "tests.transaction.created", {"transaction_id": 3, "amount": 2.0}, event_id="bound-1"
+    )
     assert not again.created
     assert Job.objects.filter(task="tests.events.categorise").count() == 1

@@ -25,7 +25,7 @@ def test_code_triggers_and_declarations_make_names_known():
 
 
 def test_an_undeclared_name_is_unknown():
-    with pytest.raises(UnknownEvent, match="tests.transaction.crated"):
+    with pytest.raises(UnknownEvent, match=r"tests\.transaction\.crated"):
         rules.check_known("tests.transaction.crated")
 
 
@@ -50,10 +50,13 @@ def test_mapping_binds_to_the_signature():
 
 def test_arguments_follow_the_mapping_or_take_the_payload():
     payload = {"order": {"id": 5, "fast": True}}
-    assert rules.arguments(payload, {"order": "order.id", "express": "order.fast"}) == {"order": 5, "express": True}
+    assert rules.arguments(payload, {"order": "order.id", "express": "order.fast"}) == {
+        "order": 5,
+        "express": True,
+    }
     assert rules.arguments({"order": 1}, {}) == {"order": 1}
     assert rules.arguments(payload, {"order": ""}) == {"order": payload}
-    with pytest.raises(InvalidArguments, match="no 'order.missing'"):
+    with pytest.raises(InvalidArguments, match=r"no 'order\.missing'"):
         rules.arguments(payload, {"order": "order.missing"})
 
 

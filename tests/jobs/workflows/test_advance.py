@@ -31,7 +31,9 @@ def results(workflow):
 
 
 def test_a_chain_passes_results_along(burst_worker):
-    workflow = schedule_workflow(chain(step("tests.add", 1, 2), step("tests.wf.double"), step("tests.wf.double"), pass_results=True))
+    workflow = schedule_workflow(
+        chain(step("tests.add", 1, 2), step("tests.wf.double"), step("tests.wf.double"), pass_results=True)
+    )
     assert states(workflow) == ["queued", "pending", "pending"]
     burst_worker()
     workflow.refresh_from_db()
@@ -40,7 +42,9 @@ def test_a_chain_passes_results_along(burst_worker):
 
 def test_a_chord_callback_runs_once_after_every_member(burst_worker):
     workflow = schedule_workflow(
-        chord(group(*(step("tests.add", n, n) for n in range(4))), step("tests.wf.collect"), pass_results=True)
+        chord(
+            group(*(step("tests.add", n, n) for n in range(4))), step("tests.wf.collect"), pass_results=True
+        )
     )
     burst_worker()
     nodes = workflow_nodes(workflow)
@@ -52,8 +56,15 @@ def test_a_chord_callback_runs_once_after_every_member(burst_worker):
 
 def test_composition_nests(burst_worker):
     workflow = schedule_workflow(
-        group(chain(step("tests.add", 1, 1), group(step("tests.wf.double"), step("tests.wf.double")), step("tests.wf.total"),
-                    pass_results=True), step("tests.wf.mark", "side"))
+        group(
+            chain(
+                step("tests.add", 1, 1),
+                group(step("tests.wf.double"), step("tests.wf.double")),
+                step("tests.wf.total"),
+                pass_results=True,
+            ),
+            step("tests.wf.mark", "side"),
+        )
     )
     burst_worker()
     workflow.refresh_from_db()
@@ -62,7 +73,11 @@ def test_composition_nests(burst_worker):
 
 def test_a_member_adds_children_and_the_callback_waits_for_them(burst_worker):
     workflow = schedule_workflow(
-        chord(group(step("tests.wf.spawn", 3), step("tests.add", 1, 1)), step("tests.wf.collect"), pass_results=True)
+        chord(
+            group(step("tests.wf.spawn", 3), step("tests.add", 1, 1)),
+            step("tests.wf.collect"),
+            pass_results=True,
+        )
     )
     burst_worker()
     nodes = workflow_nodes(workflow)
@@ -75,7 +90,10 @@ def test_a_member_adds_children_and_the_callback_waits_for_them(burst_worker):
 
 def failing_chord(on="success"):
     return chord(
-        group(step("tests.fail", "boom"), chain(step("tests.add", 1, 1), step("tests.wf.double"), pass_results=True)),
+        group(
+            step("tests.fail", "boom"),
+            chain(step("tests.add", 1, 1), step("tests.wf.double"), pass_results=True),
+        ),
         step("tests.wf.total"),
         on=on,
         pass_results=True,
@@ -93,7 +111,10 @@ def test_fail_rest_skips_what_has_not_started(burst_worker):
 
 def test_continue_runs_the_other_branches_and_skips_the_dependants(burst_worker):
     workflow = schedule_workflow(
-        group(chain(step("tests.fail", "x"), step("tests.wf.mark", "after")), chain(step("tests.wf.mark", "a"), step("tests.wf.mark", "b"))),
+        group(
+            chain(step("tests.fail", "x"), step("tests.wf.mark", "after")),
+            chain(step("tests.wf.mark", "a"), step("tests.wf.mark", "b")),
+        ),
         policy="continue",
     )
     burst_worker()
@@ -111,7 +132,9 @@ def test_ignore_treats_a_failure_as_a_success(burst_worker):
 
 def test_a_failure_callback_runs_only_when_something_failed(burst_worker):
     failed = schedule_workflow(failing_chord(on="failure"), policy="continue")
-    clean = schedule_workflow(chord(group(step("tests.add", 1, 1)), step("tests.wf.total"), on="failure", pass_results=True))
+    clean = schedule_workflow(
+        chord(group(step("tests.add", 1, 1)), step("tests.wf.total"), on="failure", pass_results=True)
+    )
     burst_worker()
     assert states(failed)[-1] == "succeeded" and states(clean)[-1] == "skipped"
     always = schedule_workflow(failing_chord(on="always"), policy="fail_rest")
@@ -120,7 +143,9 @@ def test_a_failure_callback_runs_only_when_something_failed(burst_worker):
 
 
 def test_retrying_a_failed_member_resumes_the_workflow(burst_worker):
-    workflow = schedule_workflow(chain(step("tests.flaky", 1), step("tests.wf.mark", "then"), pass_results=False))
+    workflow = schedule_workflow(
+        chain(step("tests.flaky", 1), step("tests.wf.mark", "then"), pass_results=False)
+    )
     first = workflow_nodes(workflow)[0].job
     Job.objects.filter(pk=first.pk).update(max_attempts=1)
     burst_worker()
@@ -136,7 +161,10 @@ def test_retrying_a_failed_member_resumes_the_workflow(burst_worker):
 
 
 def test_retry_workflow_retries_every_failed_member(burst_worker):
-    workflow = schedule_workflow(chord(group(step("tests.flaky", 1), step("tests.flaky", 1)), step("tests.wf.mark", "end")), policy="continue")
+    workflow = schedule_workflow(
+        chord(group(step("tests.flaky", 1), step("tests.flaky", 1)), step("tests.wf.mark", "end")),
+        policy="continue",
+    )
     Job.objects.filter(workflow=workflow).update(max_attempts=1)
     burst_worker()
     assert states(workflow) == ["failed", "failed", "skipped"]
@@ -147,7 +175,9 @@ def test_retry_workflow_retries_every_failed_member(burst_worker):
 
 
 def test_cancelling_a_workflow_cancels_what_has_not_finished(burst_worker):
-    workflow = schedule_workflow(chain(group(step("tests.add", 1, 1), step("tests.add", 2, 2)), step("tests.wf.mark", "x")))
+    workflow = schedule_workflow(
+        chain(group(step("tests.add", 1, 1), step("tests.add", 2, 2)), step("tests.wf.mark", "x"))
+    )
     cancel_workflow(workflow.pk)
     workflow.refresh_from_db()
     assert (workflow.status, states(workflow)) == ("cancelled", ["cancelled", "cancelled", "skipped"])
@@ -159,8 +189,16 @@ def test_cancelling_a_workflow_cancels_what_has_not_finished(burst_worker):
 
 
 def test_cancelling_a_pending_node_skips_it_and_what_waits_on_it(burst_worker):
-    workflow = schedule_workflow(group(chain(step("tests.add", 1, 1), step("tests.wf.mark", "x"), step("tests.wf.mark", "y")), step("tests.noop")))
+    workflow = schedule_workflow(
+        group(
+            chain(step("tests.add", 1, 1), step("tests.wf.mark", "x"), step("tests.wf.mark", "y")),
+            step("tests.noop"),
+        )
+    )
     cancel_workflow_node(workflow.pk, 1)
     burst_worker()
     workflow.refresh_from_db()
-    assert (workflow.status, states(workflow)) == ("failed", ["succeeded", "cancelled", "skipped", "succeeded"])
+    assert (workflow.status, states(workflow)) == (
+        "failed",
+        ["succeeded", "cancelled", "skipped", "succeeded"],
+    )

@@ -26,7 +26,15 @@ def test_a_batch_reports_progress_and_calls_back_once(burst_worker):
     assert batch_progress(batch.pk)["succeeded"] == 20
     assert batch.completed_at and batch.succeeded_at
     complete, success = Job.objects.get(pk=batch.complete_job_id), Job.objects.get(pk=batch.success_job_id)
-    assert complete.result == {"batch": str(batch.pk), "name": "twenty", "total": 20, "done": 20, "succeeded": 20, "failed": 0, "waiting": 0}
+    assert complete.result == {
+        "batch": str(batch.pk),
+        "name": "twenty",
+        "total": 20,
+        "done": 20,
+        "succeeded": 20,
+        "failed": 0,
+        "waiting": 0,
+    }
     assert success.status == S.SUCCEEDED
     assert Job.objects.filter(task="tests.wf.collect").count() == 2
     assert not Job.objects.filter(batch=batch, task="tests.wf.collect").exists()

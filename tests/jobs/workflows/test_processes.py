@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from jobs.core.states import JobStatus
 from jobs.core.workflows import chain, chord, group, step
 from jobs.engine.workflows import settle_stragglers
@@ -38,7 +36,9 @@ def test_a_redis_flush_mid_workflow_loses_nothing(processes, redis):
     processes.worker("normal")
     wait_for(lambda: _node_status(workflow, 0) == S.STARTED, timeout=30, message="first node running")
     redis.flushdb()  # and again while it runs: the rest of the workflow lives in the database
-    wait_for(lambda: _status(workflow) != "running", timeout=60, message=f"workflow ended\n{processes.logs()}")
+    wait_for(
+        lambda: _status(workflow) != "running", timeout=60, message=f"workflow ended\n{processes.logs()}"
+    )
     nodes = workflow_nodes(workflow)
     assert _status(workflow) == "succeeded"
     assert [node.job.result for node in nodes] == [1, 2, 4, 4, [4, 4]]
@@ -47,18 +47,30 @@ def test_a_redis_flush_mid_workflow_loses_nothing(processes, redis):
 def test_a_worker_killed_mid_chord_still_runs_the_callback_exactly_once(processes, redis):
     quick = {"JOBS_WORKER_LOST_AFTER": "3", "JOBS_JOB_MONITORING_INTERVAL": "1"}
     workflow = schedule_workflow(
-        chord(group(step("tests.wf.slow_retried", 4, 1), step("tests.wf.slow_retried", 4, 2), step("tests.add", 1, 2)),
-              step("tests.wf.collect"), pass_results=True)
+        chord(
+            group(
+                step("tests.wf.slow_retried", 4, 1),
+                step("tests.wf.slow_retried", 4, 2),
+                step("tests.add", 1, 2),
+            ),
+            step("tests.wf.collect"),
+            pass_results=True,
+        )
     )
     first = processes.worker("normal", name="doomed", **quick)
-    wait_for(lambda: _node_status(workflow, 0) == S.STARTED or _node_status(workflow, 1) == S.STARTED, timeout=30,
-             message="a chord member running")
+    wait_for(
+        lambda: _node_status(workflow, 0) == S.STARTED or _node_status(workflow, 1) == S.STARTED,
+        timeout=30,
+        message="a chord member running",
+    )
     processes.kill_horses(first)
     processes.kill_group(first)
     processes.scheduler(**quick)  # its housekeeper records the lost attempt, which is retried
     processes.worker("normal", name="second", **quick)
     processes.worker("normal", name="third", **quick)
-    wait_for(lambda: _status(workflow) != "running", timeout=90, message=f"workflow ended\n{processes.logs()}")
+    wait_for(
+        lambda: _status(workflow) != "running", timeout=90, message=f"workflow ended\n{processes.logs()}"
+    )
     assert _status(workflow) == "succeeded"
     callbacks = Job.objects.filter(task="tests.wf.collect")
     assert callbacks.count() == 1
@@ -68,7 +80,9 @@ def test_a_worker_killed_mid_chord_still_runs_the_callback_exactly_once(processe
 
 def test_the_sweep_settles_a_member_whose_end_nobody_heard(transactional_db):
     """The window a worker can die in: the member's row is final, its workflow not told."""
-    workflow = schedule_workflow(chord(group(step("tests.add", 1, 1)), step("tests.wf.collect"), pass_results=True))
+    workflow = schedule_workflow(
+        chord(group(step("tests.add", 1, 1)), step("tests.wf.collect"), pass_results=True)
+    )
     member = workflow_nodes(workflow)[0].job
     Job.objects.filter(pk=member.pk).update(status=S.SUCCEEDED, result=2)
     assert (settle_stragglers(), settle_stragglers()) == (1, 0)
