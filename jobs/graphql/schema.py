@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import graphene
 
+from jobs.graphql.events import EventMutation, EventQuery
 from jobs.graphql.mutations import alerts, jobs, queues, recurring
 from jobs.graphql.queries import Query
+from jobs.graphql.workflows import WorkflowMutation, WorkflowQuery
 
 
-class Mutation(graphene.ObjectType):
+class Mutation(EventMutation, WorkflowMutation, graphene.ObjectType):
     schedule_job = jobs.ScheduleJob.Field()
     schedule_jobs = jobs.ScheduleJobs.Field()
     retry_job = jobs.RetryJob.Field()
@@ -31,4 +33,11 @@ class Mutation(graphene.ObjectType):
     delete_alert_rule = alerts.DeleteAlertRule.Field()
 
 
-schema = graphene.Schema(query=Query, mutation=Mutation)
+class FullQuery(EventQuery, WorkflowQuery, Query):
+    """Jobs, queues, recurring jobs and alerts, plus events, workflows and batches."""
+
+    class Meta:
+        name = "Query"
+
+
+schema = graphene.Schema(query=FullQuery, mutation=Mutation)
