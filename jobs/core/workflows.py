@@ -360,3 +360,30 @@ def check_callback(spec: Any) -> dict[str, Any] | None:
     node = Node(0, item.task, list(item.args), dict(item.kwargs), item.task, pass_result=PASS_ONE)
     _check_node(node)
     return {"task": node.task, "args": node.args, "kwargs": node.kwargs}
+
+
+def layout(predecessors: Mapping[int, Sequence[int]]) -> dict[int, tuple[int, int]]:
+    """A column (longest path from a root) and a row for each node, to draw the graph.
+
+    Raises: InvalidWorkflow for a cycle (a stored workflow never has one).
+    """
+    columns: dict[int, int] = {}
+    for key in sorted(predecessors):
+        stack = [key]
+        while stack:
+            current = stack[-1]
+            pending = [p for p in predecessors.get(current, ()) if p not in columns]
+            if len(stack) > len(predecessors) + 1:
+                raise InvalidWorkflow("The workflow has a cycle.")
+            if pending:
+                stack.extend(pending)
+                continue
+            stack.pop()
+            columns[current] = 1 + max((columns[p] for p in predecessors.get(current, ())), default=-1)
+    rows: dict[int, int] = {}
+    positions = {}
+    for key in sorted(predecessors):
+        column = columns[key]
+        positions[key] = (column, rows.get(column, 0))
+        rows[column] = rows.get(column, 0) + 1
+    return positions

@@ -161,7 +161,8 @@ def update_event_trigger(trigger_id: Any, fields: Mapping[str, Any], *, user: An
     return trigger
 
 
-def delete_event_trigger(trigger_id: Any, *, user: Any = None) -> EventTrigger:
+def delete_event_trigger(trigger_id: Any, *, user: Any = None, via: str = "code") -> EventTrigger:
+    """Raises: EventTriggerNotFound."""
     trigger = get_trigger(trigger_id)
     trigger.delete()
     return trigger
