@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from jobs import signals
 from jobs.core.states import TERMINAL, JobStatus
 from jobs.engine.creation import create_job
 from jobs.exceptions import JobsError
@@ -50,11 +51,18 @@ def member_finished(batch_id: Any, now: datetime | None = None) -> None:
     now = now or timezone.now()
     batch = Batch.objects.get(pk=batch_id)
     with transaction.atomic():
+        clean = not Job.objects.filter(batch_id=batch_id).exclude(status=S.SUCCEEDED).exists()
         if Batch.objects.filter(pk=batch_id, completed_at__isnull=True).update(completed_at=now):
             _callback(batch, "on_complete", "complete_job")
-        clean = not Job.objects.filter(batch_id=batch_id).exclude(status=S.SUCCEEDED).exists()
+            if not clean:
+                _announce(batch, succeeded=False)
         if clean and Batch.objects.filter(pk=batch_id, succeeded_at__isnull=True).update(succeeded_at=now):
             _callback(batch, "on_success", "success_job")
+            _announce(batch, succeeded=True)
+
+
+def _announce(batch: Batch, *, succeeded: bool) -> None:
+    transaction.on_commit(lambda: signals.send(signals.batch_completed, batch=batch, succeeded=succeeded))
 
 
 def _callback(batch: Batch, which: str, link: str) -> None:

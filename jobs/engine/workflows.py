@@ -188,14 +188,22 @@ def _finish_if_done(workflow: Workflow, now: datetime | None = None) -> None:
     if current.unsettled > 0 or current.finished_at is not None:
         return
     if current.status == W.CANCELLED:
-        Workflow.objects.filter(pk=workflow.pk).update(finished_at=now or timezone.now())
+        if Workflow.objects.filter(pk=workflow.pk, finished_at__isnull=True).update(
+            finished_at=now or timezone.now()
+        ):
+            _announce(current, W.CANCELLED)
         return
     failed = workflow.policy != "ignore" and current.nodes.filter(outcome=N.FAILED).exists()
     status = W.FAILED if failed else W.SUCCEEDED
-    Workflow.objects.filter(pk=workflow.pk, status=W.RUNNING, unsettled=0).update(
+    if Workflow.objects.filter(pk=workflow.pk, status=W.RUNNING, unsettled=0).update(
         status=status, finished_at=now or timezone.now()
-    )
-    logger.info("workflow_id=%s event=%s", workflow.pk, status)
+    ):
+        logger.info("workflow_id=%s event=%s", workflow.pk, status)
+        _announce(current, status)
+
+
+def _announce(workflow: Workflow, status: str) -> None:
+    transaction.on_commit(lambda: signals.send(signals.workflow_finished, workflow=workflow, status=status))
 
 
 def add_child(parent_job_id: Any, node: Node, *, via: str = "code") -> WorkflowNode:

@@ -18,6 +18,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
+from jobs import signals
 from jobs.core import events as rules
 from jobs.core.rules import is_storable_text
 from jobs.engine.creation import create_job
@@ -69,8 +70,8 @@ def publish_event(
             existing = get_event(event_id)
             existing.created = False
             return existing
-        for plan in _plans(name, payload):
-            _deliver(event, plan, user, via)
+        made = [_deliver(event, plan, user, via) for plan in _plans(name, payload)]
+        transaction.on_commit(lambda: signals.send(signals.event_published, event=event, jobs=made))
     event.created = True
     return event
 
@@ -102,7 +103,7 @@ def _plans(name: str, payload: dict[str, Any]) -> list[_Plan]:
     return plans
 
 
-def _deliver(event: Event, plan: _Plan, user: Any, via: str) -> None:
+def _deliver(event: Event, plan: _Plan, user: Any, via: str) -> Any:
     try:
         job = create_job(
             plan.task,
@@ -118,6 +119,7 @@ def _deliver(event: Event, plan: _Plan, user: Any, via: str) -> None:
         exc.args = (exc.message,)
         raise
     EventDelivery.objects.create(event=event, trigger_key=plan.key, trigger=plan.trigger, job=job)
+    return job
 
 
 def events(name: str | None = None) -> QuerySet[Event]:

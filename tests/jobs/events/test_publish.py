@@ -102,3 +102,20 @@ def test_bad_events_are_refused_and_change_nothing():
 def test_bad_triggers_are_refused(fields, error):
     with pytest.raises(error):
         create_event_trigger(fields)
+
+
+def test_event_published_is_sent_once_per_stored_event(burst_worker):
+    from jobs import signals
+
+    heard = []
+
+    def listen(sender, event, jobs, **kwargs):
+        heard.append((event.event_id, [job.task for job in jobs]))
+
+    signals.event_published.connect(listen)
+    try:
+        publish_event("tests.transaction.created", TRANSACTION, event_id="sig-1")
+        publish_event("tests.transaction.created", TRANSACTION, event_id="sig-1")
+    finally:
+        signals.event_published.disconnect(listen)
+    assert heard == [("sig-1", ["tests.events.categorise"])]

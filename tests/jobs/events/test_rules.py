@@ -73,3 +73,19 @@ def test_payload_must_be_an_object_under_the_limit(settings):
 def test_a_payload_always_matches_its_own_items(payload):
     flat = {key: value for key, value in payload.items() if key and "." not in key}
     assert rules.matches(payload, flat)
+
+
+def test_a_code_trigger_with_positional_only_parameters_is_a_check_error():
+    from jobs.checks import check_event_triggers
+    from jobs.core import registry
+
+    def handler(order, /):
+        return order
+
+    registry.task(handler, name="tests.events.positional", on_event="tests.order.placed")
+    try:
+        errors = check_event_triggers()
+    finally:
+        registry._registry.pop("tests.events.positional")
+    assert [(e.id, e.obj) for e in errors] == [("jobs.E010", "tests.events.positional")]
+    assert check_event_triggers() == []

@@ -202,3 +202,20 @@ def test_cancelling_a_pending_node_skips_it_and_what_waits_on_it(burst_worker):
         "failed",
         ["succeeded", "cancelled", "skipped", "succeeded"],
     )
+
+
+def test_workflow_finished_is_sent_once(burst_worker):
+    from jobs import signals
+
+    heard = []
+
+    def listen(sender, workflow, status, **kwargs):
+        heard.append(status)
+
+    signals.workflow_finished.connect(listen)
+    try:
+        schedule_workflow(chain(step("tests.add", 1, 2), step("tests.noop")))
+        burst_worker()
+    finally:
+        signals.workflow_finished.disconnect(listen)
+    assert heard == ["succeeded"]
