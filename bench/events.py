@@ -5,7 +5,8 @@ trigger, ``transactions.categorise``) is published only once the previous event'
 has finished, so every measurement starts from an idle worker. Latency is the job's
 ``started_at`` minus the time just before ``publish_event`` was called (one clock: the
 worker runs on this machine). Then ``--burst`` events are published back to back: the
-publish rate, and the rate until all their jobs have finished.
+publish rate, and the rate until all their jobs have finished, against the same jobs
+scheduled with ``schedule_job`` (the baseline).
 
     .venv/bin/python bench/events.py [--events 200] [--burst 1000] [--database-url postgres://postgres@127.0.0.1:5432/]
 
@@ -44,14 +45,21 @@ def measure_latency(count: int) -> list[float]:
     return latencies
 
 
-def measure_burst(count: int) -> tuple[float, float]:
+def measure_burst(count: int, *, events: bool) -> tuple[float, float]:
+    """Publish ``count`` events back to back (or, as the baseline, schedule the same jobs
+    with ``schedule_job``): the sending rate, and the rate until every job finished."""
     from jobs.models import Job
+    from jobs.services import schedule_job
     from jobs.services.events import publish_event
 
     before = Job.objects.filter(status="succeeded").count()
     began = time.perf_counter()
     for number in range(count):
-        publish_event("transaction.created", {"transaction_id": number, "amount": 2.0})
+        payload = {"transaction_id": number, "amount": 2.0}
+        if events:
+            publish_event("transaction.created", payload)
+        else:
+            schedule_job("transactions.categorise", kwargs=payload)
     published = time.perf_counter() - began
     wait_until(
         lambda: Job.objects.filter(status="succeeded").count() >= before + count,
@@ -77,7 +85,8 @@ def main() -> None:
             wait_for_workers(1, "normal")
             measure_latency(5)  # warm-up: the worker's first jobs load what it needs
             latencies = measure_latency(options.events)
-            publish_rate, end_to_end = measure_burst(options.burst)
+            baseline = measure_burst(options.burst, events=False)
+            burst = measure_burst(options.burst, events=True)
         finally:
             processes.stop()
         print(f"database: {connection.vendor}; {options.events} events, one trigger each, idle worker")
@@ -86,10 +95,12 @@ def main() -> None:
             f"p99 {percentile(latencies, 0.99) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms "
             "(target p99 < 1000 ms)"
         )
-        print(
-            f"burst of {options.burst}: published {publish_rate:.0f} events/s; "
-            f"{end_to_end:.0f} events/s until every job finished"
-        )
+        for label, (sent, done) in (("schedule_job (baseline)", baseline), ("publish_event", burst)):
+            print(
+                f"burst of {options.burst}, {label}: sent {sent:.0f}/s; {done:.1f}/s until every job finished"
+            )
+        ratios = f"sending {burst[0] / baseline[0]:.0%}, end to end {burst[1] / baseline[1]:.0%}"
+        print(f"publish_event / schedule_job: {ratios}")
 
 
 if __name__ == "__main__":
