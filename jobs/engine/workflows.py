@@ -319,13 +319,23 @@ def _recount(workflow: Workflow, nodes: dict[int, WorkflowNode]) -> list[Workflo
 
 
 def settle_stragglers(now: datetime | None = None, redis: Any = None) -> int:
-    """Housekeeping: settle members that ended while nothing heard (a process died)."""
+    """Housekeeping: settle members that ended while nothing heard (a process died), and
+    count a member whose job was deleted as failed, so its workflow doesn't wait forever."""
     stragglers = list(
         Job.objects.filter(workflow_node__settled=False, status__in=TERMINAL).only("id", "workflow_id")[:200]
     )
     for job in stragglers:
         job_finished(job)
-    return len(stragglers)
+    orphans = WorkflowNode.objects.filter(
+        settled=False, waiting=0, job__isnull=True, workflow__status=W.RUNNING
+    ).values_list("workflow_id", "key")[:200]
+    for workflow_id, key in list(orphans):
+        with transaction.atomic():
+            workflow = lock(workflow_id)
+            node = workflow.nodes.filter(key=key, settled=False, job__isnull=True).first()
+            if node is not None:
+                _advance(workflow, [], settle=[(node, N.FAILED)])
+    return len(stragglers) + len(orphans)
 
 
 def _on_signal(sender: Any, job: Job, **kwargs: Any) -> None:

@@ -87,3 +87,15 @@ def test_the_sweep_settles_a_member_whose_end_nobody_heard(transactional_db):
     Job.objects.filter(pk=member.pk).update(status=S.SUCCEEDED, result=2)
     assert (settle_stragglers(), settle_stragglers()) == (1, 0)
     assert Job.objects.filter(task="tests.wf.collect", args=[[2]]).count() == 1
+
+
+def test_the_sweep_counts_a_deleted_member_as_failed(transactional_db):
+    from jobs.services import delete_job
+
+    workflow = schedule_workflow(
+        chain(step("tests.add", 1, 1), step("tests.wf.mark", "never")), policy="continue"
+    )
+    delete_job(workflow_nodes(workflow)[0].job_id)
+    assert settle_stragglers() == 1
+    assert [node.outcome for node in workflow_nodes(workflow)] == ["failed", "skipped"]
+    assert _status(workflow) == "failed"
