@@ -95,7 +95,9 @@ class WorkflowNode(models.Model):
         ordering = ["workflow", "key"]
         constraints = [models.UniqueConstraint(fields=["workflow", "key"], name="workflownode_key")]
         # The housekeeping sweep looks only at nodes not settled yet.
-        indexes = [models.Index(fields=["job"], name="workflownode_unsettled", condition=models.Q(settled=False))]
+        indexes = [
+            models.Index(fields=["job"], name="workflownode_unsettled", condition=models.Q(settled=False)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.workflow_id}#{self.key} {self.label or self.task}"
