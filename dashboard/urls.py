@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from dashboard.views import actions, feeds, live, metrics, pages
+from dashboard.views import actions, feeds, flows, live, metrics, pages
 
 app_name = "dashboard"
 
@@ -26,6 +26,19 @@ urlpatterns = [
     path("failed/", pages.failed_list, name="failed"),
     path("metrics/", metrics.task_metrics_page, name="metrics"),
     path("failed/retry/", actions.failed_group_retry, name="failed-retry"),
+    path("events/", flows.event_list, name="events"),
+    path("workflows/", flows.workflow_list, name="workflows"),
+    path("workflows/<str:workflow_id>/", flows.workflow_detail, name="workflow"),
+    path("workflows/<str:workflow_id>/feed/", flows.workflow_feed, name="workflow-feed"),
+    path(
+        "workflows/<str:workflow_id>/nodes/<int:key>/<str:action>/",
+        flows.node_action,
+        name="workflow-node-action",
+    ),
+    path("workflows/<str:workflow_id>/<str:action>/", flows.workflow_action, name="workflow-action"),
+    path("batches/", flows.batch_list, name="batches"),
+    path("batches/<str:batch_id>/", flows.batch_detail, name="batch"),
+    path("batches/<str:batch_id>/<str:action>/", flows.batch_action, name="batch-action"),
 ]
 
 # The worker fleet (dashboard.views.fleet).

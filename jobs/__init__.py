@@ -32,6 +32,11 @@ _WHERE: dict[str, str] = {
     "Priority": "jobs.core.states",
     **dict.fromkeys(_SERVICES, "jobs.services"),
     **dict.fromkeys(_ERRORS, "jobs.exceptions"),
+    **dict.fromkeys(("step", "chain", "group", "chord"), "jobs.core.workflows"),
+    "declare_event": "jobs.core.events",
+    "publish_event": "jobs.services.events",
+    **dict.fromkeys(("schedule_workflow", "add_to_workflow"), "jobs.services.workflows"),
+    "schedule_batch": "jobs.services.batches",
 }
 
 __all__ = sorted(_WHERE)

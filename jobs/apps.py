@@ -16,7 +16,7 @@ class JobsConfig(AppConfig):
 
         # Per-task counting listens to job events; importing deliver registers its
         # tasks in every process, workers included.
-        from jobs.engine import housekeeping
+        from jobs.engine import housekeeping, workflows
         from jobs.monitoring import counters, periodic
         from jobs.monitoring.alerts import deliver  # noqa: F401
         from jobs.services.alerts import ensure_configured_rules
@@ -25,3 +25,4 @@ class JobsConfig(AppConfig):
         # The engine runs duties it doesn't import: monitoring and the services sit above it.
         housekeeping.add_duty("alert_rules", lambda now, redis: ensure_configured_rules())
         housekeeping.add_duty("monitoring", periodic.housekeep)
+        workflows.connect()

@@ -302,3 +302,33 @@ def _check_flow_breakers(jobs: conf.JobsSettings) -> list[CheckMessage]:
             if not (isinstance(cls, type) and issubclass(cls, BaseException)):
                 errors.append(Error(f"{where}: {path!r} is not an exception class.", id="jobs.E023"))
     return errors
+
+
+@register(Tags.compatibility)
+def check_event_triggers(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """A task subscribed with ``on_event`` gets the payload's keys as keyword arguments, so
+    a positional-only parameter without a default could never be filled (``jobs.E010``)."""
+    import inspect
+
+    from jobs.core.registry import all_tasks
+
+    found = []
+    for task in all_tasks():
+        if not task.on_event:
+            continue
+        stuck = [
+            p.name
+            for p in task.signature.parameters.values()
+            if p.kind is p.POSITIONAL_ONLY and p.default is inspect.Parameter.empty
+        ]
+        if stuck:
+            found.append(
+                Error(
+                    f"Task {task.name} subscribes to {', '.join(task.on_event)} but its positional-only "
+                    f"parameters {', '.join(stuck)} can't be filled from an event's payload.",
+                    hint="Make them keyword parameters, or subscribe with an EventTrigger row and a mapping.",
+                    id="jobs.E010",
+                    obj=task.name,
+                )
+            )
+    return found

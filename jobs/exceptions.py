@@ -122,3 +122,37 @@ class ResultNotSerialisable(PermanentFailure):
 
 class TaskConfigurationError(ImproperlyConfigured):
     """A task was registered with options that can't work (raised at import time)."""
+
+
+class EventNotFound(NotFound):
+    pass
+
+
+class EventTriggerNotFound(NotFound):
+    pass
+
+
+class WorkflowNotFound(NotFound):
+    pass
+
+
+class BatchNotFound(NotFound):
+    pass
+
+
+class InvalidEvent(Invalid):
+    """An event name that breaks the naming rule, or a payload that isn't a JSON object."""
+
+    code = "invalid_event"
+
+
+class UnknownEvent(Invalid):
+    """No task subscribes to the event name and nothing declares it (a typo, most likely)."""
+
+    code = "unknown_event"
+
+
+class InvalidWorkflow(Invalid):
+    """A workflow or batch definition that can't run: a cycle, an unknown node, no steps."""
+
+    code = "invalid_workflow"

@@ -65,3 +65,13 @@ def send_fleet(signal: Signal, **kwargs) -> None:
     for receiver, response in signal.send_robust(sender="jobs.fleet", **kwargs):
         if isinstance(response, Exception):
             logger.error("receiver %r of a fleet event failed: %r", receiver, response, exc_info=response)
+
+
+event_published = Signal()
+"""``event`` (the stored Event) and ``jobs`` (what its triggers created), after commit;
+not sent for a duplicate event id."""
+workflow_finished = Signal()
+"""``workflow`` and ``status`` (succeeded, failed or cancelled), after commit."""
+batch_completed = Signal()
+"""``batch`` and ``succeeded`` (False the first time every job has finished with some
+failed; True once every job has succeeded), after commit."""

@@ -70,3 +70,47 @@ def create_demo_recurring_jobs() -> list[RecurringJob]:
         for spec in DEMO_RECURRING_JOBS
         if spec["name"] not in existing
     ]
+
+
+DEMO_TRANSACTION = {"transaction_id": 1001, "amount": 42.9, "description": "Farmers market, Saturday"}
+NIGHTLY_REPORT = "Nightly report"
+WELCOME_BATCH = "Welcome notifications"
+
+
+def create_demo_events_and_workflows() -> dict[str, Any]:
+    """One of each: a ``transaction.created`` event (its code trigger categorises it),
+    the nightly report chain and a notification batch. Idempotent: the event has a
+    fixed id, and a workflow or batch of that name is left as it is."""
+    from jobs.core.workflows import chain, group, step
+    from jobs.models import Batch, Workflow
+    from jobs.services.batches import schedule_batch
+    from jobs.services.events import publish_event
+    from jobs.services.workflows import schedule_workflow
+
+    made: dict[str, Any] = {
+        "event": publish_event(
+            "transaction.created", DEMO_TRANSACTION, event_id="demo-transaction-1001", via="cli"
+        )
+    }
+    if not Workflow.objects.filter(name=NIGHTLY_REPORT).exists():
+        made["workflow"] = schedule_workflow(
+            chain(
+                step("reports.collect", "2026-12-01"),
+                group(step("reports.render", fmt="pdf"), step("reports.render", fmt="csv")),
+                step("reports.deliver"),
+                pass_results=True,
+            ),
+            name=NIGHTLY_REPORT,
+            via="cli",
+        )
+    if not Batch.objects.filter(name=WELCOME_BATCH).exists():
+        made["batch"] = schedule_batch(
+            [
+                {"task": "notifications.send", "args": [user, "email", "Welcome to Jobdesk"]}
+                for user in range(1, 51)
+            ],
+            name=WELCOME_BATCH,
+            on_complete="notifications.batch_done",
+            via="cli",
+        )
+    return made

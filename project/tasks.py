@@ -127,3 +127,43 @@ def security_scan() -> dict:
     """Scan for suspicious logins (simulated)."""
     time.sleep(0.3)
     return {"alerts": 0}
+
+
+CATEGORIES = {"market": "groceries", "uber": "transport", "netflix": "subscriptions", "pharmacy": "health"}
+
+
+@task(name="transactions.categorise", on_event="transaction.created", max_attempts=3)
+def categorise_transaction(transaction_id: int, amount: float, description: str = "") -> dict:
+    """Put a newly created transaction in a spending category (runs on ``transaction.created``)."""
+    words = description.lower()
+    category = next((name for word, name in CATEGORIES.items() if word in words), "other")
+    return {"transaction_id": transaction_id, "amount": amount, "category": category}
+
+
+@task(name="reports.collect", queue="low")
+def collect_report_data(day: str) -> dict:
+    """Gather a day's figures for the nightly report (the first link of its chain)."""
+    time.sleep(0.2)
+    return {"day": day, "transactions": random.randint(100, 1000)}
+
+
+@task(name="reports.render", queue="low")
+def render_report(data: dict, fmt: str = "pdf") -> str:
+    """Render the collected figures in one format (the chain's group, one node per format)."""
+    time.sleep(0.2)
+    return f"reports/nightly-{data['day']}.{fmt}"
+
+
+@task(name="reports.deliver", queue="low")
+def deliver_report(files: list) -> dict:
+    """Mail the rendered files (the chain's last link gets the group's results)."""
+    return {"sent": files}
+
+
+@task(name="notifications.batch_done")
+def notification_batch_done(summary: dict) -> dict:
+    """A batch's callback: receives its summary (total, succeeded, failed)."""
+    logger.info(
+        "notification batch %s: %s of %s delivered", summary["name"], summary["succeeded"], summary["total"]
+    )
+    return summary

@@ -16,6 +16,7 @@ JOBS = {
         "tests.adopt_tasks",
         "tests.fast_tasks",
         "tests.flow_tasks",
+        "tests.workflow_tasks",
     ],
     "FLOW_BREAKERS": {
         "tests-bank": {

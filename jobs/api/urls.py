@@ -7,12 +7,14 @@ from rest_framework.routers import SimpleRouter
 
 from jobs.api.docs import DocsView, SchemaView
 from jobs.api.views.alerts import AlertRuleViewSet, AlertViewSet
+from jobs.api.views.events import EventTriggerViewSet, EventViewSet
 from jobs.api.views.fleet import FleetWorkerViewSet, PoolViewSet
 from jobs.api.views.flow import FlowViewSet
 from jobs.api.views.jobs import JobViewSet
 from jobs.api.views.queues import QueueViewSet
 from jobs.api.views.recurring import RecurringJobViewSet
 from jobs.api.views.system import HealthViewSet, LiveView, MetricsViewSet, TaskViewSet, WorkerViewSet
+from jobs.api.views.workflows import BatchViewSet, WorkflowViewSet
 
 router = SimpleRouter()
 router.include_format_suffixes = False
@@ -28,6 +30,10 @@ router.register("health", HealthViewSet, basename="health")
 router.register("pools", PoolViewSet, basename="pool")
 router.register("fleet-workers", FleetWorkerViewSet, basename="fleet-worker")
 router.register("flow", FlowViewSet, basename="flow")
+router.register("events", EventViewSet, basename="event")
+router.register("event-triggers", EventTriggerViewSet, basename="event-trigger")
+router.register("workflows", WorkflowViewSet, basename="workflow")
+router.register("batches", BatchViewSet, basename="batch")
 
 api_patterns = [
     path("health/live", LiveView.as_view(), name="api-live"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import random
+import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ from jobs.core.states import Priority
 from jobs.exceptions import InvalidArguments, TaskConfigurationError, UnknownTask
 
 BACKOFF_STRATEGIES = ("fixed", "linear", "exponential")
+EVENT_NAME = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
+"""The event naming rule, here because ``@task(on_event=…)`` checks it at import time."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,8 @@ class Task:
     @property
     def is_unique(self) -> bool:
         return self.unique_for is not None or bool(self.unique_key)
+
+    on_event: tuple[str, ...] = ()
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Call the function directly, in this process (handy in tests and shells)."""
@@ -178,11 +183,15 @@ def task(
     unique_for: float | None = None,
     unique_key: str | tuple[str, ...] | None = None,
     breaker: str | None = None,
+    on_event: str | tuple[str, ...] | list[str] = (),
 ) -> Any:
     """Register ``func`` as a task: ``@task(name="demo.add", max_attempts=3)``.
 
     ``result_retention`` is how long its succeeded jobs (and their results) are kept
     before the cleanup task deletes them; unset, ``JOBS['SUCCEEDED_RETENTION_DAYS']``.
+    ``on_event`` subscribes the task to event names: each published event of such a
+    name creates one job of it, the payload's keys as keyword arguments
+    (:mod:`jobs.core.events`).
 
     Flow control (:mod:`jobs.core.flow`): at most ``concurrency`` of its jobs run at once
     (per value of the ``concurrency_key`` parameters, if named), at most ``rate_limit``
@@ -213,6 +222,7 @@ def task(
             unique_for=flow.check_window(unique_for, "unique_for"),
             unique_key=flow.key_names(unique_key),
             breaker=breaker,
+            on_event=(on_event,) if isinstance(on_event, str) else tuple(on_event),
         )
         _check(registered)
         _check_flow(registered)
@@ -241,6 +251,9 @@ def _check(registered: Task) -> None:
         raise TaskConfigurationError(f"{registered.name}: result_retention must be a positive timedelta.")
     if registered.takes_context and not inspect.signature(registered.func).parameters:
         raise TaskConfigurationError(f"{registered.name}: takes_context needs a first parameter.")
+    for event_name in registered.on_event:
+        if not isinstance(event_name, str) or not EVENT_NAME.match(event_name):
+            raise TaskConfigurationError(f"{registered.name}: on_event {event_name!r} is not an event name.")
 
 
 def _check_flow(registered: Task) -> None:

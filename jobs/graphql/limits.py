@@ -34,6 +34,11 @@ LIST_FIELDS = {
     "alerts": 100,
     "refused": 100,
     "deletedIds": 100,
+    "events": 50,
+    "eventTriggers": 500,
+    "workflows": 50,
+    "nodes": 100,
+    "batches": 50,
 }
 
 

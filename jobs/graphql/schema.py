@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import graphene
 
+from jobs.graphql import flow as flow_schema
+from jobs.graphql.events import EventMutation, EventQuery
+from jobs.graphql.fleet import FleetMutation, FleetQuery
 from jobs.graphql.mutations import alerts, jobs, queues, recurring
 from jobs.graphql.queries import Query
+from jobs.graphql.workflows import WorkflowMutation, WorkflowQuery
 
 
-class Mutation(graphene.ObjectType):
+class Mutation(EventMutation, WorkflowMutation, graphene.ObjectType):
     schedule_job = jobs.ScheduleJob.Field()
     schedule_jobs = jobs.ScheduleJobs.Field()
     retry_job = jobs.RetryJob.Field()
@@ -31,19 +35,20 @@ class Mutation(graphene.ObjectType):
     delete_alert_rule = alerts.DeleteAlertRule.Field()
 
 
-schema = graphene.Schema(query=Query, mutation=Mutation)
-
-
-# The worker fleet and flow control join the schema with their own queries and mutations.
-from jobs.graphql import flow as flow_schema  # noqa: E402
-from jobs.graphql.fleet import FleetMutation, FleetQuery  # noqa: E402
-
-
 class FlowMutation(graphene.ObjectType):
     force_breaker = flow_schema.ForceBreaker.Field()
 
 
-schema = graphene.Schema(
-    query=type("Query", (Query, FleetQuery, flow_schema.FlowQuery), {}),
-    mutation=type("Mutation", (Mutation, FleetMutation, FlowMutation), {}),
-)
+class FullQuery(EventQuery, WorkflowQuery, FleetQuery, flow_schema.FlowQuery, Query):
+    """Jobs, queues, recurring jobs and alerts; events, workflows and batches; the fleet; flow control."""
+
+    class Meta:
+        name = "Query"
+
+
+class FullMutation(FleetMutation, FlowMutation, Mutation):
+    class Meta:
+        name = "Mutation"
+
+
+schema = graphene.Schema(query=FullQuery, mutation=FullMutation)

@@ -99,6 +99,13 @@ class Job(models.Model):
         null=True, blank=True, help_text=_("The recurring schedule's run time this job is.")
     )
     depends_on = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="dependants")
+    # Set on workflow and batch members, so the step that ends a job knows without a query.
+    workflow = models.ForeignKey(
+        "Workflow", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs", db_index=False
+    )
+    batch = models.ForeignKey(
+        "Batch", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs", db_index=False
+    )
 
     objects = JobQuerySet.as_manager()
 
@@ -127,6 +134,12 @@ class Job(models.Model):
                 fields=["queue", "enqueued_at"],
                 name="job_queued_enqueued",
                 condition=models.Q(status="queued"),
+            ),
+            models.Index(
+                fields=["workflow"], name="job_workflow", condition=models.Q(workflow__isnull=False)
+            ),
+            models.Index(
+                fields=["batch", "status"], name="job_batch_status", condition=models.Q(batch__isnull=False)
             ),
         ]
         constraints = [

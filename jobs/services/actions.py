@@ -118,3 +118,22 @@ ACTIONS.update(
         Action("stop_worker", "jobs.manage_fleet", "Ask one worker to shut down gracefully."),
     )
 )
+
+ACTIONS.update(
+    _table(
+        Action("view_event", "jobs.view_event", "See events, their payloads and the jobs they created."),
+        Action("publish_event", "jobs.publish_event", "Publish an event (its triggers create jobs)."),
+        Action("view_event_trigger", "jobs.view_eventtrigger", "See event triggers."),
+        Action("create_event_trigger", "jobs.add_eventtrigger", "Create an event trigger."),
+        Action("update_event_trigger", "jobs.change_eventtrigger", "Edit an event trigger."),
+        Action("delete_event_trigger", "jobs.delete_eventtrigger", "Delete an event trigger."),
+        Action("view_workflow", "jobs.view_workflow", "See workflows, their graphs and nodes."),
+        Action("schedule_workflow", "jobs.schedule_workflow", "Schedule a workflow."),
+        Action("retry_workflow", "jobs.retry_workflow", "Retry a workflow's failed nodes, or one node."),
+        Action("cancel_workflow", "jobs.cancel_workflow", "Cancel a workflow, or one node."),
+        Action("view_batch", "jobs.view_batch", "See batches and their progress."),
+        Action("schedule_batch", "jobs.schedule_batch", "Schedule a batch of jobs.", bulk_limit=100_000),
+        Action("retry_batch", "jobs.retry_batch", "Retry a batch's failed jobs."),
+        Action("cancel_batch", "jobs.cancel_batch", "Cancel a batch's unfinished jobs."),
+    )
+)

@@ -53,3 +53,25 @@ FLEET_WORKER_FIELDS = (
     "started_at", "seen_at", "stopped_at", "exit_status", "reason",
 )  # fmt: skip
 """One process a pool supervisor started (a FleetWorker row)."""
+EVENT_FIELDS = ("id", "event_id", "name", "payload", "created_at", "created_by", "source", "jobs")
+"""An event; ``jobs`` is what each trigger made (``[{"trigger", "job", "status"}]``);
+``created_by`` is the username."""
+
+EVENT_TRIGGER_FIELDS = (
+    "id", "event_name", "task", "filter", "mapping", "queue", "enabled", "description", "created_at",
+)  # fmt: skip
+"""An admin-editable event trigger."""
+
+WORKFLOW_FIELDS = ("id", "name", "status", "policy", "created_at", "finished_at", "nodes")
+"""A workflow; ``nodes`` are WORKFLOW_NODE_FIELDS each."""
+
+WORKFLOW_NODE_FIELDS = (
+    "key", "label", "task", "state", "job", "predecessors", "run_on", "pass_result", "added_by",
+)  # fmt: skip
+"""One node; ``state`` is its job's status or pending/skipped/cancelled, ``job`` its job's id."""
+
+BATCH_FIELDS = (
+    "id", "name", "total", "done", "succeeded", "failed", "waiting", "on_complete", "on_success",
+    "completed_at", "succeeded_at", "cancelled_at", "complete_job", "success_job", "created_at",
+)  # fmt: skip
+"""A batch with its progress (done / succeeded / failed / waiting, computed)."""

@@ -23,4 +23,9 @@ class Command(BaseCommand):
 
         created = create_demo_recurring_jobs()
         self.stdout.write(f"Demo recurring jobs in place ({len(created)} new).")
+        from project.demo import create_demo_events_and_workflows
+
+        self.stdout.write(
+            f"Demo event, workflow and batch in place ({', '.join(create_demo_events_and_workflows())})."
+        )
         self.stdout.write(self.style.SUCCESS(f"Log in with {DEMO_USERNAME} / {DEMO_PASSWORD}"))
