@@ -8,4 +8,4 @@ example project's ``demo.*`` tasks stay registered for the tests about the proje
 from project.settings import *  # noqa: F403 - the example project's settings, unchanged
 from project.settings import JOBS
 
-JOBS = {**JOBS, "TASK_MODULES": [*JOBS["TASK_MODULES"], "tests.tasks"]}
+JOBS = {**JOBS, "TASK_MODULES": [*JOBS["TASK_MODULES"], "tests.tasks", "tests.backends_tasks"]}
