@@ -133,7 +133,10 @@ class JobdeskBackend(BaseTaskBackend):
 
     def check(self, **kwargs: Any) -> Iterable[checks.CheckMessage]:
         """Settings mistakes, reported by ``manage.py check`` (ids jobs.E170…)."""
-        return [checks.Error(problem, id="jobs.E170", obj=f"settings.TASKS[{self.alias!r}]") for problem in self.problems]
+        return [
+            checks.Error(problem, id="jobs.E170", obj=f"settings.TASKS[{self.alias!r}]")
+            for problem in self.problems
+        ]
 
 
 def _round_trip(args: Any, kwargs: Any) -> tuple[list, dict]:

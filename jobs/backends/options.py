@@ -54,7 +54,9 @@ def _backoff(value: Any) -> Backoff:
         try:
             return Backoff(**value)
         except TypeError as exc:
-            raise TaskConfigurationError(f"BACKOFF: {exc}; use strategy, initial, max_delay, jitter.") from exc
+            raise TaskConfigurationError(
+                f"BACKOFF: {exc}; use strategy, initial, max_delay, jitter."
+            ) from exc
     raise TaskConfigurationError("BACKOFF must be a jobs.Backoff or a mapping of its fields.")
 
 
@@ -76,7 +78,10 @@ def backend_options(options: Mapping[str, Any]) -> TaskOptions:
 
 
 def job_options(
-    *, max_attempts: int | None = None, backoff: Backoff | Mapping[str, Any] | None = None, timeout: int | None = None
+    *,
+    max_attempts: int | None = None,
+    backoff: Backoff | Mapping[str, Any] | None = None,
+    timeout: int | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Give one django.tasks task its own retries, back-off and timeout (put it under ``@task``).
 

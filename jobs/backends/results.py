@@ -21,9 +21,9 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from jobs import conf
 from jobs.backends.compat import DEFAULT_TASK_QUEUE_NAME, Task, TaskError, TaskResult, TaskResultStatus
 from jobs.backends.mapping import BAND_PRIORITY, band, result_status
-from jobs import conf
 from jobs.core.states import JobStatus
 from jobs.models import Job
 from jobs.models.attempts import Attempt, history
@@ -104,4 +104,6 @@ def running_result(task: Task, job_id: str) -> TaskResult:
     """For a task that takes context: its result as the running attempt sees it."""
     job = get_job(job_id)
     backend = task.get_backend()
-    return build(task_as_enqueued(task, job, backend.queues), job, backend.alias, status=TaskResultStatus.RUNNING)
+    return build(
+        task_as_enqueued(task, job, backend.queues), job, backend.alias, status=TaskResultStatus.RUNNING
+    )

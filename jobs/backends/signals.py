@@ -43,7 +43,9 @@ def _announce(signal: Signal, job: Job, **overrides: Any) -> None:
     result = build(task_as_enqueued(task, job, backend.queues), job, backend.alias, **overrides)
     for receiver, response in signal.send_robust(sender=type(backend), task_result=result):
         if isinstance(response, Exception):
-            logger.error("receiver %r of a django.tasks signal failed: %r", receiver, response, exc_info=response)
+            logger.error(
+                "receiver %r of a django.tasks signal failed: %r", receiver, response, exc_info=response
+            )
 
 
 def _created(sender: Any, job: Job, **_: Any) -> None:
@@ -55,7 +57,13 @@ def _started(sender: Any, job: Job, **_: Any) -> None:
 
 
 def _succeeded(sender: Any, job: Job, result: Any = None, **_: Any) -> None:
-    _announce(task_finished, job, status=TaskResultStatus.SUCCESSFUL, finished_at=timezone.now(), return_value=result)
+    _announce(
+        task_finished,
+        job,
+        status=TaskResultStatus.SUCCESSFUL,
+        finished_at=timezone.now(),
+        return_value=result,
+    )
 
 
 def _failed(sender: Any, job: Job, **_: Any) -> None:

@@ -11,40 +11,20 @@ A successful attempt writes nothing here (see :mod:`jobs.models.attempts`).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.utils import timezone
 
 from jobs import signals
 from jobs.models import Job, JobAttempt
+from jobs.models.attempts import exception_class_path
 
-_CLASS_PATH = re.compile(r"[A-Za-z_][\w.]*")
 
-
-class AttemptLost(Exception):  # noqa: N818 - named for what happened, like rq's AbandonedJobError
+class AttemptLost(Exception):
     """What a lost attempt's error names: its worker died or vanished before it reported."""
 
 
 LOST = f"{AttemptLost.__module__}.{AttemptLost.__qualname__}"
-
-
-def exception_class_path(traceback: str) -> str:
-    """The dotted path of the exception a formatted traceback ends with, or ''.
-
-    The work-horse reports its outcome as text (decision 17), so the class is read from
-    the traceback's exception line, which Python writes as ``module.Class: message``
-    (builtins without their module).
-    """
-    lines = traceback.splitlines()
-    headers = [i for i, line in enumerate(lines) if line.startswith("Traceback (most recent call last)")]
-    for line in lines[headers[-1] + 1 :] if headers else ():
-        if line and not line[0].isspace():
-            name = line.split(":", 1)[0].strip()
-            if not _CLASS_PATH.fullmatch(name):
-                return ""
-            return name if "." in name else f"builtins.{name}"
-    return ""
 
 
 def record_failed_attempt(job: Job, reason: str, runtime: float | None = None) -> JobAttempt | None:
@@ -73,7 +53,9 @@ def record_failed_attempt(job: Job, reason: str, runtime: float | None = None) -
     return attempt
 
 
-def _on_failed_attempt(sender: Any, job: Job, reason: str = "", runtime: float | None = None, **_: Any) -> None:
+def _on_failed_attempt(
+    sender: Any, job: Job, reason: str = "", runtime: float | None = None, **_: Any
+) -> None:
     record_failed_attempt(job, reason, runtime)
 
 

@@ -10,6 +10,7 @@ database write (decision 6 of DESIGN: cheap per job). :func:`history` joins the 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from jobs.core.states import JobStatus
 from jobs.models.jobs import Job
+
+_CLASS_PATH = re.compile(r"[A-Za-z_][\w.]*")
 
 
 class JobAttempt(models.Model):
@@ -94,6 +97,24 @@ def history(job: Job, rows: list[JobAttempt] | None = None) -> list[Attempt]:
     return attempts
 
 
+def exception_class_path(traceback: str) -> str:
+    """The dotted path of the exception a formatted traceback ends with, or ''.
+
+    The work-horse reports its outcome as text (decision 17), so the class is read from
+    the traceback's exception line, which Python writes as ``module.Class: message``
+    (builtins without their module).
+    """
+    lines = traceback.splitlines()
+    headers = [i for i, line in enumerate(lines) if line.startswith("Traceback (most recent call last)")]
+    for line in lines[headers[-1] + 1 :] if headers else ():
+        if line and not line[0].isspace():
+            name = line.split(":", 1)[0].strip()
+            if not _CLASS_PATH.fullmatch(name):
+                return ""
+            return name if "." in name else f"builtins.{name}"
+    return ""
+
+
 def _current(job: Job) -> Attempt:
     running = job.status == JobStatus.STARTED
     finished = None if running else job.finished_at
@@ -106,4 +127,6 @@ def _current(job: Job) -> Attempt:
         duration=duration,
         outcome=job.status,
         error="" if job.status == JobStatus.SUCCEEDED else job.error,
+        exception_class_path=exception_class_path(job.traceback) if job.status == JobStatus.FAILED else "",
+        traceback=job.traceback if job.status == JobStatus.FAILED else "",
     )

@@ -21,14 +21,22 @@ pytestmark = pytest.mark.django_db
 
 
 def rq_ids(queue: str) -> list[str]:
-    return [job_id.decode() if isinstance(job_id, bytes) else job_id for job_id in broker.connection().lrange(f"rq:queue:{queue}", 0, -1)]
+    return [
+        job_id.decode() if isinstance(job_id, bytes) else job_id
+        for job_id in broker.connection().lrange(f"rq:queue:{queue}", 0, -1)
+    ]
 
 
 def test_enqueue_writes_the_job_and_sends_it_on_commit(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         result = tasks.add.enqueue(2, 3)
     job = Job.objects.get(pk=result.id)
-    assert (job.task, job.args, job.kwargs, job.source) == ("tests.backends_tasks.add", [2, 3], {}, "django.tasks")
+    assert (job.task, job.args, job.kwargs, job.source) == (
+        "tests.backends_tasks.add",
+        [2, 3],
+        {},
+        "django.tasks",
+    )
     assert (job.status, job.queue, job.priority) == (JobStatus.QUEUED, "normal", Priority.NORMAL)
     assert result.status == TaskResultStatus.READY
     assert result.enqueued_at == job.created_at
@@ -47,8 +55,14 @@ def test_a_rolled_back_enqueue_leaves_nothing(django_capture_on_commit_callbacks
 
 @pytest.mark.parametrize(
     ("priority", "band", "queue"),
-    [(100, Priority.URGENT, "high"), (99, Priority.HIGH, "high"), (1, Priority.HIGH, "high"),
-     (0, Priority.NORMAL, "normal"), (-1, Priority.LOW, "low"), (-100, Priority.LOW, "low")],
+    [
+        (100, Priority.URGENT, "high"),
+        (99, Priority.HIGH, "high"),
+        (1, Priority.HIGH, "high"),
+        (0, Priority.NORMAL, "normal"),
+        (-1, Priority.LOW, "low"),
+        (-100, Priority.LOW, "low"),
+    ],
 )
 def test_priority_picks_the_band_and_its_queue(priority, band, queue):
     result = tasks.add.using(priority=priority).enqueue(1, 2)
@@ -91,11 +105,20 @@ def test_run_after_in_the_past_runs_now():
 def test_get_result_reads_the_row_and_refresh_follows_it():
     result = tasks.add.enqueue(4, 5)
     Job.objects.filter(pk=result.id).update(
-        status=JobStatus.SUCCEEDED, result=9, attempts=1, worker_name="w1",
-        started_at=timezone.now(), finished_at=timezone.now(),
+        status=JobStatus.SUCCEEDED,
+        result=9,
+        attempts=1,
+        worker_name="w1",
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
     )
     read = tasks.add.get_result(result.id)
-    assert (read.status, read.return_value, read.worker_ids, read.attempts) == (TaskResultStatus.SUCCESSFUL, 9, ["w1"], 1)
+    assert (read.status, read.return_value, read.worker_ids, read.attempts) == (
+        TaskResultStatus.SUCCESSFUL,
+        9,
+        ["w1"],
+        1,
+    )
     assert (read.args, read.kwargs, read.backend) == ([4, 5], {}, "default")
     assert read.task.func is tasks.add.func
     result.refresh()
@@ -117,7 +140,11 @@ def test_aenqueue_and_aget_result(transactional_db):
         return result, read
 
     result, read = async_to_sync(scenario)()
-    assert (read.id, read.status, result.status) == (result.id, TaskResultStatus.READY, TaskResultStatus.READY)
+    assert (read.id, read.status, result.status) == (
+        result.id,
+        TaskResultStatus.READY,
+        TaskResultStatus.READY,
+    )
 
 
 def test_unknown_ids_and_jobdesk_tasks_have_no_result():
