@@ -84,7 +84,8 @@ class JobdeskBackend(BaseTaskBackend):
                 raise InvalidTaskQueue(exc.message, fields=exc.fields) from exc
         if queue not in self.queues:
             raise InvalidTaskQueue(
-                f"Queue {queue!r} is not in TASKS[{self.alias!r}]['QUEUES']: {', '.join(sorted(self.queues))}.",
+                f"Queue {queue!r} is not in TASKS[{self.alias!r}]['QUEUES']: "
+                f"{', '.join(sorted(self.queues))}.",
                 fields={"queue": "not in the backend's QUEUES"},
             )
 

@@ -44,7 +44,20 @@ class TaskOptions:
         values = {name: value for name, value in changes.items() if value is not None}
         if "backoff" in values:
             values["backoff"] = _backoff(values["backoff"])
-        return TaskOptions(**{**self.__dict__, **values})
+        options = TaskOptions(**{**self.__dict__, **values})
+        options.check()
+        return options
+
+    def check(self) -> None:
+        """Raises: TaskConfigurationError, for values no job could run with."""
+        if not isinstance(self.max_attempts, int) or self.max_attempts < 1:
+            raise TaskConfigurationError(
+                f"max_attempts must be a whole number of at least 1, not {self.max_attempts!r}."
+            )
+        if self.timeout is not None and (not isinstance(self.timeout, int) or self.timeout <= 0):
+            raise TaskConfigurationError(
+                f"timeout must be a whole number of seconds above 0, not {self.timeout!r}."
+            )
 
 
 def _backoff(value: Any) -> Backoff:

@@ -45,10 +45,9 @@ def test_enqueue_writes_the_job_and_sends_it_on_commit(django_capture_on_commit_
 
 
 def test_a_rolled_back_enqueue_leaves_nothing(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
-        with transaction.atomic():
-            tasks.add.enqueue(1, 1)
-            raise RuntimeError("roll back")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        tasks.add.enqueue(1, 1)
+        raise RuntimeError("roll back")
     assert not Job.objects.exists()
     assert rq_ids("normal") == []
 
@@ -151,7 +150,7 @@ def test_unknown_ids_and_jobdesk_tasks_have_no_result():
     with pytest.raises(TaskResultDoesNotExist, match="No job with id"):
         tasks.add.get_result("not-a-job")
     native = schedule_job("tests.add", args=[1, 2])
-    with pytest.raises(TaskResultDoesNotExist, match="Jobdesk task 'tests.add'"):
+    with pytest.raises(TaskResultDoesNotExist, match=r"Jobdesk task 'tests\.add'"):
         task_backends["default"].get_result(str(native.pk))
 
 
