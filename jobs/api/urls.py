@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from jobs.api.views.alerts import AlertRuleViewSet, AlertViewSet
+from jobs.api.views.attempts import JobAttemptsViewSet
 from jobs.api.views.jobs import JobViewSet
 from jobs.api.views.queues import QueueViewSet
 from jobs.api.views.recurring import RecurringJobViewSet
@@ -29,3 +30,12 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),
 ]
+
+# A job's attempt history (issue 17).
+urlpatterns.append(
+    path(
+        "jobs/<str:pk>/attempts/",
+        JobAttemptsViewSet.as_view({"get": "list"}),
+        name="job-attempts",
+    )
+)

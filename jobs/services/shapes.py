@@ -41,3 +41,9 @@ ALERT_RULE_FIELDS = (
     "created_at", "updated_at",
 )  # fmt: skip
 """An alert rule, every field the services let a caller edit, plus its id and times."""
+
+ATTEMPT_FIELDS = (
+    "number", "worker", "started_at", "finished_at", "duration", "outcome", "error",
+    "exception_class_path", "traceback",
+)  # fmt: skip
+"""One attempt of a job (:class:`jobs.models.attempts.Attempt`); ``outcome`` is a job status."""
