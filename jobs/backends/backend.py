@@ -31,6 +31,7 @@ from jobs.backends.errors import InvalidTaskArguments, InvalidTaskQueue, as_inva
 from jobs.backends.mapping import band
 from jobs.backends.options import TaskOptions, backend_options
 from jobs.backends.results import build, task_as_enqueued
+from jobs.core.rules import MAX_JSON_DEPTH, nests_deeper_than
 from jobs.core.validation import check_queue
 from jobs.exceptions import JobsError, TaskConfigurationError, UnknownQueue, UnknownTask
 from jobs.services import get_job, schedule_job
@@ -146,6 +147,10 @@ def _round_trip(args: Any, kwargs: Any) -> tuple[list, dict]:
     Raises:
         InvalidTaskArguments
     """
+    if nests_deeper_than([list(args), dict(kwargs)], MAX_JSON_DEPTH + 2):
+        raise InvalidTaskArguments(
+            f"Arguments nest more than {MAX_JSON_DEPTH} levels deep.", fields={"args": "nested too deep"}
+        )
     try:
         normalized = normalize_json([list(args), dict(kwargs)])
         encoded = json.loads(json.dumps(normalized, allow_nan=False))

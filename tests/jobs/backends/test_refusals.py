@@ -60,6 +60,23 @@ def test_arguments_that_do_not_fit_the_function_are_refused():
     assert not Job.objects.exists()
 
 
+@pytest.mark.parametrize("depth", [101, 5_000])
+def test_arguments_nested_too_deep_are_refused_on_every_python(depth):
+    deep: list = []
+    for _ in range(depth - 1):
+        deep = [deep]
+    with pytest.raises(InvalidTaskArguments, match="nest more than 100 levels deep"):
+        tasks.add.enqueue(deep, 1)
+    assert not Job.objects.exists()
+
+
+def test_arguments_nested_to_the_limit_are_fine():
+    deep: list = []
+    for _ in range(99):
+        deep = [deep]  # 100 levels
+    assert Job.objects.get(pk=tasks.add.enqueue(deep, 1).id).args[1] == 1
+
+
 def test_oversized_arguments_are_refused():
     with pytest.raises(TaskPayloadTooLarge, match="the limit is") as info:
         tasks.add.enqueue("x" * 70_000, "y")
