@@ -99,7 +99,9 @@ class JobdeskBackend(BaseTaskBackend):
         """
         if self.problems:
             raise InvalidTaskBackend(" ".join(self.problems))
-        self.validate_task(task)
+        # django.tasks validated (and registered) the task when it was made; only the
+        # queue can have become wrong since, if the settings changed.
+        self._check_queue(task.queue_name)
         args, kwargs = _round_trip(args, kwargs)
         run_after = task.run_after
         try:
