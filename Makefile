@@ -1,8 +1,10 @@
 # Jobdesk — the two commands: `make run` (the whole system) and `make test` (the suite).
+# Another interpreter in its own virtualenv: `make run PYTHON=python3.13 VENV=.venv313`.
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
+RUN_ARGS ?=
 
 .PHONY: install install-dev run test test-fast lint browser bench clean
 
@@ -23,7 +25,7 @@ install-dev: $(VENV)/.installed-dev
 
 ## Set up and run web server, two workers, the scheduler (and Redis if none answers).
 run: install
-	$(PY) manage.py devserver
+	$(PY) manage.py devserver $(RUN_ARGS)
 
 ## Install everything the tests need (the browser too) and run the whole suite.
 test: install-dev browser

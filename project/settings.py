@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django
 
 import jobs.setup
 
@@ -145,3 +146,9 @@ LOGGING = {
         "jobs": {"handlers": ["console"], "level": os.environ.get("JOBS_LOG_LEVEL", "INFO")},
     },
 }
+
+# Django's tasks framework runs on Jobdesk: django.tasks on Django 6, the django_tasks
+# backport (its app gives `manage.py check` the backend's checks) on Django 5.2.
+TASKS = {"default": {"BACKEND": "jobs.backends.JobdeskBackend"}}
+if django.VERSION < (6, 0):
+    INSTALLED_APPS.append("django_tasks")

@@ -17,6 +17,7 @@ JOBS = {
         "tests.fast_tasks",
         "tests.flow_tasks",
         "tests.workflow_tasks",
+        "tests.backends_tasks",
     ],
     "FLOW_BREAKERS": {
         "tests-bank": {

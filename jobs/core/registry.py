@@ -310,3 +310,29 @@ def all_tasks() -> Iterator[Task]:
 
 def task_names() -> list[str]:
     return [t.name for t in all_tasks()]
+
+
+def register(registered: Task) -> Task:
+    """Add a Task built elsewhere (a django.tasks task, by :mod:`jobs.backends`) to the allow-list.
+
+    The same rules as :func:`task`: its options are checked, and a name already taken by
+    another function is refused. Registering the same function again keeps the first.
+
+    Raises:
+        TaskConfigurationError
+    """
+    _check(registered)
+    existing = _registry.get(registered.name)
+    if existing is not None:
+        if _qualified(existing.func) != _qualified(registered.func):
+            raise TaskConfigurationError(
+                f"Task name {registered.name!r} is already taken by {_qualified(existing.func)}."
+            )
+        return existing
+    _registry[registered.name] = registered
+    return registered
+
+
+def registered(name: str) -> Task | None:
+    """The task registered under ``name`` without importing task modules, or None."""
+    return _registry.get(name)

@@ -74,3 +74,24 @@ def has_unstorable_text(value: Any) -> bool:
         elif isinstance(item, list):
             pending.extend(item)
     return False
+
+
+MAX_JSON_DEPTH = 100
+"""How deeply JSON values (arguments, request bodies) may nest. SQLite's JSON functions
+stop at 1,000 levels, and Python 3.13's decoder no longer raises ``RecursionError``
+a few thousand levels down as 3.11's does, so the bound must be Jobdesk's own; 100
+leaves recursive code (django.tasks' ``normalize_json``) far from Python's limit. It
+counts the levels of one argument; a request body may nest twice as deep."""
+
+
+def nests_deeper_than(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether decoded JSON nests lists or objects more than ``limit`` levels deep."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False

@@ -19,10 +19,12 @@ from jobs.core.rules import (
     MAX_ATTEMPTS,
     MAX_DELAY,
     MAX_DELAY_SECONDS,
+    MAX_JSON_DEPTH,
     MAX_TIMEOUT,
     has_unstorable_text,
     is_storable_text,
     is_whole,
+    nests_deeper_than,
 )
 from jobs.core.states import Priority
 from jobs.exceptions import InvalidArguments, InvalidSchedule, PayloadTooLarge, UnknownQueue
@@ -64,6 +66,12 @@ def check_arguments(task: Task, args: Any, kwargs: Any) -> tuple[list, dict]:
             fields={"args": f"over {limit} bytes"},
         )
     args, kwargs = json.loads(encoded)
+    # Only text with that many brackets can nest that deep: the walk is rarely needed.
+    brackets = encoded.count("[") + encoded.count("{")
+    if brackets > MAX_JSON_DEPTH and nests_deeper_than([args, kwargs], MAX_JSON_DEPTH + 2):
+        raise InvalidArguments(
+            f"Arguments nest more than {MAX_JSON_DEPTH} levels deep.", fields={"args": "nested too deep"}
+        )
     # The escapes json.dumps writes for NUL and surrogates: only then is the walk needed.
     if ("\\u0000" in encoded or "\\ud" in encoded) and has_unstorable_text([args, kwargs]):
         raise InvalidArguments(

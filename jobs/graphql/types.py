@@ -15,6 +15,7 @@ import graphene
 from graphene_django import DjangoObjectType
 
 from jobs.core.schedules import describe_schedule, schedule_spec
+from jobs.graphql.attempts import attempt_history_field
 from jobs.graphql.scalars import JSON
 from jobs.models import Alert, AlertRule, Job, JobLog, QueueStats, RecurringJob
 from jobs.services import shapes
@@ -69,6 +70,7 @@ class JobType(DjangoObjectType):
     recurring_job = graphene.Field(RecurringJobType)
     depends_on = graphene.List(graphene.NonNull(graphene.ID), required=True)
     logs = graphene.List(graphene.NonNull(JobLogType), required=True)
+    attempt_history = attempt_history_field()
 
     class Meta:
         model = Job

@@ -26,6 +26,7 @@ from graphql.validation import specified_rules
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
+from jobs.core.rules import MAX_JSON_DEPTH, nests_deeper_than
 from jobs.graphql.limits import CostLimitRule, setting
 from jobs.graphql.schema import schema
 
@@ -57,11 +58,15 @@ class GraphQLView(GraphiQLOfflineView):
         return csrf_exempt(super().as_view(**initkwargs))
 
     def parse_body(self, request: HttpRequest) -> Any:
-        """Python's JSON decoder raises RecursionError for ``[[[[…`` a few thousand deep: a 400."""
+        """``[[[[…`` deeper than twice ``MAX_JSON_DEPTH`` is a 400 (3.11's decoder raises
+        RecursionError a few thousand deep; 3.13's reads it)."""
         try:
-            return super().parse_body(request)
+            body = super().parse_body(request)
         except RecursionError as exc:
             raise HttpError(HttpResponseBadRequest("The JSON body is nested too deep.")) from exc
+        if nests_deeper_than(body, 2 * MAX_JSON_DEPTH):
+            raise HttpError(HttpResponseBadRequest("The JSON body is nested too deep."))
+        return body
 
     @staticmethod
     def _wants_graphiql(request: HttpRequest) -> bool:

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('jobs', '0008_events_workflows'),
+        ('jobs', '0009_job_attempts'),
     ]
 
     operations = [

@@ -1,5 +1,6 @@
 """Jobdesk's models, one module per aggregate; every model is importable from here."""
 
+from jobs.models.attempts import JobAttempt
 from jobs.models.events import Event, EventDelivery, EventTrigger
 from jobs.models.fleet import FleetWorker
 from jobs.models.flow import FlowChange, FlowOverride, JobKey
@@ -21,6 +22,7 @@ __all__ = [
     "FlowChange",
     "FlowOverride",
     "Job",
+    "JobAttempt",
     "JobKey",
     "JobLog",
     "JobQuerySet",

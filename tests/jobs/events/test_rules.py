@@ -87,5 +87,5 @@ def test_a_code_trigger_with_positional_only_parameters_is_a_check_error():
         errors = check_event_triggers()
     finally:
         registry._registry.pop("tests.events.positional")
-    assert [(e.id, e.obj) for e in errors] == [("jobs.E010", "tests.events.positional")]
+    assert [(e.id, e.obj) for e in errors] == [("jobs.E030", "tests.events.positional")]
     assert check_event_triggers() == []

@@ -1,0 +1,125 @@
+"""The django.tasks backend's cost: enqueue and execution against Jobdesk's own API.
+
+1. ``task.enqueue()`` through ``JobdeskBackend`` against ``schedule_job`` for a Jobdesk
+   task, one job per call (each its own transaction, sent to Redis on commit), in this
+   process, alternating blocks of 20 calls so that load on a shared machine hits both.
+2. A no-op django.tasks task against Jobdesk's ``demo.noop``, alternating in one queue
+   drained by one forking ``rqworker normal --burst``. A job's cost is the time from its
+   start to the next job's start (its record, the next claim and fork), read from the
+   RQ job hashes; the rate is 1 / the median cost of each kind.
+
+    .venv/bin/python bench/tasks_backend.py [--jobs 400] [--rounds 3] [--database-url postgres://…/]
+
+Targets: both at least 0.9× Jobdesk's own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import statistics
+import time
+from pathlib import Path
+
+from common import Processes, add_database_argument, environment, wait_until
+
+BENCH = Path(__file__).resolve().parent
+os.environ.update(JOBS_TASK_MODULES="tasks_backend_tasks", PYTHONPATH=str(BENCH))
+BLOCK = 20
+
+
+def enqueue_rates(jobs: int, index: int) -> tuple[float, float]:
+    """Jobs per second through ``task.enqueue()`` and through ``schedule_job``.
+
+    A warm-up block of each goes first, uncounted; the side that starts alternates by round.
+    """
+    from tasks_backend_tasks import noop
+
+    from jobs.services import schedule_job
+
+    for _ in range(BLOCK):
+        noop.enqueue()
+        schedule_job("demo.noop")
+    spent = {True: 0.0, False: 0.0}
+    for block in range(jobs // BLOCK):
+        through_backend = (block + index) % 2 == 0
+        began = time.perf_counter()
+        for _ in range(BLOCK):
+            if through_backend:
+                noop.enqueue()
+            else:
+                schedule_job("demo.noop")
+        spent[through_backend] += time.perf_counter() - began
+    per_side = BLOCK * (jobs // BLOCK) / 2
+    return per_side / spent[True], per_side / spent[False]
+
+
+def run_rates(processes: Processes, jobs: int, index: int) -> tuple[float, float]:
+    """Jobs per second of the django.tasks no-op and of ``demo.noop``, run alternately."""
+    from rq.job import Job as RQJob
+
+    from jobs.engine import broker
+    from jobs.services import schedule_jobs
+
+    tasks = ["tasks_backend_tasks.noop" if i % 2 == 0 else "demo.noop" for i in range(jobs)]
+    ids = [str(job.pk) for job in schedule_jobs({"task": task} for task in tasks)]
+    worker = processes.manage("rqworker", "normal", "--burst", name=f"worker-{index}")
+    wait_until(lambda: worker.poll() is not None, 1800, "the worker to drain the queue", interval=0.2)
+    fetched = RQJob.fetch_many(ids, connection=broker.connection(), serializer=None)
+    started = [
+        (job.started_at, task) for job, task in zip(fetched, tasks, strict=True) if job and job.started_at
+    ]
+    if len(started) != jobs:
+        raise SystemExit(f"{len(started)} of {jobs} jobs ran; see {processes.tmp}/worker-{index}.log")
+    started.sort()
+    costs: dict[str, list[float]] = {"tasks_backend_tasks.noop": [], "demo.noop": []}
+    for (at, task), (next_at, _) in itertools.pairwise(started):
+        costs[task].append((next_at - at).total_seconds())
+    return 1 / statistics.median(costs["tasks_backend_tasks.noop"]), 1 / statistics.median(costs["demo.noop"])
+
+
+def report(label: str, pairs: list[tuple[float, float]]) -> None:
+    ratios = [backend / own for backend, own in pairs]
+    print(
+        f"{label}: django.tasks median {statistics.median(p[0] for p in pairs):7.1f}/s, "
+        f"Jobdesk median {statistics.median(p[1] for p in pairs):7.1f}/s, ratio median "
+        f"{statistics.median(ratios):.2f}x (rounds {', '.join(f'{r:.2f}' for r in ratios)}; target >= 0.9x)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--jobs", type=int, default=400)
+    parser.add_argument("--rounds", type=int, default=3)
+    add_database_argument(parser)
+    options = parser.parse_args()
+    with environment("tasks_backend", options.database_url) as tmp:
+        import django
+        import tasks_backend_tasks  # noqa: F401 - registers the task in this process
+        from django.db import connection
+
+        from jobs.engine import broker
+
+        processes = Processes(tmp)
+        enqueued: list[tuple[float, float]] = []
+        ran: list[tuple[float, float]] = []
+        try:
+            for index in range(options.rounds):
+                enqueued.append(enqueue_rates(options.jobs, index))
+                broker.connection().delete("rq:queue:normal")
+                ran.append(run_rates(processes, options.jobs, index))
+                print(
+                    f"round {index + 1}: enqueue {enqueued[-1][0]:.0f} vs {enqueued[-1][1]:.0f}/s, "
+                    f"run {ran[-1][0]:.1f} vs {ran[-1][1]:.1f} jobs/s",
+                    flush=True,
+                )
+        finally:
+            processes.stop()
+        print(f"Django {django.get_version()}, database {connection.vendor}, {options.jobs} jobs per round")
+        report("enqueue()  vs schedule_job", enqueued)
+        report("executed   vs Jobdesk task", ran)
+
+
+if __name__ == "__main__":
+    main()
