@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from jobs.api.permissions import permissions_for
-from jobs.api.schema import errors
+from jobs.api.schema import errors, extend_schema
 from jobs.api.views.base import ApiViewSet
 from jobs.services import shapes
 from jobs.services.attempts import job_attempts
@@ -35,7 +34,7 @@ class JobAttemptsViewSet(ApiViewSet):
     permission_map = permissions_for(list="view_job")
     serializer_class = AttemptSerializer
 
-    @extend_schema(responses={200: AttemptSerializer(many=True), **errors(404)})
+    @extend_schema(responses={200: AttemptSerializer(many=True), **errors(400, 404)})
     def list(self, request: Request, pk: str) -> Response:
         attempts = [attempt.as_dict() for attempt in job_attempts(pk)]
         return Response(AttemptSerializer(attempts, many=True).data)

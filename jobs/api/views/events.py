@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from jobs.api.pagination import JobCursorPagination
 from jobs.api.permissions import permissions_for
-from jobs.api.schema import errors
+from jobs.api.schema import errors, extend_schema
 from jobs.api.serializers.events import (
     EventSerializer,
     EventTriggerSerializer,
@@ -36,7 +35,7 @@ class EventViewSet(ApiViewSet):
     def get_queryset(self) -> QuerySet[Event]:
         return events.events(self.request.query_params.get("name") or None)
 
-    @extend_schema(responses={200: EventSerializer(many=True), **errors(404)})
+    @extend_schema(responses={200: EventSerializer(many=True), **errors(400, 404)})
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(EventSerializer(page, many=True).data)
@@ -83,7 +82,7 @@ class EventTriggerViewSet(ApiViewSet):
     def get_queryset(self) -> QuerySet[EventTrigger]:
         return EventTrigger.objects.all()
 
-    @extend_schema(responses={200: EventTriggerSerializer(many=True), **errors(404)})
+    @extend_schema(responses={200: EventTriggerSerializer(many=True), **errors(400, 404)})
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(EventTriggerSerializer(page, many=True).data)

@@ -7,14 +7,14 @@ breaker; ``GET /api/flow/breakers/<name>/`` one breaker; ``POST
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from jobs.api.permissions import permissions_for
-from jobs.api.schema import errors
+from jobs.api.schema import errors, extend_schema
 from jobs.api.views.base import VIA, ApiViewSet
 from jobs.services import flow
 

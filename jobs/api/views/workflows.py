@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -11,7 +10,7 @@ from rest_framework.response import Response
 
 from jobs.api.pagination import JobCursorPagination
 from jobs.api.permissions import permissions_for
-from jobs.api.schema import errors
+from jobs.api.schema import errors, extend_schema
 from jobs.api.serializers.events import (
     BatchSerializer,
     NodeSerializer,
@@ -48,7 +47,7 @@ class WorkflowViewSet(ApiViewSet):
     def get_queryset(self) -> QuerySet[Workflow]:
         return workflows.workflows(self.request.query_params.get("status") or None)
 
-    @extend_schema(responses={200: WorkflowSerializer(many=True), **errors(404)})
+    @extend_schema(responses={200: WorkflowSerializer(many=True), **errors(400, 404)})
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(WorkflowSerializer(page, many=True).data)
@@ -114,7 +113,7 @@ class BatchViewSet(ApiViewSet):
     def get_queryset(self) -> QuerySet[Batch]:
         return batches.batches()
 
-    @extend_schema(responses={200: BatchSerializer(many=True), **errors(404)})
+    @extend_schema(responses={200: BatchSerializer(many=True), **errors(400, 404)})
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(BatchSerializer(page, many=True).data)
