@@ -19,3 +19,8 @@ def typed(
     dry_run: bool = False,
 ) -> int:
     return count
+
+
+@task(name="tests.pair")
+def pair(first, second):  # no hints: any JSON values, as they came
+    return [first, second]

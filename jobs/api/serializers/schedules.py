@@ -16,7 +16,9 @@ from jobs.core.schedules import CRON_FIELDS, PERIODS
 
 
 def _shape(kind: str, properties: dict[str, Any], required: list[str], example: dict[str, Any]) -> dict:
-    inner = {"type": "object", "properties": properties, "required": required, "additionalProperties": False}
+    inner = {"type": "object", "properties": properties, "additionalProperties": False}
+    if required:  # OpenAPI 3.0 refuses an empty list
+        inner["required"] = required
     return {
         "title": kind,
         "type": "object",

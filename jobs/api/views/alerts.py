@@ -34,7 +34,7 @@ class AlertRuleViewSet(ApiViewSet):
     def get_queryset(self) -> QuerySet[AlertRule]:
         return AlertRule.objects.all()
 
-    @extend_schema(responses={200: AlertRuleSerializer(many=True), **errors(400, 404)})
+    @extend_schema(responses={200: AlertRuleSerializer(many=True), **errors(400)})
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(AlertRuleSerializer(page, many=True).data)
@@ -79,7 +79,7 @@ class AlertViewSet(ApiViewSet):
     def get_queryset(self) -> QuerySet[Alert]:
         return services.active_alerts()
 
-    @extend_schema(responses={200: AlertSerializer(many=True), **errors(400, 404)})
+    @extend_schema(responses={200: AlertSerializer(many=True), **errors(400)})
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(AlertSerializer(page, many=True).data)

@@ -35,7 +35,7 @@ class EventViewSet(ApiViewSet):
     def get_queryset(self) -> QuerySet[Event]:
         return events.events(self.request.query_params.get("name") or None)
 
-    @extend_schema(responses={200: EventSerializer(many=True), **errors(400, 404)})
+    @extend_schema(responses={200: EventSerializer(many=True), **errors(400)})
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(EventSerializer(page, many=True).data)
@@ -82,7 +82,7 @@ class EventTriggerViewSet(ApiViewSet):
     def get_queryset(self) -> QuerySet[EventTrigger]:
         return EventTrigger.objects.all()
 
-    @extend_schema(responses={200: EventTriggerSerializer(many=True), **errors(400, 404)})
+    @extend_schema(responses={200: EventTriggerSerializer(many=True), **errors(400)})
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(EventTriggerSerializer(page, many=True).data)

@@ -75,7 +75,7 @@ class JobViewSet(ApiViewSet):
         """Through the service, so a non-UUID id is the same 404 as an unknown one."""
         return services.get_job(self.kwargs["pk"])
 
-    @extend_schema(responses={200: JobSerializer(many=True), **errors(400, 404)})
+    @extend_schema(responses={200: JobSerializer(many=True), **errors(400)})
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(JobSerializer(page, many=True).data)
@@ -118,7 +118,7 @@ class JobViewSet(ApiViewSet):
         services.delete_job(pk, user=request.user, via=VIA)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(responses={200: JobLogSerializer(many=True), **errors(404)}, filters=False)
+    @extend_schema(responses={200: JobLogSerializer(many=True), **errors(400, 404)}, filters=False)
     @action(detail=True, pagination_class=LogCursorPagination, filter_backends=[])
     def logs(self, request: Request, pk: str) -> Response:
         job = self.get_object()

@@ -36,7 +36,7 @@ class RecurringJobViewSet(ApiViewSet):
     def get_queryset(self) -> QuerySet[RecurringJob]:
         return RecurringJob.objects.select_related("crontab", "interval", "clocked")
 
-    @extend_schema(responses={200: RecurringJobSerializer(many=True), **errors(400, 404)})
+    @extend_schema(responses={200: RecurringJobSerializer(many=True), **errors(400)})
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(RecurringJobSerializer(page, many=True).data)

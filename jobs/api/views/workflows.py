@@ -47,7 +47,7 @@ class WorkflowViewSet(ApiViewSet):
     def get_queryset(self) -> QuerySet[Workflow]:
         return workflows.workflows(self.request.query_params.get("status") or None)
 
-    @extend_schema(responses={200: WorkflowSerializer(many=True), **errors(400, 404)})
+    @extend_schema(responses={200: WorkflowSerializer(many=True), **errors(400)})
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(WorkflowSerializer(page, many=True).data)
@@ -113,7 +113,7 @@ class BatchViewSet(ApiViewSet):
     def get_queryset(self) -> QuerySet[Batch]:
         return batches.batches()
 
-    @extend_schema(responses={200: BatchSerializer(many=True), **errors(400, 404)})
+    @extend_schema(responses={200: BatchSerializer(many=True), **errors(400)})
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(BatchSerializer(page, many=True).data)

@@ -28,14 +28,14 @@ def test_args_of_mixed_types_round_trip_through_a_variable(admin):
 
 
 def test_args_written_as_a_graphql_literal(admin):
-    literal = 'mutation { scheduleJob(input: {task: "tests.add", args: [1, "push"]}) { job { id args } } }'
+    literal = 'mutation { scheduleJob(input: {task: "tests.pair", args: [1, "push"]}) { job { id args } } }'
     job = data(admin, literal)["scheduleJob"]["job"]
     assert job["args"] == [1, "push"] and Job.objects.get(pk=job["id"]).args == [1, "push"]
 
 
 def test_a_json_variable_inside_a_literal(admin):
     query = """mutation($second: JSON) {
-      scheduleJob(input: {task: "tests.add", args: [{a: null, b: [1.5]}, $second]}) { job { args } }
+      scheduleJob(input: {task: "tests.pair", args: [{a: null, b: [1.5]}, $second]}) { job { args } }
     }"""
     job = data(admin, query, {"second": {"k": "v"}})["scheduleJob"]["job"]
     assert job["args"] == [{"a": None, "b": [1.5]}, {"k": "v"}]
