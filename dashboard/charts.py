@@ -1,7 +1,8 @@
 """Overview and per-task charts: series from the monitoring figures, drawn by :mod:`dashboard.svg`.
 
-The pages put the SVG inline (so each point's value shows on hover) and refresh it
-from :func:`render`'s own URL; the same SVG also opens on its own. No script, no CDN.
+Pages show each chart from its URL as an ``<img>``, and their script puts the same SVG
+inline (so each point's value shows on hover) and refreshes it; the page itself never
+waits for a chart. No script inside the SVG, no CDN.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The per-task metrics page: a table of every task over a range, and one task's charts."""
+"""The per-task metrics page: a table of every task over a range, and one task's charts
+(loaded from the chart URL, like the overview's)."""
 
 from __future__ import annotations
 
@@ -21,8 +22,6 @@ def task_metrics_page(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "chosen": chosen,
         "task": task,
-        "charts": [(kind, charts.render(kind, range_key, task=task)) for kind in ("throughput", "runtime")]
-        if chosen
-        else [],
+        "kinds": ("throughput", "runtime") if chosen else (),
     }
     return render(request, "dashboard/metrics.html", context)

@@ -27,11 +27,7 @@ PAGE_SIZES = (25, 50, 100)
 def overview(request: HttpRequest) -> HttpResponse:
     range_key = charts.range_or_default(request.GET.get("range"))
     context = queries.overview()
-    context.update(
-        range=range_key,
-        ranges=charts.RANGES,
-        charts=[(kind, charts.render(kind, range_key)) for kind in charts.KINDS],
-    )
+    context.update(range=range_key, ranges=charts.RANGES, kinds=charts.KINDS)
     return render(request, "dashboard/overview.html", context)
 
 

@@ -179,17 +179,20 @@
 
   applyTheme(window.localStorage.getItem(THEME_KEY) || "system");
 
+  /* Charts arrive as <img> (readable without script); the SVG is then fetched and put
+     inline, where each point's <title> shows its value on hover, and refreshed. */
   function charts() {
     var figures = document.querySelectorAll("[data-chart]");
     if (!figures.length) { return; }
-    poller(function () {
+    function draw() {
       return Promise.all(Array.prototype.map.call(figures, function (figure) {
         return fetch(figure.dataset.chart, { credentials: "same-origin" }).then(function (r) {
           if (!r.ok) { throw new Error(r.status); }
           return r.text();
         }).then(function (svg) { figure.innerHTML = svg; });
       })).then(function () { return true; });
-    }, CHART_INTERVAL);
+    }
+    draw().then(function () { poller(draw, CHART_INTERVAL); });
   }
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -86,6 +86,7 @@ def test_chart_text_is_large_enough_to_read_with_no_console_errors(page):
         page.goto(url)
         page.wait_for_load_state("networkidle")
     page.goto("/dashboard/")
+    expect(page.locator("figure.chart svg")).to_have_count(3)
     texts = page.locator("figure.chart svg text")
     assert texts.count() > 20
     heights = texts.evaluate_all(SHOWN_FONT_SIZES)
@@ -120,6 +121,7 @@ def test_task_metrics_table_and_charts_with_values_on_hover(page):
     expect(row).to_contain_text("96")
     expect(row).to_contain_text("12.5 %")
     row.get_by_role("link", name="tests.add").click()
+    expect(page.locator("figure.chart svg")).to_have_count(2)
     points = page.locator("figure.chart circle.point")
     expect(points.first).to_be_attached()
     assert "tests.add: run time" in page.content()
