@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import psutil
+
 from jobs.core.states import JobStatus
 from jobs.core.workflows import chain, chord, group, step
 from jobs.engine.workflows import settle_stragglers
@@ -63,6 +65,8 @@ def test_a_worker_killed_mid_chord_still_runs_the_callback_exactly_once(processe
         timeout=30,
         message="a chord member running",
     )
+    # The claim comes before the fork: wait for the work-horse, so the kill catches it mid-task.
+    wait_for(lambda: psutil.Process(first.pid).children(recursive=True), timeout=30, message="a work-horse")
     processes.kill_horses(first)
     processes.kill_group(first)
     processes.scheduler(**quick)  # its housekeeper records the lost attempt, which is retried
@@ -75,7 +79,12 @@ def test_a_worker_killed_mid_chord_still_runs_the_callback_exactly_once(processe
     callbacks = Job.objects.filter(task="tests.wf.collect")
     assert callbacks.count() == 1
     assert callbacks.get().result == [1, 2, 3]
-    assert Job.objects.filter(workflow=workflow, task="tests.wf.slow_retried", attempts__gte=2).exists()
+    members = list(
+        Job.objects.filter(workflow=workflow).values_list("task", "attempts", "status", "worker_name")
+    )
+    assert Job.objects.filter(workflow=workflow, task="tests.wf.slow_retried", attempts__gte=2).exists(), (
+        members
+    )
 
 
 def test_the_sweep_settles_a_member_whose_end_nobody_heard(transactional_db):
