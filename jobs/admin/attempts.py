@@ -10,6 +10,7 @@ from django.utils.html import format_html
 
 from jobs.admin.jobs import JobAdmin
 from jobs.models import JobAttempt
+from jobs.services.actions import may
 
 
 class JobAttemptInline(admin.TabularInline):
@@ -34,7 +35,7 @@ class JobAttemptInline(admin.TabularInline):
         return format_html("<details><summary>Show</summary><pre>{}</pre></details>", obj.traceback)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.has_perm("jobs.view_job")
+        return may(request.user, "view_job")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
