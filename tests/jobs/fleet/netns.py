@@ -268,9 +268,10 @@ class Hosts:
         for process in self.processes:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=10)
-        for name in self.names:
+        for index, name in enumerate(self.names):
             if self.ns(name) in self.created:
                 subprocess.run(["ip", "netns", "del", self.ns(name)], capture_output=True)
+                subprocess.run(["ip", "link", "del", f"{self.prefix}v{index}"], capture_output=True)
         if "bridge" in self.created:
             subprocess.run(["ip", "link", "del", self.bridge], capture_output=True)
         if self.forwarder is not None:
