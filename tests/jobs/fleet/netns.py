@@ -94,10 +94,15 @@ class Forwarder:
 class Hosts:
     """``with Hosts(workers=3) as hosts:`` — see the module docstring."""
 
+    made = 0
+    """Topologies this process built: each gets names of its own, since a deleted namespace's
+    veth pair goes away asynchronously and its name may still be taken for a moment."""
+
     def __init__(self, workers: int = 3) -> None:
-        tag = f"{os.getpid() % 10000:04d}"
+        Hosts.made += 1
+        tag = f"{os.getpid() % 1000:03d}{Hosts.made % 10}"
         self.prefix = f"jd{tag}"
-        self.subnet = f"10.{200 + os.getpid() % 50}.{os.getpid() % 250}"
+        self.subnet = f"10.{200 + os.getpid() % 50}.{(os.getpid() + Hosts.made) % 250}"
         self.bridge = f"{self.prefix}br"
         self.names = ["data", "web", *[f"w{n}" for n in range(1, workers + 1)]]
         self.address = {name: f"{self.subnet}.{index + 10}" for index, name in enumerate(self.names)}
@@ -263,9 +268,10 @@ class Hosts:
         for process in self.processes:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=10)
-        for name in self.names:
+        for index, name in enumerate(self.names):
             if self.ns(name) in self.created:
                 subprocess.run(["ip", "netns", "del", self.ns(name)], capture_output=True)
+                subprocess.run(["ip", "link", "del", f"{self.prefix}v{index}"], capture_output=True)
         if "bridge" in self.created:
             subprocess.run(["ip", "link", "del", self.bridge], capture_output=True)
         if self.forwarder is not None:
