@@ -26,8 +26,7 @@ import socket
 import threading
 import time
 import traceback
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -40,6 +39,7 @@ from rq.timeouts import JobTimeoutException
 from jobs.core.registry import get_task
 from jobs.engine import broker, lifecycle
 from jobs.engine.flow import gate as flow_gate
+from jobs.engine.log_capture import capture_logs
 from jobs.exceptions import PermanentFailure, ResultNotSerialisable, UnknownTask
 from jobs.models import Job
 
@@ -85,57 +85,6 @@ class JobContext:
         if self._logs:
             entries, self._logs = self._logs, []
             lifecycle.write_logs(self.job_id, entries, attempt=self.attempt)
-
-
-class _TimelineHandler(logging.Handler):
-    """Copies what the task logs through ``logging``, in its own thread, into its timeline.
-
-    Only its thread's records: a non-forking worker runs several jobs at once, each with
-    a handler of its own on the root logger.
-    """
-
-    IGNORED = ("rq.", "jobs.", "django.db")
-
-    def __init__(self, context: JobContext) -> None:
-        super().__init__(level=logging.INFO)
-        self.context = context
-        self.thread = threading.get_ident()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.thread != self.thread or record.name.startswith(self.IGNORED):
-            return
-        try:
-            self.context.log(record.levelno, record.getMessage())
-        except Exception:  # a task's log line must never fail the task
-            self.handleError(record)
-
-
-_capturing = 0
-_level_before = logging.NOTSET
-_capture_lock = threading.Lock()
-
-
-@contextmanager
-def _capture_logs(context: JobContext) -> Iterator[None]:
-    """The root logger lets INFO through while any job captures (once, however many run)."""
-    global _capturing, _level_before
-    handler = _TimelineHandler(context)
-    root = logging.getLogger()
-    with _capture_lock:
-        if _capturing == 0:
-            _level_before = root.level
-            if root.getEffectiveLevel() > logging.INFO:
-                root.setLevel(logging.INFO)
-        _capturing += 1
-        root.addHandler(handler)
-    try:
-        yield
-    finally:
-        with _capture_lock:
-            root.removeHandler(handler)
-            _capturing -= 1
-            if _capturing == 0:
-                root.setLevel(_level_before)
 
 
 in_task: set[int] = set()
@@ -346,7 +295,7 @@ def perform(job: Job) -> Outcome:
     try:
         task = get_task(job.task)
         try:
-            with _capture_logs(context):
+            with capture_logs(context):
                 result = _json_result(_run_task(task, context, job))
         finally:
             _roll_back_what_the_task_left_open()
