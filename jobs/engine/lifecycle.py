@@ -279,7 +279,7 @@ def report_progress(
     """Move a running job's one live progress line (``progress``, ``progress_message``).
 
     The timeline keeps lifecycle events and task logs only: a job reporting every
-    second would otherwise bury them (decision 9X of issue 18). Given the reporting
+    second would otherwise bury them (decision 43). Given the reporting
     execution's ``execution_id``, a stale execution moves nothing.
     """
     percent = max(0, min(100, int(percent)))
