@@ -26,6 +26,12 @@ def add(a: int, b: int) -> int:
 
 
 @task()
+def pair(a, b):
+    """Return both arguments as they arrived."""
+    return [a, b]
+
+
+@task()
 def noop() -> None:
     """Do nothing (the benchmark's task)."""
 

@@ -38,8 +38,8 @@ def total(results: list, *extra: float) -> float:
 
 
 @task(name="tests.wf.collect")
-def collect(results: list) -> list:
-    """Return the results a chord passed, as they came."""
+def collect(results: list | dict) -> list | dict:
+    """Return the results a chord passed (or a batch's summary), as they came."""
     return results
 
 

@@ -37,10 +37,16 @@ _SIMPLE: dict[Any, str] = {
 }
 
 
-def check_argument_types(signature: inspect.Signature, args: list, kwargs: dict) -> None:
-    """Raises InvalidArguments naming the first parameter whose value doesn't fit its hint."""
+def check_argument_types(signature: inspect.Signature, args: list, kwargs: dict, unknown: int = 0) -> None:
+    """Raises InvalidArguments naming the first parameter whose value doesn't fit its hint.
+
+    The first ``unknown`` positional values are stand-ins for what only the run will
+    know (a workflow step's passed result): their shape is bound, their type isn't checked.
+    """
     bound = signature.bind(*args, **kwargs)
     for position, (name, value) in enumerate(bound.arguments.items()):
+        if position < unknown:
+            continue
         parameter = signature.parameters[name]
         field = "args" if position < len(args) and parameter.kind != parameter.KEYWORD_ONLY else "kwargs"
         if parameter.kind == parameter.VAR_POSITIONAL:

@@ -36,9 +36,10 @@ def resolve_task(task: str | Task) -> Task:
     return get_task(name)
 
 
-def check_arguments(task: Task, args: Any, kwargs: Any) -> tuple[list, dict]:
+def check_arguments(task: Task, args: Any, kwargs: Any, unknown: int = 0) -> tuple[list, dict]:
     """Arguments must be JSON, under the size limit, and fit the task's signature and its
-    simple type hints (:mod:`jobs.core.argument_types` lists what is checked).
+    simple type hints (:mod:`jobs.core.argument_types` lists what is checked); the first
+    ``unknown`` positional ones only stand in for values the run supplies.
 
     Raises:
         InvalidArguments, PayloadTooLarge
@@ -79,7 +80,7 @@ def check_arguments(task: Task, args: Any, kwargs: Any) -> tuple[list, dict]:
             fields={"args": "unstorable text"},
         )
     task.bind(args, kwargs)
-    check_argument_types(task.signature, args, kwargs)
+    check_argument_types(task.signature, args, kwargs, unknown)
     return args, kwargs
 
 

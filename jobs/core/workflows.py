@@ -255,11 +255,25 @@ def compile_workflow(definition: Any) -> list[Node]:
     return builder.nodes
 
 
-def _check_node(node: Node) -> None:
+def _passed_stand_in(node: Node, summary: bool) -> tuple[list, int]:
+    """What the run passes in front of a step's arguments, as far as scheduling knows it:
+    a batch summary is an object and a group's results a list; one result could be anything."""
+    if node.pass_result == PASS_NONE:
+        return [], 0
+    if summary:
+        return [{}], 0
+    if node.pass_result == PASS_ALL:
+        return [[]], 0
+    return [None], 1
+
+
+def _check_node(node: Node, summary: bool = False) -> None:
     try:
         task = validation.resolve_task(node.task)
-        passed = [] if node.pass_result == PASS_NONE else [None]
-        args, node.kwargs = validation.check_arguments(task, [*passed, *node.args], node.kwargs)
+        passed, unknown = _passed_stand_in(node, summary)
+        args, node.kwargs = validation.check_arguments(
+            task, [*passed, *node.args], node.kwargs, unknown=unknown
+        )
         node.args = args[len(passed) :]
         node.task = task.name
     except JobsError as exc:
@@ -358,7 +372,7 @@ def check_callback(spec: Any) -> dict[str, Any] | None:
             "A batch callback is one step (a task with arguments).", fields={"callback": "not a step"}
         )
     node = Node(0, item.task, list(item.args), dict(item.kwargs), item.task, pass_result=PASS_ONE)
-    _check_node(node)
+    _check_node(node, summary=True)
     return {"task": node.task, "args": node.args, "kwargs": node.kwargs}
 
 

@@ -74,7 +74,7 @@ def test_arguments_nested_to_the_limit_are_fine():
     deep: list = []
     for _ in range(99):
         deep = [deep]  # 100 levels
-    assert Job.objects.get(pk=tasks.add.enqueue(deep, 1).id).args[1] == 1
+    assert Job.objects.get(pk=tasks.pair.enqueue(deep, 1).id).args[1] == 1
 
 
 def test_oversized_arguments_are_refused():
@@ -94,7 +94,7 @@ def test_oversized_arguments_are_refused():
     )
 )
 def test_json_arguments_arrive_as_they_were_sent(value):
-    result = tasks.add.enqueue(value, value)
+    result = tasks.pair.enqueue(value, value)
     assert Job.objects.get(pk=result.id).args == [value, value] == result.args
 
 

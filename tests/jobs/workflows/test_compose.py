@@ -129,3 +129,10 @@ def test_batch_callback_takes_the_summary_first():
         check_callback({"task": "tests.noop"})
     with pytest.raises(UnknownTask):
         check_callback({"task": "nope"})
+
+
+def test_a_passed_result_is_typed_only_when_scheduling_knows_it():
+    """One result passed along could be anything; a batch summary is an object."""
+    assert compile_workflow(chain(step("tests.add", 1, 2), step("tests.wf.double"), pass_results=True))
+    with pytest.raises(InvalidArguments, match="value must be a number, not an object"):
+        check_callback("tests.wf.double")
