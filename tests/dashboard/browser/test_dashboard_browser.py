@@ -131,8 +131,8 @@ def test_live_figures_update_on_the_overview(page, processes):
 
 def test_args_with_markup_show_as_text_everywhere(page, processes):
     processes.worker("high", "normal", "low")
-    job = schedule_job("tests.add", args=[XSS, 1])
-    wait_for(lambda: status_of(job) == "failed", timeout=60, message="str + int fails")
+    job = schedule_job("tests.fail", args=[XSS])
+    wait_for(lambda: status_of(job) == "failed", timeout=60, message="the task raises with the markup")
     JobLog.objects.create(job=job, message=XSS)
     for name, url in [
         ("jobs", "/dashboard/jobs/"),

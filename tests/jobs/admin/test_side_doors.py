@@ -92,13 +92,16 @@ def rq_state() -> dict[str, Any]:
 
 
 def django_rq_patterns() -> list[URLPattern]:
-    """The URL patterns of the host's django-rq include, from the resolver."""
-    include = next(
-        entry
-        for entry in get_resolver().url_patterns
-        if isinstance(entry, URLResolver) and entry.namespace == "django_rq"
-    )
-    return list(include.url_patterns)
+    """The URL patterns of the host's django-rq include, found at any depth (``jobs.urls``
+    mounts it inside its own include)."""
+    pending = list(get_resolver().url_patterns)
+    while pending:
+        entry = pending.pop()
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "django_rq":
+                return list(entry.url_patterns)
+            pending.extend(entry.url_patterns)
+    raise AssertionError("django-rq's pages are not mounted")
 
 
 def fill(pattern: URLPattern, values: dict[str, str]) -> str:
