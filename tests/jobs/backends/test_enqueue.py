@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from asgiref.sync import async_to_sync
 from django.db import transaction
 from django.utils import timezone
 
@@ -138,7 +139,10 @@ def test_aenqueue_and_aget_result(transactional_db):
         await result.arefresh()
         return result, read
 
-    result, read = async_to_sync(scenario)()
+    # In a thread of its own: Playwright's sync API may have left an event loop running in
+    # this one, where async_to_sync refuses to start.
+    with ThreadPoolExecutor(1) as pool:
+        result, read = pool.submit(asyncio.run, scenario()).result()
     assert (read.id, read.status, result.status) == (
         result.id,
         TaskResultStatus.READY,

@@ -179,7 +179,9 @@ def test_sigterm_gives_back_what_outlives_the_shutdown_timeout(processes):
     assert status_of(short) == S.SUCCEEDED
     row = Job.objects.get(pk=long.pk)
     assert (row.status, row.attempts, row.started_at) == (S.QUEUED, 0, None)
-    given_back = JobLog.objects.filter(job=long, event=JobLog.Event.RECOVERED, message__contains="went back")
+    given_back = JobLog.objects.filter(
+        job=long, event=JobLog.Event.RECOVERED, message__contains="back in queue"
+    )
     assert given_back.exists()
     assert broker.rq_status(str(long.pk)) == "queued"
     assert str(long.pk) in broker.queue("normal").job_ids
