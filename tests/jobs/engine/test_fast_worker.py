@@ -6,6 +6,7 @@ import signal
 import subprocess
 import time
 
+from django.db import connection
 from rq import Worker as RQWorker
 
 from jobs.conf import FAST_WORKER_CLASS
@@ -189,8 +190,18 @@ def test_sigterm_gives_back_what_outlives_the_shutdown_timeout(processes):
     wait_for(lambda: Job.objects.get(pk=long.pk).attempts == 1, 30, message="picked up again")
 
 
+def slots_the_database_allows(wanted: int) -> int:
+    """Each slot holds a database connection: on PostgreSQL, stay inside ``max_connections``
+    (the suite's own connections and the worker's monitor need some too)."""
+    if connection.vendor != "postgresql":
+        return wanted
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_connections")
+        return min(wanted, int(cursor.fetchone()[0]) - 20)
+
+
 def test_a_hundred_concurrent_jobs_all_succeed_each_exactly_once(processes):
-    fast_worker(processes, "normal", JOBDESK_WORKER_CONCURRENCY="100")
+    fast_worker(processes, "normal", JOBDESK_WORKER_CONCURRENCY=str(slots_the_database_allows(100)))
     jobs = [schedule_job("tests.fast.nap", args=[1]) for _ in range(100)]
     ids = [job.pk for job in jobs]
     wait_for(lambda: Job.objects.filter(pk__in=ids, status=S.SUCCEEDED).count() == 100, 60, message="all 100")
