@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
+# The suite mostly waits on real processes (workers, Redis, the browser): four test processes
+# keep a 2-core machine busy. TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 4
 RUN_ARGS ?=
 
 .PHONY: install install-dev run test test-fast lint browser bench clean
@@ -29,7 +32,7 @@ run: install
 
 ## Install everything the tests need (the browser too) and run the whole suite.
 test: install-dev browser
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 ## The edit-test loop: skips the slow real-process tests (workers, crashes, timing) and the browser ones.
 test-fast: install-dev

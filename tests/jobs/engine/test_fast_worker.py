@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import time
@@ -192,12 +193,14 @@ def test_sigterm_gives_back_what_outlives_the_shutdown_timeout(processes):
 
 def slots_the_database_allows(wanted: int) -> int:
     """Each slot holds a database connection: on PostgreSQL, stay inside ``max_connections``
-    (the suite's own connections and the worker's monitor need some too)."""
+    (the suite's own connections and the worker's monitor need some too, and so do the
+    other test processes when the suite runs in several)."""
     if connection.vendor != "postgresql":
         return wanted
+    others = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) - 1
     with connection.cursor() as cursor:
         cursor.execute("SHOW max_connections")
-        return min(wanted, int(cursor.fetchone()[0]) - 20)
+        return min(wanted, int(cursor.fetchone()[0]) - 20 - 15 * others)
 
 
 def test_a_hundred_concurrent_jobs_all_succeed_each_exactly_once(processes):

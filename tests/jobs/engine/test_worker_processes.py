@@ -7,6 +7,7 @@ import time
 import psutil
 import pytest
 from django.db import connection
+from rq import Worker
 
 from jobs.core.states import JobStatus
 from jobs.engine import broker
@@ -143,6 +144,10 @@ def test_sigkilled_worker_job_is_retried_within_a_minute(processes):
 def test_due_scheduled_job_is_moved_and_run_by_the_scheduler(processes):
     processes.scheduler()
     processes.worker("normal", name="timed")
+    # Lateness is the scheduler's promise once it runs, not how long two processes take to boot.
+    conn = broker.connection()
+    wait_for(lambda: conn.exists("rq:scheduler_lock"), 60, message="the scheduler's lock")
+    wait_for(lambda: Worker.all(queue=broker.queue("normal")), 60, message="the worker's registration")
     job = schedule_job("tests.add", args=[1, 2], delay=2)
     assert status_of(job) == S.SCHEDULED
     wait_for_status(job, S.SUCCEEDED, timeout=20)
