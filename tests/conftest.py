@@ -20,6 +20,7 @@ from typing import Any
 import psutil
 import pytest
 from django.db import connection
+from rq import Worker as RQWorker
 
 from jobs.core.states import JobStatus
 from jobs.engine import broker
@@ -145,6 +146,19 @@ class Processes:
 
     def scheduler(self, **env: str) -> subprocess.Popen:
         return self.start("rqscheduler", name="scheduler", **env)
+
+    def up(self, *, scheduler: bool = False, workers: int = 0, timeout: float = 90) -> float:
+        """Wait until the scheduler holds its lock and ``workers`` workers are registered.
+
+        Returns the monotonic time they were: a bound on what a running housekeeper or
+        worker promises starts then, not while a process still boots on a busy machine.
+        """
+        redis = broker.connection()
+        if scheduler:
+            wait_for(lambda: redis.exists("rq:scheduler_lock"), timeout, message="the scheduler's lock")
+        if workers:
+            wait_for(lambda: RQWorker.count(connection=redis) >= workers, timeout, message="the workers")
+        return time.monotonic()
 
     def kill_group(self, process: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
         with contextlib.suppress(ProcessLookupError):
