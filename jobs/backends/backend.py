@@ -50,7 +50,8 @@ class JobdeskBackend(BaseTaskBackend):
 
     def __init__(self, alias: str, params: dict) -> None:
         super().__init__(alias, params)
-        if "QUEUES" not in params:
+        # No QUEUES, or an empty list (django.tasks: "no restriction"), is every Jobdesk queue.
+        if not params.get("QUEUES"):
             self.queues = {DEFAULT_TASK_QUEUE_NAME, *conf.get().QUEUES}
         self.problems: list[str] = []
         try:
