@@ -30,8 +30,8 @@ from jobs.backends.compat import (
 from jobs.backends.errors import InvalidTaskArguments, InvalidTaskQueue, as_invalid_task
 from jobs.backends.mapping import band
 from jobs.backends.options import TaskOptions, backend_options
-from jobs.backends.results import build, task_as_enqueued
-from jobs.core.rules import MAX_JSON_DEPTH, nests_deeper_than
+from jobs.backends.results import as_enqueued, build, enqueuing, task_as_enqueued
+from jobs.core.rules import MAX_JSON_DEPTH
 from jobs.core.validation import check_queue
 from jobs.exceptions import JobsError, TaskConfigurationError, UnknownQueue, UnknownTask
 from jobs.services import get_job, schedule_job
@@ -50,7 +50,8 @@ class JobdeskBackend(BaseTaskBackend):
 
     def __init__(self, alias: str, params: dict) -> None:
         super().__init__(alias, params)
-        if "QUEUES" not in params:
+        # No QUEUES, or an empty list (django.tasks: "no restriction"), is every Jobdesk queue.
+        if not params.get("QUEUES"):
             self.queues = {DEFAULT_TASK_QUEUE_NAME, *conf.get().QUEUES}
         self.problems: list[str] = []
         try:
@@ -105,18 +106,19 @@ class JobdeskBackend(BaseTaskBackend):
         args, kwargs = _round_trip(args, kwargs)
         run_after = task.run_after
         try:
-            job = schedule_job(
-                task.module_path,
-                args=args,
-                kwargs=kwargs,
-                queue=None if task.queue_name == DEFAULT_TASK_QUEUE_NAME else task.queue_name,
-                priority=band(task.priority),
-                run_at=run_after if run_after is not None and run_after > timezone.now() else None,
-                source=SOURCE,
-            )
+            with enqueuing(task):
+                job = schedule_job(
+                    task.module_path,
+                    args=args,
+                    kwargs=kwargs,
+                    queue=None if task.queue_name == DEFAULT_TASK_QUEUE_NAME else task.queue_name,
+                    priority=band(task.priority),
+                    run_at=run_after if run_after is not None and run_after > timezone.now() else None,
+                    source=SOURCE,
+                )
         except JobsError as exc:
             raise as_invalid_task(exc) from exc
-        return build(task, job, self.alias)
+        return as_enqueued(task, job, self.alias)
 
     def get_result(self, result_id: str) -> TaskResult:
         """The result of the job ``result_id``, read from its row.
@@ -146,23 +148,34 @@ class JobdeskBackend(BaseTaskBackend):
 def _round_trip(args: Any, kwargs: Any) -> tuple[list, dict]:
     """Arguments as the worker will see them; refused unless JSON keeps them as they are.
 
+    ``schedule_job`` checks the rest (size, depth, the function's signature) once more.
+
     Raises:
         InvalidTaskArguments
     """
-    if nests_deeper_than([list(args), dict(kwargs)], MAX_JSON_DEPTH + 2):
-        raise InvalidTaskArguments(
-            f"Arguments nest more than {MAX_JSON_DEPTH} levels deep.", fields={"args": "nested too deep"}
-        )
+    if not args and not kwargs:
+        return [], {}
     try:
         normalized = normalize_json([list(args), dict(kwargs)])
+    except RecursionError as exc:
+        raise InvalidTaskArguments(
+            f"Arguments nest more than {MAX_JSON_DEPTH} levels deep.", fields={"args": "nested too deep"}
+        ) from exc
+    except (TypeError, ValueError) as exc:
+        raise _not_json(exc) from exc
+    try:
         encoded = json.loads(json.dumps(normalized, allow_nan=False))
     except (TypeError, ValueError, RecursionError) as exc:
-        raise InvalidTaskArguments(
-            f"Arguments must be JSON-serialisable: {exc}", fields={"args": "not JSON-serialisable"}
-        ) from exc
+        raise _not_json(exc) from exc
     if encoded != normalized:
         raise InvalidTaskArguments(
             "Arguments must come back unchanged from JSON; a mapping key that isn't a string would not.",
             fields={"args": "changed by a JSON round trip"},
         )
     return encoded[0], encoded[1]
+
+
+def _not_json(exc: Exception) -> InvalidTaskArguments:
+    return InvalidTaskArguments(
+        f"Arguments must be JSON-serialisable: {exc}", fields={"args": "not JSON-serialisable"}
+    )

@@ -11,8 +11,11 @@ from jobs.backends.compat import InvalidTask
 from jobs.exceptions import InvalidArguments, InvalidSchedule, JobsError, PayloadTooLarge, UnknownQueue
 
 
-class InvalidTaskArguments(InvalidTask, InvalidArguments):
-    """Arguments that aren't JSON, don't survive a JSON round trip, or don't fit the function."""
+class InvalidTaskArguments(InvalidTask, InvalidArguments, TypeError):
+    """Arguments that aren't JSON, don't survive a JSON round trip, or don't fit the function.
+
+    Also a ``TypeError``: what Django's own backends raise for arguments they can't take.
+    """
 
 
 class TaskPayloadTooLarge(InvalidTask, PayloadTooLarge):

@@ -17,6 +17,9 @@ TaskResult             from
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -30,6 +33,9 @@ from jobs.models.attempts import Attempt, history
 from jobs.services import get_job
 
 _NO_FAILED_ATTEMPT_YET = frozenset({JobStatus.STARTED, JobStatus.SUCCEEDED})
+_ENQUEUED = "_task_result_as_enqueued"
+"""Where a new Job keeps the TaskResult built for it (see :func:`as_enqueued`)."""
+_ENQUEUING: ContextVar[Task | None] = ContextVar("jobs_backends_enqueuing", default=None)
 
 
 def _attempts(job: Job) -> list[Attempt]:
@@ -98,6 +104,41 @@ def build(
     if status == TaskResultStatus.SUCCESSFUL:
         object.__setattr__(result, "_return_value", value)
     return result
+
+
+@contextmanager
+def enqueuing(task: Task) -> Iterator[None]:
+    """While ``enqueue()`` runs ``schedule_job`` for ``task`` (its commit may announce the job)."""
+    token = _ENQUEUING.set(task)
+    try:
+        yield
+    finally:
+        _ENQUEUING.reset(token)
+
+
+def as_enqueued(task: Task, job: Job, alias: str) -> TaskResult:
+    """The READY result of a Job just created for ``task``, built once per Job.
+
+    ``enqueue()`` returns it and ``task_enqueued`` announces it, in whichever order the
+    commit puts them (after ``enqueue()`` inside a transaction, during it in autocommit):
+    one result, with the task as the caller asked for it.
+    """
+    kept = job.__dict__.get(_ENQUEUED)
+    if kept is None or kept.task != task:
+        kept = build(task, job, alias)
+        job.__dict__[_ENQUEUED] = kept
+    return kept
+
+
+def enqueued_result(job: Job) -> TaskResult | None:
+    """For ``task_enqueued``: the result of a Job ``enqueue()`` is creating or has created."""
+    kept = job.__dict__.get(_ENQUEUED)
+    if kept is not None:
+        return kept
+    task = _ENQUEUING.get()
+    if task is None or task.module_path != job.task:
+        return None
+    return as_enqueued(task, job, task.backend)
 
 
 def running_result(task: Task, job_id: str) -> TaskResult:

@@ -25,8 +25,15 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from jobs import signals as job_signals
-from jobs.backends.compat import TaskResultStatus, task_backends, task_enqueued, task_finished, task_started
-from jobs.backends.results import build, task_as_enqueued
+from jobs.backends.compat import (
+    TaskResult,
+    TaskResultStatus,
+    task_backends,
+    task_enqueued,
+    task_finished,
+    task_started,
+)
+from jobs.backends.results import as_enqueued, build, enqueued_result, task_as_enqueued
 from jobs.backends.runner import DjangoTaskRunner
 from jobs.core import registry
 from jobs.models import Job
@@ -38,10 +45,17 @@ def _announce(signal: Signal, job: Job, **overrides: Any) -> None:
     registered = registry.registered(job.task)
     if registered is None or not isinstance(registered.func, DjangoTaskRunner):
         return
-    task = registered.func.task
-    backend = task_backends[task.backend]
-    result = build(task_as_enqueued(task, job, backend.queues), job, backend.alias, **overrides)
-    for receiver, response in signal.send_robust(sender=type(backend), task_result=result):
+    backend = task_backends[registered.func.task.backend]
+    task = task_as_enqueued(registered.func.task, job, backend.queues)
+    if signal is task_enqueued:
+        result = as_enqueued(task, job, backend.alias)
+    else:
+        result = build(task, job, backend.alias, **overrides)
+    _send(signal, type(backend), result)
+
+
+def _send(signal: Signal, sender: type, result: TaskResult) -> None:
+    for receiver, response in signal.send_robust(sender=sender, task_result=result):
         if isinstance(response, Exception):
             logger.error(
                 "receiver %r of a django.tasks signal failed: %r", receiver, response, exc_info=response
@@ -49,7 +63,12 @@ def _announce(signal: Signal, job: Job, **overrides: Any) -> None:
 
 
 def _created(sender: Any, job: Job, **_: Any) -> None:
-    _announce(task_enqueued, job)
+    """The result ``enqueue()`` returns, when the job is its (see ``results.as_enqueued``)."""
+    result = enqueued_result(job)
+    if result is None:
+        _announce(task_enqueued, job)
+    else:
+        _send(task_enqueued, type(task_backends[result.backend]), result)
 
 
 def _started(sender: Any, job: Job, **_: Any) -> None:

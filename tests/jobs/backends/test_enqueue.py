@@ -7,7 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
+from asgiref.sync import sync_to_async
+from django.db import connections, transaction
 from django.utils import timezone
 
 from jobs.backends import mapping
@@ -137,6 +138,9 @@ def test_aenqueue_and_aget_result(transactional_db):
         result = await tasks.add.aenqueue(1, 2)
         read = await tasks.add.aget_result(result.id)
         await result.arefresh()
+        # The queries ran in asgiref's one thread for sync code; leave no connection open there
+        # (PostgreSQL won't drop a test database a session still holds).
+        await sync_to_async(connections.close_all)()
         return result, read
 
     # In a thread of its own: Playwright's sync API may have left an event loop running in

@@ -37,6 +37,14 @@ def test_a_queue_outside_the_backends_queues_is_refused():
         backend.validate_task(tasks.add.using(queue_name="low"))
 
 
+def test_an_empty_queues_list_is_every_jobdesk_queue():
+    backend = JobdeskBackend("open", {"QUEUES": []})
+    for queue in ("default", "high", "normal", "low"):
+        backend.validate_task(tasks.add.using(queue_name=queue))
+    with pytest.raises(InvalidTaskQueue, match="Unknown queue 'emails'"):
+        backend.validate_task(tasks.add.using(queue_name="emails"))
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -51,6 +59,7 @@ def test_arguments_that_are_not_json_are_refused_and_nothing_is_written(args, me
     with pytest.raises(InvalidTaskArguments, match=message) as info:
         tasks.add.enqueue(*args, 1)
     assert isinstance(info.value, InvalidTask) and isinstance(info.value, InvalidArguments)
+    assert isinstance(info.value, TypeError)  # as Django's own backends refuse them
     assert not Job.objects.exists()
 
 

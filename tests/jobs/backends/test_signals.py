@@ -74,3 +74,20 @@ def test_cancel_is_a_finish_and_plain_jobdesk_jobs_are_not_announced(
         ("enqueued", TaskResultStatus.READY),
         ("finished", TaskResultStatus.FAILED),
     ]
+
+
+def test_task_enqueued_carries_the_result_enqueue_returns_inside_a_transaction(
+    db, heard, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        result = tasks.add.using(priority=7).enqueue(1, 2)
+        assert heard == []
+    assert [(name, job_id) for name, _, job_id, _, _ in heard] == [("enqueued", result.id)]
+    assert heard[0][-1] is result
+
+
+def test_task_enqueued_carries_the_result_enqueue_returns_in_autocommit(transactional_db, heard):
+    result = tasks.add.using(priority=7).enqueue(1, 2)
+    assert [(name, job_id) for name, _, job_id, _, _ in heard] == [("enqueued", result.id)]
+    assert heard[0][-1] is result
+    assert result.task.priority == 7
