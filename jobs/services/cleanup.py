@@ -70,7 +70,7 @@ def delete_rows(jobs: QuerySet[Job], limit: int) -> list[tuple[Any, str, str]]:
     The rows are locked before they go, so the statuses are the ones deleted and the
     per-queue state counts lose exactly those. Call inside a transaction.
     """
-    rows = list(jobs.select_for_update().values_list("pk", "queue", "status")[:limit])
+    rows = list(jobs.select_for_update(of=("self",)).values_list("pk", "queue", "status")[:limit])
     if rows:
         pks = [pk for pk, _, _ in rows]
         JobLog.objects.filter(job_id__in=pks).delete()
