@@ -11,11 +11,10 @@ Target: the batch at least 80 % of plain bulk's rate.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import time
 
-from common import add_database_argument, environment
+from common import environment, parse_options
 
 
 def bulk_round(jobs: int) -> float:
@@ -37,11 +36,7 @@ def batch_round(jobs: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--jobs", type=int, default=10_000)
-    parser.add_argument("--rounds", type=int, default=7)
-    add_database_argument(parser)
-    options = parser.parse_args()
+    options = parse_options(__doc__, ("--jobs", 10_000), ("--rounds", 7))
     with environment("batches", options.database_url):
         from django.db import connection
 

@@ -10,11 +10,10 @@ Target: at least 60 % of raw RQ's rate.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import time
 
-from common import add_database_argument, environment
+from common import environment, parse_options
 
 
 def app_round(jobs: int) -> float:
@@ -39,11 +38,7 @@ def raw_round(jobs: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--jobs", type=int, default=10_000)
-    parser.add_argument("--rounds", type=int, default=7)
-    add_database_argument(parser)
-    options = parser.parse_args()
+    options = parse_options(__doc__, ("--jobs", 10_000), ("--rounds", 7))
     with environment("bulk", options.database_url):
         from django.db import connection
 

@@ -18,7 +18,6 @@ ended (or ``--timeout`` passes) it reports:
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import itertools
 import json
@@ -31,7 +30,7 @@ from collections import Counter
 from pathlib import Path
 
 import psutil
-from common import Processes, add_database_argument, environment, wait_for_workers
+from common import Processes, environment, parse_options, wait_for_workers
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
@@ -112,23 +111,20 @@ def report(elapsed: float) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--jobs", type=int, default=2000)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--seconds", type=float, default=0.05)
-    parser.add_argument("--kill-every", type=float, default=5.0)
-    parser.add_argument("--timeout", type=float, default=900.0)
-    add_database_argument(parser)
-    options = parser.parse_args()
+    options = parse_options(
+        __doc__,
+        ("--jobs", 2000),
+        ("--workers", 3),
+        ("--seconds", 0.05),
+        ("--kill-every", 5.0),
+        ("--timeout", 900.0),
+    )
     with environment("chaos", options.database_url) as tmp:
         import chaos_tasks  # noqa: F401 - registers the task in this process
 
-        processes = Processes(tmp)
-        processes.manage("rqscheduler", name="scheduler", **TASKS)
-        try:
+        with Processes(tmp) as processes:
+            processes.manage("rqscheduler", name="scheduler", **TASKS)
             elapsed = run(options, processes)
-        finally:
-            processes.stop()
         report(elapsed)
 
 

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -36,6 +36,33 @@ class RawWorker(Worker):
     the first fork, so the baseline's horses find :func:`noop` loaded, as Jobdesk's
     find its task modules.
     """
+
+
+def parse_options(doc: str, *arguments: tuple) -> argparse.Namespace:
+    """The bench's command line: its description (``doc``'s first paragraph), ``arguments``
+    as ``(flag, default)`` or ``(flag, default, help)`` (typed by the default), then
+    ``--database-url``."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    for flag, default, *help_text in arguments:
+        parser.add_argument(flag, type=type(default), default=default, help=next(iter(help_text), None))
+    add_database_argument(parser)
+    return parser.parse_args()
+
+
+def worker_round_arguments(jobs: str, rounds: str) -> tuple[tuple, ...]:
+    """``--jobs``, ``--rounds``, ``--workers``, ``--worker-class`` of the A/B throughput benches."""
+    return (
+        ("--jobs", 500, jobs),
+        ("--rounds", 3, rounds),
+        ("--workers", 2, "rqworker processes per round"),
+        ("--worker-class", "jobs.engine.worker.Worker", "e.g. rq.SimpleWorker"),
+    )
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """The value at ``fraction`` of the sorted values (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def add_database_argument(parser: argparse.ArgumentParser) -> None:
@@ -97,11 +124,17 @@ def environment(name: str, database_url: str = "") -> Iterator[Path]:
 
 
 class Processes:
-    """``manage.py`` subprocesses in their own process groups."""
+    """``manage.py`` subprocesses in their own process groups; as a context, stopped at its end."""
 
     def __init__(self, tmp: Path) -> None:
         self.tmp = tmp
         self.running: list[subprocess.Popen] = []
+
+    def __enter__(self) -> Processes:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
 
     def manage(self, *args: str, name: str, **env: str) -> subprocess.Popen:
         log = open(self.tmp / f"{name}.log", "w")  # noqa: SIM115
@@ -127,6 +160,39 @@ class Processes:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
         self.running.clear()
+
+
+def worker_args(worker_class: str, name: str, *, skip_checks: bool = False) -> list[str]:
+    """``rqworker normal`` named ``name``; a class other than Jobdesk's gets RQ's JSON job and
+    serializer (what Jobdesk's queues hold), and ``--skip-checks`` if it is foreign on purpose."""
+    args = ["rqworker", "normal", "--name", name]
+    if worker_class != "jobs.engine.worker.Worker":
+        args += ["--worker-class", worker_class, "--job-class", "jobs.engine.broker.JSONJob"]
+        args += ["--serializer", "rq.serializers.JSONSerializer", *(["--skip-checks"] if skip_checks else [])]
+    return args
+
+
+def timed_round(
+    processes: Processes, workers: list[list[str]], requests: Iterable[dict], **env: str
+) -> float:
+    """Start ``workers`` (``manage.py`` arguments each), schedule ``requests``, wait until
+    every job succeeded, stop the workers; jobs per second from first start to last finish."""
+    from django.db.models import Max, Min
+
+    from jobs.core.states import JobStatus
+    from jobs.models import Job
+    from jobs.services import schedule_jobs
+
+    for args in workers:
+        processes.manage(*args, name=args[args.index("--name") + 1], **env)
+    wait_for_workers(len(workers), "normal")
+    ids = [job.pk for job in schedule_jobs(requests)]
+    rows = Job.objects.filter(pk__in=ids)
+    while rows.filter(status=JobStatus.SUCCEEDED).count() < len(ids):
+        time.sleep(0.2)
+    span = rows.aggregate(first=Min("started_at"), last=Max("finished_at"))
+    processes.stop()
+    return len(ids) / (span["last"] - span["first"]).total_seconds()
 
 
 def wait_until(condition, timeout: float, what: str, interval: float = 0.1) -> None:

@@ -15,16 +15,10 @@ Target: p99 < 1 s (the reference's ceiling is 5 s).
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import time
 
-from common import Processes, add_database_argument, environment, wait_for_workers, wait_until
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+from common import Processes, environment, parse_options, percentile, wait_for_workers, wait_until
 
 
 def measure_latency(count: int) -> list[float]:
@@ -71,24 +65,17 @@ def measure_burst(count: int, *, events: bool) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--events", type=int, default=200)
-    parser.add_argument("--burst", type=int, default=1000)
-    add_database_argument(parser)
-    options = parser.parse_args()
+    options = parse_options(__doc__, ("--events", 200), ("--burst", 1000))
     with environment("events", options.database_url) as tmp:
         from django.db import connection
 
-        processes = Processes(tmp)
-        try:
+        with Processes(tmp) as processes:
             processes.manage("rqworker", "normal", name="worker")
             wait_for_workers(1, "normal")
             measure_latency(5)  # warm-up: the worker's first jobs load what it needs
             latencies = measure_latency(options.events)
             baseline = measure_burst(options.burst, events=False)
             burst = measure_burst(options.burst, events=True)
-        finally:
-            processes.stop()
         print(f"database: {connection.vendor}; {options.events} events, one trigger each, idle worker")
         print(
             f"publish → started: p50 {statistics.median(latencies) * 1000:.0f} ms, "

@@ -11,24 +11,17 @@ ratio; target: within 10 %.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 
-from common import Processes, add_database_argument, environment, wait_for_workers
+from common import Processes, environment, parse_options, wait_for_workers
 from flow_overhead import BENCH, TASKS
 
 
-def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--jobs", type=int, default=1000, help="jobs per tenant")
-    parser.add_argument("--workers", type=int, default=3, help="rqworker processes")
-    add_database_argument(parser)
-    return parser.parse_args()
-
-
 def main() -> None:
-    options = parse_args()
+    options = parse_options(
+        __doc__, ("--jobs", 1000, "jobs per tenant"), ("--workers", 3, "rqworker processes")
+    )
     sys.path.insert(0, str(BENCH))
     with environment("fairness", options.database_url) as tmp:
         import flow_tasks  # noqa: F401 - registers the tasks in this process too
@@ -38,8 +31,7 @@ def main() -> None:
         from jobs.models import Job
         from jobs.services import schedule_jobs
 
-        processes = Processes(tmp)
-        try:
+        with Processes(tmp) as processes:
             processes.manage("rqscheduler", name="scheduler", **TASKS)
             for number in range(options.workers):
                 processes.manage("rqworker", "normal", "--name", f"fair-{number}", name=f"w{number}", **TASKS)
@@ -62,8 +54,6 @@ def main() -> None:
             print(f"difference: {100 * (slower - faster) / slower:.1f} % (target within 10 %)")
             held = rows.filter(logs__message__startswith="Waiting:").distinct().count()
             print(f"jobs that waited on the limit at least once: {held} of {2 * options.jobs}")
-        finally:
-            processes.stop()
 
 
 if __name__ == "__main__":

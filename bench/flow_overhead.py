@@ -21,49 +21,16 @@ import sys
 import time
 from pathlib import Path
 
-from common import Processes, add_database_argument, environment, wait_for_workers
+from common import Processes, environment, parse_options, timed_round, worker_args, worker_round_arguments
 
 BENCH = Path(__file__).resolve().parent
 TASKS = {"JOBS_TASK_MODULES": "flow_tasks", "PYTHONPATH": str(BENCH)}
 
 
-def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--jobs", type=int, default=500, help="no-op jobs per round")
-    parser.add_argument("--rounds", type=int, default=3, help="pairs of rounds (limited, free)")
-    parser.add_argument("--workers", type=int, default=2, help="rqworker processes per round")
-    parser.add_argument("--worker-class", default="jobs.engine.worker.Worker", help="e.g. rq.SimpleWorker")
-    add_database_argument(parser)
-    return parser.parse_args()
-
-
-def worker_args(options: argparse.Namespace, name: str) -> list[str]:
-    args = ["rqworker", "normal", "--name", name]
-    if options.worker_class != "jobs.engine.worker.Worker":
-        args += ["--worker-class", options.worker_class, "--job-class", "jobs.engine.broker.JSONJob"]
-        args += ["--serializer", "rq.serializers.JSONSerializer"]
-    return args
-
-
 def one_round(options: argparse.Namespace, processes: Processes, task: str, index: int) -> float:
     """Run one round of ``task``; returns jobs per second."""
-    from django.db.models import Max, Min
-
-    from jobs.core.states import JobStatus
-    from jobs.models import Job
-    from jobs.services import schedule_jobs
-
-    for number in range(options.workers):
-        name = f"bench-{index}-{number}"
-        processes.manage(*worker_args(options, name), name=name, **TASKS)
-    wait_for_workers(options.workers, "normal")
-    ids = [job.pk for job in schedule_jobs({"task": task} for _ in range(options.jobs))]
-    rows = Job.objects.filter(pk__in=ids)
-    while rows.filter(status=JobStatus.SUCCEEDED).count() < len(ids):
-        time.sleep(0.2)
-    span = rows.aggregate(first=Min("started_at"), last=Max("finished_at"))
-    processes.stop()
-    return len(ids) / (span["last"] - span["first"]).total_seconds()
+    workers = [worker_args(options.worker_class, f"bench-{index}-{n}") for n in range(options.workers)]
+    return timed_round(processes, workers, ({"task": task} for _ in range(options.jobs)), **TASKS)
 
 
 def check_cost(samples: int = 2000) -> tuple[float, float]:
@@ -103,23 +70,21 @@ def report(limited: list[float], free: list[float], options: argparse.Namespace)
 
 
 def main() -> None:
-    options = parse_args()
+    options = parse_options(
+        __doc__, *worker_round_arguments("no-op jobs per round", "pairs of rounds (limited, free)")
+    )
     sys.path.insert(0, str(BENCH))
-    with environment("flow", options.database_url) as tmp:
+    with environment("flow", options.database_url) as tmp, Processes(tmp) as processes:
         import flow_tasks  # noqa: F401 - registers the tasks in this process too
 
-        processes = Processes(tmp)
-        try:
-            limited: list[float] = []
-            free: list[float] = []
-            for index in range(options.rounds * 2):
-                task = "bench.flow.limited" if index % 2 == 0 else "bench.flow.free"
-                rate = one_round(options, processes, task, index)
-                (limited if task.endswith("limited") else free).append(rate)
-                print(f"round {index + 1}: {task:20} {rate:7.1f} jobs/s", flush=True)
-            report(limited, free, options)
-        finally:
-            processes.stop()
+        limited: list[float] = []
+        free: list[float] = []
+        for index in range(options.rounds * 2):
+            task = "bench.flow.limited" if index % 2 == 0 else "bench.flow.free"
+            rate = one_round(options, processes, task, index)
+            (limited if task.endswith("limited") else free).append(rate)
+            print(f"round {index + 1}: {task:20} {rate:7.1f} jobs/s", flush=True)
+        report(limited, free, options)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ Target: p95 < 30 s.
 
 from __future__ import annotations
 
-import argparse
 import os
 import random
 import signal
@@ -22,12 +21,7 @@ import time
 from datetime import UTC, datetime
 
 import psutil
-from common import Processes, add_database_argument, environment, wait_until
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+from common import Processes, environment, parse_options, percentile, wait_until
 
 
 def horse_of(worker: psutil.Process) -> psutil.Process:
@@ -66,22 +60,16 @@ def one_round(processes: Processes, number: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--kills", type=int, default=10)
-    add_database_argument(parser)
-    options = parser.parse_args()
+    options = parse_options(__doc__, ("--kills", 10))
     with environment("lost_worker", options.database_url) as tmp:
         from jobs import conf
 
-        processes = Processes(tmp)
-        processes.manage("rqscheduler", name="scheduler")
-        try:
+        with Processes(tmp) as processes:
+            processes.manage("rqscheduler", name="scheduler")
             detections = []
             for number in range(options.kills):
                 detections.append(one_round(processes, number))
                 print(f"kill {number + 1}: recorded lost after {detections[-1]:.2f} s", flush=True)
-        finally:
-            processes.stop()
         settings = conf.get()
         print(
             f"WORKER_LOST_AFTER={settings.WORKER_LOST_AFTER:g} s, lease renewed every "

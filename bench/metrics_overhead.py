@@ -23,48 +23,15 @@ import argparse
 import statistics
 import time
 
-from common import Processes, add_database_argument, environment, wait_for_workers
-
-
-def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--jobs", type=int, default=500, help="demo.noop jobs per round")
-    parser.add_argument("--rounds", type=int, default=3, help="pairs of rounds (on, off)")
-    parser.add_argument("--workers", type=int, default=2, help="rqworker processes per round")
-    parser.add_argument("--worker-class", default="jobs.engine.worker.Worker", help="e.g. rq.SimpleWorker")
-    add_database_argument(parser)
-    return parser.parse_args()
-
-
-def worker_args(options: argparse.Namespace, name: str) -> list[str]:
-    args = ["rqworker", "normal", "--name", name]
-    if options.worker_class != "jobs.engine.worker.Worker":
-        args += ["--worker-class", options.worker_class, "--job-class", "jobs.engine.broker.JSONJob"]
-        args += ["--serializer", "rq.serializers.JSONSerializer", "--skip-checks"]  # foreign on purpose
-    return args
+from common import Processes, environment, parse_options, timed_round, worker_args, worker_round_arguments
 
 
 def one_round(options: argparse.Namespace, processes: Processes, metrics_on: bool, index: int) -> float:
     """Run one round; returns jobs per second."""
-    from django.db.models import Max, Min
-
-    from jobs.core.states import JobStatus
-    from jobs.models import Job
-    from jobs.services import schedule_jobs
-
-    flag = "1" if metrics_on else "0"
-    for number in range(options.workers):
-        name = f"bench-{index}-{number}"
-        processes.manage(*worker_args(options, name), name=name, JOBS_METRICS_ENABLED=flag)
-    wait_for_workers(options.workers, "normal")
-    jobs = schedule_jobs({"task": "demo.noop"} for _ in range(options.jobs))
-    ids = [job.pk for job in jobs]
-    rows = Job.objects.filter(pk__in=ids)
-    while rows.filter(status=JobStatus.SUCCEEDED).count() < len(ids):
-        time.sleep(0.2)
-    span = rows.aggregate(first=Min("started_at"), last=Max("finished_at"))
-    processes.stop()
-    return len(ids) / (span["last"] - span["first"]).total_seconds()
+    names = (f"bench-{index}-{n}" for n in range(options.workers))
+    workers = [worker_args(options.worker_class, name, skip_checks=True) for name in names]
+    requests = ({"task": "demo.noop"} for _ in range(options.jobs))
+    return timed_round(processes, workers, requests, JOBS_METRICS_ENABLED="1" if metrics_on else "0")
 
 
 def bookkeeping_cost(samples: int = 5000) -> float:
@@ -111,23 +78,18 @@ def report(on: list[float], off: list[float], options: argparse.Namespace) -> No
 
 
 def main() -> None:
-    options = parse_args()
-    with environment("metrics", options.database_url) as tmp:
-        processes = Processes(tmp)
-        try:
-            on: list[float] = []
-            off: list[float] = []
-            for index in range(options.rounds * 2):
-                metrics_on = index % 2 == 0
-                rate = one_round(options, processes, metrics_on, index)
-                (on if metrics_on else off).append(rate)
-                print(
-                    f"round {index + 1}: metrics {'on ' if metrics_on else 'off'} {rate:7.1f} jobs/s",
-                    flush=True,
-                )
-            report(on, off, options)
-        finally:
-            processes.stop()
+    rounds = worker_round_arguments("demo.noop jobs per round", "pairs of rounds (on, off)")
+    options = parse_options(__doc__, *rounds)
+    with environment("metrics", options.database_url) as tmp, Processes(tmp) as processes:
+        on: list[float] = []
+        off: list[float] = []
+        for index in range(options.rounds * 2):
+            metrics_on = index % 2 == 0
+            rate = one_round(options, processes, metrics_on, index)
+            (on if metrics_on else off).append(rate)
+            label = "on " if metrics_on else "off"
+            print(f"round {index + 1}: metrics {label} {rate:7.1f} jobs/s", flush=True)
+        report(on, off, options)
 
 
 if __name__ == "__main__":

@@ -23,24 +23,16 @@ import random
 import time
 from datetime import timedelta
 
-from common import Processes, add_database_argument, environment, wait_for_workers
+from common import Processes, environment, parse_options, percentile, wait_for_workers
 
-
-def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--minutes", type=float, default=5.0, help="how long the recurring jobs run")
-    parser.add_argument("--one-off", type=int, default=1000, help="one-off jobs to schedule")
-    parser.add_argument("--window", type=float, default=60.0, help="seconds over which one-off jobs fall due")
-    parser.add_argument("--recurring", type=int, default=20, help="recurring jobs")
-    parser.add_argument("--every", type=int, default=5, help="seconds between runs of each recurring job")
-    parser.add_argument("--workers", type=int, default=4, help="rqworker processes")
-    add_database_argument(parser)
-    return parser.parse_args()
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+ARGUMENTS = (
+    ("--minutes", 5.0, "how long the recurring jobs run"),
+    ("--one-off", 1000, "one-off jobs to schedule"),
+    ("--window", 60.0, "seconds over which one-off jobs fall due"),
+    ("--recurring", 20, "recurring jobs"),
+    ("--every", 5, "seconds between runs of each recurring job"),
+    ("--workers", 4, "rqworker processes"),
+)
 
 
 def summary(label: str, values: list[float]) -> str:
@@ -107,28 +99,24 @@ def measure(options: argparse.Namespace, start) -> None:
 
 
 def main() -> None:
-    options = parse_args()
-    with environment("lateness", options.database_url) as tmp:
-        processes = Processes(tmp)
-        try:
-            for index in range(options.workers):
-                processes.manage(
-                    "rqworker", "high", "normal", "low", "--name", f"bench-{index}", name=f"worker-{index}"
-                )
-            processes.manage("rqscheduler", name="scheduler")
-            wait_for_workers(options.workers)
-            from django.utils import timezone
-
-            start = timezone.now() + timedelta(seconds=15)
-            schedule_load(options, start)
-            print(
-                f"{options.workers} workers, 1 scheduler; {options.one_off} one-off jobs due within "
-                f"{options.window:g} s, {options.recurring} recurring jobs every {options.every} s "
-                f"for {options.minutes:g} min, from {start:%H:%M:%S} UTC"
+    options = parse_options(__doc__, *ARGUMENTS)
+    with environment("lateness", options.database_url) as tmp, Processes(tmp) as processes:
+        for index in range(options.workers):
+            processes.manage(
+                "rqworker", "high", "normal", "low", "--name", f"bench-{index}", name=f"worker-{index}"
             )
-            measure(options, start)
-        finally:
-            processes.stop()
+        processes.manage("rqscheduler", name="scheduler")
+        wait_for_workers(options.workers)
+        from django.utils import timezone
+
+        start = timezone.now() + timedelta(seconds=15)
+        schedule_load(options, start)
+        print(
+            f"{options.workers} workers, 1 scheduler; {options.one_off} one-off jobs due within "
+            f"{options.window:g} s, {options.recurring} recurring jobs every {options.every} s "
+            f"for {options.minutes:g} min, from {start:%H:%M:%S} UTC"
+        )
+        measure(options, start)
 
 
 if __name__ == "__main__":

@@ -15,14 +15,13 @@ Targets: both at least 0.9× Jobdesk's own.
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import os
 import statistics
 import time
 from pathlib import Path
 
-from common import Processes, add_database_argument, environment, wait_until
+from common import Processes, environment, parse_options, wait_until
 
 BENCH = Path(__file__).resolve().parent
 os.environ.update(JOBS_TASK_MODULES="tasks_backend_tasks", PYTHONPATH=str(BENCH))
@@ -105,11 +104,7 @@ def report(label: str, pairs: list[tuple[float, ...]]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--jobs", type=int, default=400)
-    parser.add_argument("--rounds", type=int, default=3)
-    add_database_argument(parser)
-    options = parser.parse_args()
+    options = parse_options(__doc__, ("--jobs", 400), ("--rounds", 3))
     with environment("tasks_backend", options.database_url) as tmp:
         import django
         import tasks_backend_tasks  # noqa: F401 - registers the task in this process
@@ -117,10 +112,9 @@ def main() -> None:
 
         from jobs.engine import broker
 
-        processes = Processes(tmp)
         enqueued: list[tuple[float, float, float, float]] = []
         ran: list[tuple[float, float]] = []
-        try:
+        with Processes(tmp) as processes:
             for index in range(options.rounds):
                 enqueued.append(enqueue_rates(options.jobs, index))
                 broker.connection().delete("rq:queue:normal")
@@ -131,8 +125,6 @@ def main() -> None:
                     f"run {ran[-1][0]:.1f} vs {ran[-1][1]:.1f} jobs/s",
                     flush=True,
                 )
-        finally:
-            processes.stop()
         print(f"Django {django.get_version()}, database {connection.vendor}, {options.jobs} jobs per round")
         report("enqueue()  vs schedule_job", enqueued)
         print(

@@ -13,11 +13,10 @@ Target: the app keeps at least 80 % of raw RQ's throughput.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 from datetime import datetime
 
-from common import Processes, add_database_argument, environment, wait_until
+from common import Processes, environment, parse_options, wait_until
 
 
 def _span(ids: list[str]) -> float:
@@ -89,18 +88,13 @@ def queries_per_job() -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--jobs", type=int, default=1000)
-    parser.add_argument("--rounds", type=int, default=3)
-    add_database_argument(parser)
-    options = parser.parse_args()
+    options = parse_options(__doc__, ("--jobs", 1000), ("--rounds", 3))
     with environment("throughput", options.database_url) as tmp:
         from django.db import connection
 
-        processes = Processes(tmp)
         app: list[float] = []
         raw: list[float] = []
-        try:
+        with Processes(tmp) as processes:
             for index in range(options.rounds):
                 raw.append(raw_round(processes, options.jobs, index))
                 app.append(app_round(processes, options.jobs, index))
@@ -108,8 +102,6 @@ def main() -> None:
                     f"round {index + 1}: raw RQ {raw[-1]:7.1f} jobs/s   Jobdesk {app[-1]:7.1f} jobs/s",
                     flush=True,
                 )
-        finally:
-            processes.stop()
         ratio = statistics.median(app) / statistics.median(raw)
         print(f"database: {connection.vendor}; {options.jobs} no-op jobs per round, one forking worker")
         print(f"raw RQ median  {statistics.median(raw):7.1f} jobs/s")

@@ -11,29 +11,24 @@ Target: growth under 10 % between the two samples.
 
 from __future__ import annotations
 
-import argparse
 import time
 
 import psutil
-from common import Processes, add_database_argument, environment
+from common import Processes, environment, parse_options
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--jobs", type=int, default=10_000)
-    add_database_argument(parser)
-    options = parser.parse_args()
+    options = parse_options(__doc__, ("--jobs", 10_000))
     with environment("memory", options.database_url) as tmp:
         from jobs.core.states import JobStatus
         from jobs.models import Job
         from jobs.services import schedule_jobs
 
         schedule_jobs({"task": "demo.noop"} for _ in range(options.jobs))
-        processes = Processes(tmp)
-        worker = processes.manage("rqworker", "normal", "--burst", name="worker")
-        process = psutil.Process(worker.pid)
-        early = last = None
-        try:
+        with Processes(tmp) as processes:
+            worker = processes.manage("rqworker", "normal", "--burst", name="worker")
+            process = psutil.Process(worker.pid)
+            early = last = None
             while worker.poll() is None:
                 done = Job.objects.filter(status=JobStatus.SUCCEEDED).count()
                 try:
@@ -44,8 +39,6 @@ def main() -> None:
                     early = rss
                 last = rss
                 time.sleep(0.5)
-        finally:
-            processes.stop()
         done = Job.objects.filter(status=JobStatus.SUCCEEDED).count()
         growth = (last - early) / early
         print(f"jobs done: {done} of {options.jobs}")

@@ -10,10 +10,9 @@ workflow's extra time divided by its nodes.
 
 from __future__ import annotations
 
-import argparse
 import time
 
-from common import Processes, add_database_argument, environment, wait_for_workers, wait_until
+from common import Processes, environment, parse_options, wait_for_workers, wait_until
 
 
 def plain(count: int) -> float:
@@ -43,18 +42,13 @@ def run_workflow(definition) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--nodes", type=int, default=1000)
-    parser.add_argument("--links", type=int, default=100)
-    add_database_argument(parser)
-    options = parser.parse_args()
+    options = parse_options(__doc__, ("--nodes", 1000), ("--links", 100))
     with environment("workflows", options.database_url) as tmp:
         from django.db import connection
 
         from jobs.core.workflows import chain, chord, group, step
 
-        processes = Processes(tmp)
-        try:
+        with Processes(tmp) as processes:
             processes.manage("rqworker", "normal", name="worker-1")
             processes.manage("rqworker", "normal", name="worker-2")
             wait_for_workers(2, "normal")
@@ -63,8 +57,6 @@ def main() -> None:
             members = group(*(step("demo.noop") for _ in range(options.nodes - 1)))
             fan_in = run_workflow(chord(members, step("demo.noop")))
             links = run_workflow(chain(*(step("demo.noop") for _ in range(options.links))))
-        finally:
-            processes.stop()
         print(f"database: {connection.vendor}; 2 workers")
         print(f"{options.nodes} plain jobs: {baseline:.1f} s ({options.nodes / baseline:.0f} jobs/s)")
         print(

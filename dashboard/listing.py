@@ -1,8 +1,7 @@
 """What the job list shows besides its rows: per-state tabs with their counts.
 
 The counts are the queue figures the housekeeper keeps (:func:`dashboard.queries.state_counts`),
-so a tab costs one small query at any table size; a state the figures don't count
-(succeeded, cancelled) is a tab without a number.
+so every tab's number costs one small query at any table size.
 """
 
 from __future__ import annotations
@@ -19,23 +18,23 @@ from jobs.core.states import JobStatus as S
 class Tab:
     label: str
     statuses: tuple[str, ...]
-    counted: str = ""
+    counted: str
     """The key of :func:`~dashboard.queries.state_counts` that counts this tab."""
 
 
 TABS = (
-    Tab("All", ()),
+    Tab("All", (), "all"),
     Tab("Scheduled", (S.SCHEDULED, S.DEFERRED), "scheduled"),
     Tab("Queued", (S.QUEUED,), "queued"),
     Tab("Running", (S.STARTED,), "started"),
     Tab("Failed", (S.FAILED,), "failed"),
-    Tab("Succeeded", (S.SUCCEEDED,)),
-    Tab("Cancelled", (S.CANCELLED,)),
+    Tab("Succeeded", (S.SUCCEEDED,), "succeeded"),
+    Tab("Cancelled", (S.CANCELLED,), "cancelled"),
 )
 
 
 def state_tabs(params: QueryDict) -> list[dict[str, object]]:
-    """Each tab's link (the other filters kept), its count if known, and whether it's open."""
+    """Each tab's link (the other filters kept), its count, and whether it's open."""
     counts = queries.state_counts(params.getlist("queue"))
     chosen = sorted(params.getlist("status"))
     tabs = []
@@ -48,7 +47,7 @@ def state_tabs(params: QueryDict) -> list[dict[str, object]]:
             {
                 "label": tab.label,
                 "query": link.urlencode(),
-                "count": counts.get(tab.counted) if tab.counted else None,
+                "count": counts[tab.counted],
                 "key": tab.counted,
                 "current": sorted(tab.statuses) == chosen,
             }

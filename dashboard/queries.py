@@ -192,16 +192,27 @@ def timeline(job: Job) -> list[tuple[str, datetime | None]]:
     return steps
 
 
-def state_counts(queues: list[str]) -> dict[str, int]:
-    """Jobs per state from the queue figures (one query): never a count over the Job table.
+STATE_FIGURES = {
+    "queued": "waiting",
+    "started": "running",
+    "scheduled": "scheduled",
+    "failed": "failed",
+    "succeeded": "succeeded",
+    "cancelled": "cancelled",
+}
+"""Each job-list state key and the QueueStats field that counts it."""
 
-    The housekeeper keeps these current every few seconds; states it doesn't count
-    (succeeded, cancelled) have no figure.
+
+def state_counts(queues: list[str]) -> dict[str, int]:
+    """Jobs per state, and ``all``, from the queue figures (one query): never a count over the Job table.
+
+    The housekeeper folds them in every few seconds (:mod:`jobs.monitoring.counters`).
     """
     names = [name for name in queues if name in conf.get().QUEUES] or list(conf.get().QUEUES)
-    rows = QueueStats.objects.filter(name__in=names).values_list("waiting", "running", "scheduled", "failed")
-    totals = [sum(column) for column in zip(*rows, strict=True)] or [0, 0, 0, 0]
-    return dict(zip(("queued", "started", "scheduled", "failed"), totals, strict=True))
+    rows = QueueStats.objects.filter(name__in=names).values_list(*STATE_FIGURES.values())
+    totals = [sum(column) for column in zip(*rows, strict=True)] or [0] * len(STATE_FIGURES)
+    counts = dict(zip(STATE_FIGURES, totals, strict=True))
+    return {**counts, "all": sum(totals)}
 
 
 def finished_count(jobs: QuerySet[Job], limit: int) -> int:

@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 class QueueStats(models.Model):
-    """Per-queue figures, kept current by the housekeeper so pages never COUNT(*) jobs."""
+    """Per-queue figures, kept current by the housekeeper so pages never COUNT(*) jobs.
+
+    ``waiting`` is the Redis queue's length; ``running``, ``scheduled`` and ``failed``
+    are recounted at every flush (small sets); ``succeeded`` and ``cancelled`` grow
+    without bound, so they move by the transitions into and out of those states
+    (:mod:`jobs.monitoring.counters`) and are recounted only as a repair.
+    """
 
     name = models.CharField(max_length=100, unique=True)
     paused = models.BooleanField(default=False)
@@ -21,6 +27,8 @@ class QueueStats(models.Model):
     running = models.PositiveIntegerField(default=0)
     scheduled = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
+    succeeded = models.PositiveBigIntegerField(default=0)
+    cancelled = models.PositiveBigIntegerField(default=0)
     processed_total = models.PositiveBigIntegerField(default=0)
     succeeded_total = models.PositiveBigIntegerField(default=0)
     failed_total = models.PositiveBigIntegerField(default=0)

@@ -10,6 +10,14 @@ them atomically every few seconds and adds them to ``QueueStats`` /
 these rows and reading them never counts Job rows. ``JOBS['METRICS_ENABLED'] = False``
 switches the per-task counting off (what the overhead benchmark compares); queue
 figures are always kept, since the dashboard and the admin read them.
+
+How many jobs of a queue are ``succeeded`` and ``cancelled`` now (the job list's tabs)
+can't be recounted at every flush: those sets grow to millions. They move by the
+transitions instead, through the same per-queue hash: a success is the ``succeeded``
+outcome :func:`record_attempt` already counts, and every other change (a cancel, a
+retry out of ``cancelled``, a delete or purge) is one :func:`record_state_changes`
+call on commit. :func:`recount_states` repairs them from the table (``jobs_reconcile``,
+and the housekeeper once an hour), in case a count was lost with Redis.
 """
 
 from __future__ import annotations
@@ -18,11 +26,13 @@ import logging
 import statistics
 from bisect import bisect_left
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from jobs import conf, signals
@@ -45,6 +55,12 @@ PENDING_KEY = REDIS_PREFIX + "metrics:pending"
 HEARTBEAT_KEY = REDIS_PREFIX + "scheduler:heartbeat"
 SEP = "\x1f"
 OUTCOMES = ("succeeded", "failed", "retried")
+COUNTED_STATES = (JobStatus.SUCCEEDED, JobStatus.CANCELLED)
+"""The states whose per-queue count moves by transitions (the QueueStats fields of that name)."""
+STATE_FIELD = "state:"
+RECOUNT_KEY = REDIS_PREFIX + "metrics:recounted"
+RECOUNT_EVERY = 3600
+"""Seconds between the housekeeper's repairs of the state counts (any scheduler process)."""
 
 
 def bucket_index(seconds: float) -> int:
@@ -114,6 +130,31 @@ def connect() -> None:
     signals.job_failed.connect(_on_failed, dispatch_uid="jobs.counters.failed")
 
 
+def record_state_changes(changes: Mapping[tuple[str, str], int]) -> None:
+    """Move the per-queue state counts by ``{(queue, status): delta}`` when the transaction commits.
+
+    The one call for every change QueueStats counts by transition, besides a worker's
+    success: callers pass whatever they changed (statuses not in
+    :data:`COUNTED_STATES` are dropped here, so the rule of what is counted lives once).
+    On commit, so a rolled-back change counts nothing; a Redis error is logged and never
+    fails the caller (:func:`recount_states` repairs).
+    """
+    kept = {
+        (queue, str(status)): delta
+        for (queue, status), delta in changes.items()
+        if status in COUNTED_STATES and delta
+    }
+    if kept:
+        transaction.on_commit(lambda: _push_state_changes(kept), robust=True)
+
+
+def _push_state_changes(changes: Mapping[tuple[str, str], int]) -> None:
+    with broker.connection().pipeline(transaction=False) as pipe:
+        for (queue, status), delta in changes.items():
+            pipe.hincrby(broker.COUNTERS_KEY.format(queue=queue), STATE_FIELD + status, delta)
+        pipe.execute()
+
+
 def _take_counters(redis: Redis, queue: str) -> dict[str, int]:
     key = broker.COUNTERS_KEY.format(queue=queue)
     with redis.pipeline() as pipe:
@@ -142,6 +183,7 @@ def _flush_queues(now: datetime, redis: Redis) -> None:
 
 def _apply_counters(name: str, counters: dict[str, int], minute: datetime, now: datetime) -> None:
     QueueStats.objects.get_or_create(name=name)
+    _apply_state_changes(name, counters)
     succeeded, failed, retried = (counters.get(outcome, 0) for outcome in OUTCOMES)
     processed = succeeded + failed + retried
     if not processed:
@@ -163,6 +205,48 @@ def _apply_counters(name: str, counters: dict[str, int], minute: datetime, now: 
         retried=F("retried") + retried,
         runtime_total_ms=F("runtime_total_ms") + runtime_ms,
     )
+
+
+def _apply_state_changes(name: str, counters: dict[str, int]) -> None:
+    """Add the pending state deltas; a count never goes below zero, whatever came first."""
+    deltas = {str(status): counters.get(STATE_FIELD + status, 0) for status in COUNTED_STATES}
+    deltas[JobStatus.SUCCEEDED] += counters.get("succeeded", 0)
+    moved = {field: Greatest(F(field) + delta, 0) for field, delta in deltas.items() if delta}
+    if moved:
+        QueueStats.objects.filter(name=name).update(**moved)
+
+
+def recount_states(now: datetime | None = None, redis: Redis | None = None) -> dict[str, dict[str, int]]:
+    """Set each queue's succeeded and cancelled counts from the table: the repair for drift.
+
+    Pending counters are folded first, so they aren't added on top of the count; a job
+    that changes state while the count runs may leave it one off until the next repair.
+    Returns the counts set, by queue.
+    """
+    flush(now, redis)
+    empty = dict.fromkeys(map(str, COUNTED_STATES), 0)
+    counted = {name: dict(empty) for name in conf.get().QUEUES}
+    rows = (
+        Job.objects.filter(queue__in=counted, status__in=COUNTED_STATES)
+        .order_by()
+        .values_list("queue", "status")
+        .annotate(n=Count("pk"))
+    )
+    for queue, status, n in rows:
+        counted[queue][status] = n
+    for name, figures in counted.items():
+        QueueStats.objects.update_or_create(name=name, defaults=figures)
+    return counted
+
+
+def recount_states_if_due(now: datetime | None = None, redis: Redis | None = None) -> bool:
+    """Recount once every :data:`RECOUNT_EVERY` seconds, whichever scheduler process gets there."""
+    now = now or timezone.now()
+    redis = redis or broker.connection()
+    if not redis.set(RECOUNT_KEY, now.timestamp(), nx=True, ex=RECOUNT_EVERY):
+        return False
+    recount_states(now, redis)
+    return True
 
 
 def _refresh_live_figures(name: str, redis: Redis, now: datetime) -> None:

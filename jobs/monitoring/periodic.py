@@ -1,8 +1,8 @@
 """Monitoring's share of the housekeeper's periodic pass.
 
-Folds the per-task counters into rows, prunes old history, beats the scheduler
-heartbeat and evaluates alert rules. Each duty is isolated: one failing is logged and
-never stops the others or the housekeeper.
+Folds the per-task counters into rows, repairs the state counts hourly, prunes old
+history, beats the scheduler heartbeat and evaluates alert rules. Each duty is
+isolated: one failing is logged and never stops the others or the housekeeper.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ def housekeep(now: datetime | None = None, redis: Redis | None = None) -> None:
     duties: tuple[tuple[str, Callable[[], object]], ...] = (
         ("heartbeat", lambda: counters.beat(now, redis)),
         ("metrics", lambda: counters.flush(now, redis)),
+        ("recount", lambda: counters.recount_states_if_due(now, redis)),
         ("prune", lambda: counters.prune(now)),
         ("alerts", lambda: evaluate.evaluate(now, redis)),
     )

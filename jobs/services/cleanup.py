@@ -10,15 +10,19 @@ transaction each, so no lock is held for long and workers keep writing.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from jobs import conf
 from jobs.core.registry import all_tasks
 from jobs.core.states import JobStatus
 from jobs.models import Job, JobLog
+from jobs.monitoring import counters
 
 logger = logging.getLogger("jobs.cleanup")
 
@@ -49,13 +53,28 @@ def _delete_succeeded(now: datetime, batch_size: int) -> int:
     return deleted + _delete(succeeded.exclude(task__in=own), default, batch_size)
 
 
-def _delete(jobs, finished_before: datetime, batch_size: int) -> int:
+def _delete(jobs: QuerySet[Job], finished_before: datetime, batch_size: int) -> int:
     old = jobs.filter(finished_at__lt=finished_before).order_by("finished_at")
     deleted = 0
     while True:
-        pks = list(old.values_list("pk", flat=True)[:batch_size])
-        if not pks:
-            return deleted
         with transaction.atomic():
-            JobLog.objects.filter(job_id__in=pks).delete()
-            deleted += Job.objects.filter(pk__in=pks).delete()[1].get(Job._meta.label, 0)
+            rows = delete_rows(old, batch_size)
+        if not rows:
+            return deleted
+        deleted += len(rows)
+
+
+def delete_rows(jobs: QuerySet[Job], limit: int) -> list[tuple[Any, str, str]]:
+    """Delete up to ``limit`` rows of ``jobs`` with their logs; returns (pk, queue, status) of each.
+
+    The rows are locked before they go, so the statuses are the ones deleted and the
+    per-queue state counts lose exactly those. Call inside a transaction.
+    """
+    rows = list(jobs.select_for_update(of=("self",)).values_list("pk", "queue", "status")[:limit])
+    if rows:
+        pks = [pk for pk, _, _ in rows]
+        JobLog.objects.filter(job_id__in=pks).delete()
+        Job.objects.filter(pk__in=pks).delete()
+        gone = Counter((queue, status) for _, queue, status in rows)
+        counters.record_state_changes({key: -n for key, n in gone.items()})
+    return rows

@@ -24,6 +24,7 @@ from jobs.exceptions import InvalidArguments, InvalidTransition, JobsError
 from jobs.models import Job, JobLog
 from jobs.models.jobs import get_job
 from jobs.models.journal import describe_actor, log_event
+from jobs.monitoring import counters
 
 logger = logging.getLogger("jobs.services")
 
@@ -130,10 +131,11 @@ def retry_job(job_id: Any, *, user: Any = None, via: str = "code", now: datetime
     job = get_job(job_id)
     if job.status not in RETRYABLE:
         raise _refusal(job, "retried", "only failed or cancelled jobs can be retried")
+    was = job.status
     waiting_for = pending_dependencies(list(job.depends_on.all()))
     target = S.DEFERRED if waiting_for else S.QUEUED
     with transaction.atomic():
-        changed = Job.objects.filter(pk=job.pk, status__in=RETRYABLE).update(
+        changed = Job.objects.filter(pk=job.pk, status=was).update(
             status=target,
             max_attempts=Greatest(F("max_attempts"), F("attempts") + 1),
             run_at=None,
@@ -144,7 +146,8 @@ def retry_job(job_id: Any, *, user: Any = None, via: str = "code", now: datetime
             progress_message="",
         )
         if not changed:
-            raise _refusal(get_job(job.pk), "retried", "only failed or cancelled jobs can be retried")
+            return retry_job(job.pk, user=user, via=via, now=now)
+        counters.record_state_changes({(job.queue, was): -1})
         job.refresh_from_db()
         job.pending_dependencies = waiting_for
         log_event(job, JobLog.Event.MANUAL, f"Retried by {describe_actor(user, via)}.", user=user, via=via)
@@ -176,6 +179,7 @@ def cancel_job(job_id: Any, *, user: Any = None, via: str = "code", now: datetim
         changed = Job.objects.filter(pk=job.pk, status=was).update(status=S.CANCELLED, finished_at=now)
         if not changed:
             return cancel_job(job.pk, user=user, via=via, now=now)
+        counters.record_state_changes({(job.queue, S.CANCELLED): 1})
         job.refresh_from_db()
         stopping = " The running attempt is being stopped." if was == S.STARTED else ""
         log_event(
@@ -234,10 +238,13 @@ def delete_job(job_id: Any, *, user: Any = None, via: str = "code") -> Job:
         JobNotFound, InvalidTransition (running).
     """
     job = get_job(job_id)
+    if job.status == S.STARTED:
+        raise _refusal(job, "deleted", "cancel it first")
     with transaction.atomic():
-        deleted, _ = Job.objects.filter(pk=job.pk).exclude(status=S.STARTED).delete()
+        deleted, _ = Job.objects.filter(pk=job.pk, status=job.status).delete()
         if not deleted:
-            raise _refusal(get_job(job.pk), "deleted", "cancel it first")
+            return delete_job(job.pk, user=user, via=via)
+        counters.record_state_changes({(job.queue, job.status): -1})
         job_key = str(job.pk)
         transaction.on_commit(lambda: broker.remove(job_key), robust=True)
     logger.info("job_id=%s event=deleted by=%s", job.pk, describe_actor(user, via))

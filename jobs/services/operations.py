@@ -9,7 +9,7 @@ after commit. Bulk work goes in batches of :data:`BATCH`, one short transaction 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 from django.db import transaction
@@ -24,6 +24,8 @@ from jobs.exceptions import InvalidTransition
 from jobs.models import Job, JobLog
 from jobs.models.jobs import get_job
 from jobs.models.journal import describe_actor, log_event
+from jobs.monitoring import counters
+from jobs.services.cleanup import delete_rows
 
 logger = logging.getLogger("jobs.services")
 
@@ -66,14 +68,13 @@ def purge_jobs(jobs: QuerySet[Job], *, limit: int, user: Any = None, via: str = 
     finished = jobs.filter(status__in=TERMINAL).order_by()
     deleted = 0
     while deleted < limit:
-        rows = list(finished.values_list("pk", "queue")[: min(BATCH, limit - deleted)])
+        with transaction.atomic():
+            rows = delete_rows(finished, min(BATCH, limit - deleted))
+            copies = [(pk, queue) for pk, queue, _ in rows]
+            transaction.on_commit(lambda copies=copies: _drop(copies), robust=True)
         if not rows:
             break
-        with transaction.atomic():
-            pks = [pk for pk, _ in rows]
-            JobLog.objects.filter(job_id__in=pks).delete()
-            deleted += Job.objects.filter(pk__in=pks, status__in=TERMINAL).delete()[1].get(Job._meta.label, 0)
-            transaction.on_commit(lambda rows=rows: _drop(rows), robust=True)
+        deleted += len(rows)
     logger.info("event=purged jobs=%s by=%s", deleted, describe_actor(user, via))
     return deleted
 
@@ -103,6 +104,7 @@ def _cancel_batch(batch: list[Job], message: str, *, user: Any, via: str) -> int
     pks = [job.pk for job in batch]
     Job.objects.filter(pk__in=pks, status=S.QUEUED).update(status=S.CANCELLED, finished_at=now)
     done = [job for job in Job.objects.filter(pk__in=pks, status=S.CANCELLED, finished_at=now)]
+    counters.record_state_changes(Counter((job.queue, S.CANCELLED) for job in done))
     actor = user if getattr(user, "is_authenticated", False) else None
     JobLog.objects.bulk_create(
         JobLog(job=job, event=JobLog.Event.CANCELLED, message=message, attempt=job.attempts,

@@ -21,16 +21,36 @@ def test_search_finds_jobs_by_arguments_kwargs_and_tags(operator):
 
 
 def test_state_tabs_count_from_queue_stats_and_keep_other_filters(operator):
-    QueueStats.objects.create(name="normal", waiting=4, running=1, scheduled=3, failed=9)
-    QueueStats.objects.create(name="high", failed=2)
+    QueueStats.objects.create(
+        name="normal", waiting=4, running=1, scheduled=3, failed=9, succeeded=120, cancelled=6
+    )
+    QueueStats.objects.create(name="high", failed=2, succeeded=1000)
     page = operator.get("/dashboard/jobs/", {"queue": "normal", "status": "failed"})
     tabs = {tab["label"]: tab for tab in page.context["tabs"]}
     assert tabs["Failed"]["count"] == 9 and tabs["Failed"]["current"]
     assert tabs["Queued"]["count"] == 4 and tabs["Scheduled"]["count"] == 3
-    assert tabs["Succeeded"]["count"] is None
+    assert tabs["Succeeded"]["count"] == 120 and tabs["Cancelled"]["count"] == 6
+    assert tabs["All"]["count"] == 4 + 1 + 3 + 9 + 120 + 6
     assert "queue=normal" in tabs["Running"]["query"] and "status=started" in tabs["Running"]["query"]
     html = page.content.decode()
     assert 'data-count="failed">9<' in html and "<select multiple" not in html
+    assert 'data-count="succeeded">120<' in html and 'data-count="cancelled">6<' in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_succeeded_and_cancelled_tabs_count_what_really_happened(operator, burst_worker, redis):
+    from jobs.monitoring import counters
+    from jobs.services import cancel_job, delete_job
+
+    done = [schedule_job("tests.add", args=[n, 1]) for n in range(3)]
+    burst_worker("normal")
+    cancel_job(schedule_job("tests.add", args=[0, 0]).pk)
+    delete_job(done[0].pk)
+    counters.flush()
+    html = operator.get("/dashboard/jobs/").content.decode()
+    assert 'data-count="succeeded">2<' in html and 'data-count="cancelled">1<' in html
+    feed = operator.get("/dashboard/jobs/rows/", {"queue": "normal"}).json()
+    assert (feed["counts"]["succeeded"], feed["counts"]["cancelled"], feed["counts"]["all"]) == (2, 1, 3)
 
 
 def test_state_tabs_never_count_the_job_table(operator):

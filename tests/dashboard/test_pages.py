@@ -105,7 +105,15 @@ def test_job_rows_feed_renders_the_same_rows_and_the_state_counts(operator):
     data = operator.get("/dashboard/jobs/rows/", {"status": "failed", "select": "1"}).json()
     assert data["ids"] == [str(job.pk)]
     assert 'name="ids"' in data["html"] and "RuntimeError: boom" in data["html"]
-    assert data["counts"] == {"queued": 2, "started": 0, "scheduled": 0, "failed": 5}
+    assert data["counts"] == {
+        "queued": 2,
+        "started": 0,
+        "scheduled": 0,
+        "failed": 5,
+        "succeeded": 0,
+        "cancelled": 0,
+        "all": 7,
+    }
 
 
 def test_queues_page_and_queue_drill_down(operator):

@@ -71,6 +71,23 @@ def test_a_new_job_appears_in_the_list_and_pausing_stops_it(page):
     screenshot(page, "console/jobs-live")
 
 
+def test_the_succeeded_tab_counts_jobs_a_real_worker_finishes_without_a_reload(page, processes):
+    errors = console_errors(page)
+    processes.scheduler()
+    processes.worker("normal")
+    page.goto("/dashboard/jobs/")
+    page.evaluate("window.notReloaded = true")
+    succeeded = page.locator('nav.tabs [data-count="succeeded"]')
+    expect(succeeded).to_have_text("0", timeout=30_000)
+    for n in range(2):
+        schedule_job("tests.add", args=[n, 1])
+    expect(succeeded).to_have_text("2", timeout=90_000)
+    expect(page.locator('nav.tabs [data-count="all"]')).to_have_text("2")
+    assert page.evaluate("window.notReloaded") is True
+    assert errors == []
+    screenshot(page, "console/jobs-tab-counts")
+
+
 def test_a_selection_survives_a_live_update(page):
     jobs = make_jobs(2, status="failed")
     page.goto("/dashboard/jobs/")
