@@ -21,6 +21,7 @@ JOB_LOG_FIELDS = ("id", "created_at", "level", "event", "message", "attempt", "u
 
 QUEUE_FIELDS = (
     "name", "paused", "paused_at", "paused_by", "waiting", "running", "scheduled", "failed",
+    "succeeded", "cancelled",
     "processed_total", "succeeded_total", "failed_total", "retried_total", "success_rate",
     "average_runtime_ms", "runtime_p50_ms", "runtime_p95_ms", "runtime_p99_ms",
     "oldest_waiting_at", "last_processed_at", "updated_at",
