@@ -8,6 +8,7 @@ at 3 a.m. (or comes back), written to the :class:`~jobs.models.FlowChange` audit
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
@@ -94,10 +95,21 @@ def flow_overview() -> dict[str, Any]:
 
 def job_wait(job: Job) -> str | None:
     """``"waiting: bank-api breaker open until 10:42:05"`` for a job held by flow control."""
-    if job.status != JobStatus.SCHEDULED:
-        return None
-    note = waiting.note(str(job.pk))
-    return f"waiting: {note['reason']}" if note else None
+    return job_waits([job]).get(str(job.pk))
+
+
+def job_waits(jobs: Iterable[Job]) -> dict[str, str]:
+    """:func:`job_wait` of many jobs (by id, only those waiting on a limit), one Redis read.
+
+    Only a ``scheduled`` job can be held, so other jobs cost nothing; with Redis away
+    nothing is said rather than the page failing (the wait is a hint, the row the truth).
+    """
+    ids = [str(job.pk) for job in jobs if job.status == JobStatus.SCHEDULED]
+    try:
+        found = waiting.notes(ids)
+    except FlowUnavailable:
+        return {}
+    return {job_id: f"waiting: {note['reason']}" for job_id, note in found.items()}
 
 
 def breaker(name: str) -> dict[str, Any]:
