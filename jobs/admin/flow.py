@@ -23,10 +23,18 @@ from jobs.services.actions import may
 @admin.register(FlowOverride)
 class FlowOverrideAdmin(DeletesThroughService, admin.ModelAdmin):
     delete_service = staticmethod(flow.delete_override)
-    list_display = ("kind", "name", "concurrency", "rate_limit", "updated_at", "updated_by")
+    list_display = (
+        "kind",
+        "name",
+        "concurrency",
+        "rate_limit",
+        "concurrency_key",
+        "updated_at",
+        "updated_by",
+    )
     list_filter = ("kind",)
     search_fields = ("name",)
-    fields = ("kind", "name", "concurrency", "rate_limit")
+    fields = flow.OVERRIDE_FIELDS
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return may(request.user, "override_limits")
@@ -38,16 +46,12 @@ class FlowOverrideAdmin(DeletesThroughService, admin.ModelAdmin):
         return may(request.user, "override_limits")
 
     def save_model(self, request: HttpRequest, obj: FlowOverride, form: Any, change: bool) -> None:
-        data = form.cleaned_data
+        values = {field: form.cleaned_data.get(field) for field in flow.OVERRIDE_FIELDS}
         try:
-            saved = flow.save_override(
-                data["kind"],
-                data["name"],
-                concurrency=data.get("concurrency"),
-                rate_limit=data.get("rate_limit") or "",
-                user=request.user,
-                via="admin",
-            )
+            if change:
+                saved = flow.update_override(obj.pk, user=request.user, via="admin", **values)
+            else:
+                saved = flow.save_override(**values, user=request.user, via="admin")
         except JobsError as exc:
             self.message_user(request, exc.message, messages.ERROR)
             return

@@ -39,8 +39,8 @@ class JobSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Job
-        fields = (*JOB_FIELDS, "wait_reason")
-        read_only_fields = fields
+        fields = JOB_FIELDS
+        read_only_fields = JOB_FIELDS
         list_serializer_class = JobListSerializer
 
     def get_depends_on(self, job: Job) -> list[str]:
