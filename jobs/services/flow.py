@@ -25,6 +25,7 @@ from jobs.engine import broker
 from jobs.engine.flow import breakers, reads, scopes, waiting
 from jobs.exceptions import Invalid, NotFound
 from jobs.models import FlowChange, FlowOverride, Job
+from jobs.models.journal import describe_actor
 
 
 class UnknownBreaker(NotFound):
@@ -140,7 +141,8 @@ def force_breaker(name: str, *, open: bool, user: Any = None, via: str = "code")
     _check_breaker(name)
     with transaction.atomic():
         _audit(user, via, f"breaker:{name}", "forced open" if open else "forced closed")
-        transaction.on_commit(lambda: breakers.force(name, open_=open))
+        by = describe_actor(user, via)
+        transaction.on_commit(lambda: breakers.force(name, open_=open, by=by))
     return breaker_row(breakers.state(name))
 
 
