@@ -1,16 +1,18 @@
 """Flow control's cost per job: no-op throughput with a concurrency and a rate limit vs none.
 
-Starts its own Redis and database, then runs ``--rounds`` pairs of rounds, alternating
-the limited and the free task so machine noise hits both alike. Each round starts
-``--workers`` fresh ``rqworker normal`` processes of one worker class, schedules
-``--jobs`` no-op jobs in one bulk call and measures ``jobs / (last finished_at - first
-started_at)``. The limited task has ``concurrency=1000, rate_limit="100000/s"``: limits
-that never bind, so what is measured is the check (one row read, one Redis script to
-take the slot and the start, one to give the slot back). Target: < 10 % on both
-worker classes.
+Starts its own Redis and database, then, for each worker class asked for (by default
+both of Jobdesk's: the forking ``Worker`` and the fast lane's ``FastWorker``), runs
+``--rounds`` pairs of rounds, alternating the limited and the free task so machine
+noise hits both alike. Each round starts ``--workers`` fresh ``rqworker normal``
+processes of that class, schedules ``--jobs`` no-op jobs in one bulk call and measures
+``jobs / (last finished_at - first started_at)``. The limited task has
+``concurrency=1000, rate_limit="100000/s"``: limits that never bind, so what is measured
+is the check (one row read, one Redis script to take the slot and the start, one to
+give the slot back). Target: < 10 % on both worker classes.
 
-    .venv/bin/python bench/flow_overhead.py                                 # Jobdesk's forking worker
-    .venv/bin/python bench/flow_overhead.py --worker-class rq.SimpleWorker  # no fork per job
+    .venv/bin/python bench/flow_overhead.py                          # both worker classes
+    .venv/bin/python bench/flow_overhead.py --worker-class fast      # FastWorker only
+    .venv/bin/python bench/flow_overhead.py --worker-class rq.SimpleWorker  # plain RQ, for comparison
 """
 
 from __future__ import annotations
@@ -27,25 +29,41 @@ BENCH = Path(__file__).resolve().parent
 TASKS = {"JOBS_TASK_MODULES": "flow_tasks", "PYTHONPATH": str(BENCH)}
 
 
+WORKER_CLASSES = {
+    "forking": "jobs.engine.worker.Worker",
+    "fast": "jobs.engine.fastlane.worker.FastWorker",
+}
+"""Jobdesk's two worker classes, by a short name; both run with Jobdesk's defaults."""
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--jobs", type=int, default=500, help="no-op jobs per round")
     parser.add_argument("--rounds", type=int, default=3, help="pairs of rounds (limited, free)")
     parser.add_argument("--workers", type=int, default=2, help="rqworker processes per round")
-    parser.add_argument("--worker-class", default="jobs.engine.worker.Worker", help="e.g. rq.SimpleWorker")
+    parser.add_argument(
+        "--worker-class",
+        action="append",
+        dest="worker_classes",
+        help="forking, fast, or a dotted RQ worker class; repeat for several (default: forking and fast)",
+    )
     add_database_argument(parser)
-    return parser.parse_args()
+    options = parser.parse_args()
+    options.worker_classes = [WORKER_CLASSES.get(c, c) for c in options.worker_classes or WORKER_CLASSES]
+    return options
 
 
-def worker_args(options: argparse.Namespace, name: str) -> list[str]:
-    args = ["rqworker", "normal", "--name", name]
-    if options.worker_class != "jobs.engine.worker.Worker":
-        args += ["--worker-class", options.worker_class, "--job-class", "jobs.engine.broker.JSONJob"]
-        args += ["--serializer", "rq.serializers.JSONSerializer"]
+def worker_args(worker_class: str, name: str) -> list[str]:
+    """``rqworker`` arguments: Jobdesk's classes bring their job class and serializer, RQ's don't."""
+    args = ["rqworker", "normal", "--name", name, "--worker-class", worker_class]
+    if worker_class not in WORKER_CLASSES.values():
+        args += ["--job-class", "jobs.engine.broker.JSONJob", "--serializer", "rq.serializers.JSONSerializer"]
     return args
 
 
-def one_round(options: argparse.Namespace, processes: Processes, task: str, index: int) -> float:
+def one_round(
+    options: argparse.Namespace, processes: Processes, worker_class: str, task: str, index: int
+) -> float:
     """Run one round of ``task``; returns jobs per second."""
     from django.db.models import Max, Min
 
@@ -54,8 +72,8 @@ def one_round(options: argparse.Namespace, processes: Processes, task: str, inde
     from jobs.services import schedule_jobs
 
     for number in range(options.workers):
-        name = f"bench-{index}-{number}"
-        processes.manage(*worker_args(options, name), name=name, **TASKS)
+        name = f"bench-{worker_class.rsplit('.', 1)[-1]}-{index}-{number}"
+        processes.manage(*worker_args(worker_class, name), name=name, **TASKS)
     wait_for_workers(options.workers, "normal")
     ids = [job.pk for job in schedule_jobs({"task": task} for _ in range(options.jobs))]
     rows = Job.objects.filter(pk__in=ids)
@@ -85,9 +103,9 @@ def check_cost(samples: int = 2000) -> tuple[float, float]:
     return read, (time.perf_counter() - began) / samples
 
 
-def report(limited: list[float], free: list[float], options: argparse.Namespace) -> None:
+def report(limited: list[float], free: list[float], options: argparse.Namespace, worker_class: str) -> None:
     limited_median, free_median = statistics.median(limited), statistics.median(free)
-    print(f"worker class {options.worker_class}, {options.workers} workers, {options.jobs} jobs per round")
+    print(f"worker class {worker_class}, {options.workers} workers, {options.jobs} jobs per round")
     print("limited: " + "  ".join(f"{v:7.1f}" for v in limited) + f"   median {limited_median:7.1f} jobs/s")
     print("free   : " + "  ".join(f"{v:7.1f}" for v in free) + f"   median {free_median:7.1f} jobs/s")
     ratios = [a / b for a, b in zip(limited, free, strict=True)]
@@ -110,16 +128,24 @@ def main() -> None:
 
         processes = Processes(tmp)
         try:
-            limited: list[float] = []
-            free: list[float] = []
-            for index in range(options.rounds * 2):
-                task = "bench.flow.limited" if index % 2 == 0 else "bench.flow.free"
-                rate = one_round(options, processes, task, index)
-                (limited if task.endswith("limited") else free).append(rate)
-                print(f"round {index + 1}: {task:20} {rate:7.1f} jobs/s", flush=True)
-            report(limited, free, options)
+            for worker_class in options.worker_classes:
+                run_class(options, processes, worker_class)
         finally:
             processes.stop()
+
+
+def run_class(options: argparse.Namespace, processes: Processes, worker_class: str) -> None:
+    """The alternating rounds of one worker class, then its report."""
+    limited: list[float] = []
+    free: list[float] = []
+    for index in range(options.rounds * 2):
+        task = "bench.flow.limited" if index % 2 == 0 else "bench.flow.free"
+        rate = one_round(options, processes, worker_class, task, index)
+        (limited if task.endswith("limited") else free).append(rate)
+        print(
+            f"{worker_class.rsplit('.', 1)[-1]} round {index + 1}: {task:20} {rate:7.1f} jobs/s", flush=True
+        )
+    report(limited, free, options, worker_class)
 
 
 if __name__ == "__main__":
