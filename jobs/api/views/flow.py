@@ -117,12 +117,18 @@ class FlowOverrideSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+MAX_CONCURRENCY = 2_147_483_647
+"""The largest limit the column holds (every database's positive integer); 0 and below are the service's."""
+
+
 class FlowOverrideWriteSerializer(StrictSerializer):
     """Types and sizes only: every rule (a known task, limits above 0, …) is the service's."""
 
     kind = serializers.ChoiceField(choices=FlowOverride.Kind.choices)
     name = text(FlowOverride, "name")
-    concurrency = serializers.IntegerField(required=False, allow_null=True, help_text="Null: as in code.")
+    concurrency = serializers.IntegerField(
+        required=False, allow_null=True, max_value=MAX_CONCURRENCY, help_text="Null: as in code."
+    )
     rate_limit = text(FlowOverride, "rate_limit", required=False, allow_blank=True, help_text='e.g. "100/m".')
     concurrency_key = text(
         FlowOverride,
@@ -146,6 +152,7 @@ class FlowOverrideViewSet(ApiViewSet):
 
     serializer_class = FlowOverrideSerializer
     pagination_class = OverrideCursorPagination
+    lookup_value_regex = "[^/]+"
     permission_map = permissions_for(
         list="view_flow",
         retrieve="view_flow",
