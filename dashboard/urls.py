@@ -55,5 +55,5 @@ from dashboard.views import breakers  # noqa: E402
 
 urlpatterns += [
     path("breakers/", breakers.breaker_list, name="breakers"),
-    path("breakers/<str:name>/<str:action>/", breakers.breaker_action, name="breaker-action"),
+    path("breakers/<path:name>/<str:action>/", breakers.breaker_action, name="breaker-action"),
 ]

@@ -80,7 +80,7 @@ class FlowChangeAdmin(admin.ModelAdmin):
         return super().has_view_permission(request, obj) or may(request.user, "force_breaker")
 
     def get_urls(self) -> list:
-        force = path("breakers/<str:name>/<str:action>/", self.admin_site.admin_view(self.force_view))
+        force = path("breakers/<path:name>/<str:action>/", self.admin_site.admin_view(self.force_view))
         return [force, *super().get_urls()]
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
