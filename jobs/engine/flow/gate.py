@@ -71,7 +71,8 @@ def claim(job_id: str, worker_name: str, start: Start) -> Job | Held | None:
     if refusal is not None:
         waiting.defer(job_id, refusal, limits, now)
         return HELD
-    broker.connection().delete(keys.note(job_id))
+    if not limits:  # an admitted job's note went with its slots (slots.admit)
+        broker.connection().delete(keys.note(job_id))
     job = start(job_id, worker_name)
     if job is None:
         _give_back(job_id, limits)
