@@ -162,13 +162,20 @@ class Processes:
         self.running.clear()
 
 
+WORKER_CLASSES = {
+    "forking": "jobs.engine.worker.Worker",
+    "fast": "jobs.engine.fastlane.worker.FastWorker",
+}
+"""Jobdesk's two worker classes, by a short name; both bring their job class and serializer."""
+
+
 def worker_args(worker_class: str, name: str, *, skip_checks: bool = False) -> list[str]:
     """``rqworker normal`` named ``name``; a class other than Jobdesk's gets RQ's JSON job and
     serializer (what Jobdesk's queues hold), and ``--skip-checks`` if it is foreign on purpose."""
-    args = ["rqworker", "normal", "--name", name]
-    if worker_class != "jobs.engine.worker.Worker":
-        args += ["--worker-class", worker_class, "--job-class", "jobs.engine.broker.JSONJob"]
-        args += ["--serializer", "rq.serializers.JSONSerializer", *(["--skip-checks"] if skip_checks else [])]
+    args = ["rqworker", "normal", "--name", name, "--worker-class", worker_class]
+    if worker_class not in WORKER_CLASSES.values():
+        args += ["--job-class", "jobs.engine.broker.JSONJob", "--serializer", "rq.serializers.JSONSerializer"]
+        args += ["--skip-checks"] if skip_checks else []
     return args
 
 

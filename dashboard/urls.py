@@ -49,3 +49,11 @@ urlpatterns += [
     path("fleet/pools/<str:name>/resize/", fleet.resize, name="fleet-resize"),
     path("fleet/workers/<str:name>/stop/", fleet.stop, name="fleet-stop"),
 ]
+
+# Circuit breakers (dashboard.views.breakers).
+from dashboard.views import breakers  # noqa: E402
+
+urlpatterns += [
+    path("breakers/", breakers.breaker_list, name="breakers"),
+    path("breakers/<path:name>/<str:action>/", breakers.breaker_action, name="breaker-action"),
+]

@@ -10,7 +10,7 @@ from jobs.api.views.alerts import AlertRuleViewSet, AlertViewSet
 from jobs.api.views.attempts import JobAttemptsViewSet
 from jobs.api.views.events import EventTriggerViewSet, EventViewSet
 from jobs.api.views.fleet import FleetWorkerViewSet, PoolViewSet
-from jobs.api.views.flow import FlowViewSet
+from jobs.api.views.flow import FlowOverrideViewSet, FlowViewSet
 from jobs.api.views.jobs import JobViewSet
 from jobs.api.views.queues import QueueViewSet
 from jobs.api.views.recurring import RecurringJobViewSet
@@ -30,6 +30,7 @@ router.register("metrics", MetricsViewSet, basename="metrics")
 router.register("health", HealthViewSet, basename="health")
 router.register("pools", PoolViewSet, basename="pool")
 router.register("fleet-workers", FleetWorkerViewSet, basename="fleet-worker")
+router.register("flow/overrides", FlowOverrideViewSet, basename="flow-override")
 router.register("flow", FlowViewSet, basename="flow")
 router.register("events", EventViewSet, basename="event")
 router.register("event-triggers", EventTriggerViewSet, basename="event-trigger")

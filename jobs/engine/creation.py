@@ -18,6 +18,7 @@ from jobs.core import flow, validation
 from jobs.core.registry import Task
 from jobs.core.states import JobStatus
 from jobs.engine import broker
+from jobs.engine.bulk_insert import insert_new
 from jobs.engine.dependants import pending_dependencies
 from jobs.engine.flow import unique
 from jobs.exceptions import InvalidSchedule, JobNotFound, UnknownDependency
@@ -82,6 +83,38 @@ def build_job(
     job.pending_dependencies = waiting_for
     job.all_dependencies = tuple(depends_on)
     return job, waiting_for
+
+
+def build_keyed(
+    task: str | Task, *, user: Any = None, idempotency_key: Any = None, **options: Any
+) -> tuple[Job, list[unique.Key]]:
+    """:func:`build_job` for a bulk call, with the uniqueness and idempotency keys the job
+    would hold (see :func:`insert_bulk`).
+
+    Raises:
+        InvalidArguments: for a bad idempotency key; and :func:`build_job`'s refusals.
+    """
+    idempotency_key = flow.check_idempotency_key(idempotency_key)
+    job, _ = build_job(task, user=user, **options)
+    return job, unique.keys_for(job, idempotency_key, user)
+
+
+def insert_bulk(jobs: list[Job], keys: list[list[unique.Key]]) -> list[Job]:
+    """Insert many built jobs inside the caller's transaction; the answer at each position.
+
+    A job without keys goes in with one COPY or prepared INSERT; a job with keys is
+    answered by their holder when it has one (an existing job, or an earlier job of the
+    same call), so a unique task's duplicates in bulk make no second job either.
+
+    Raises:
+        Conflict: an idempotency key reused for a different request.
+    """
+    insert_new([job for job, job_keys in zip(jobs, keys, strict=True) if not job_keys])
+    keyed = [(job, job_keys) for job, job_keys in zip(jobs, keys, strict=True) if job_keys]
+    if not keyed:
+        return jobs
+    answers = iter(unique.create_many_once([job for job, _ in keyed], [k for _, k in keyed], insert_new))
+    return [next(answers) if job_keys else job for job, job_keys in zip(jobs, keys, strict=True)]
 
 
 def _first_status(due: datetime | None, waiting_for: list[Job]) -> JobStatus:

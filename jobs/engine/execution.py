@@ -269,8 +269,10 @@ def _perform_and_record(job: Job) -> Any:
 
 
 def claim(job_id: str, worker_name: str) -> Job | None:
-    """Start an attempt; None (and a log line) if the job isn't startable."""
+    """Start an attempt; None (and a log line) if the job isn't startable or a limit held it."""
     job = flow_gate.claim(job_id, worker_name, lifecycle.start_attempt)  # flow control (issue 15)
+    if job is flow_gate.HELD:  # it waits, and ``event=held`` said why
+        return None
     if job is None:
         logger.info("job_id=%s skipped: not startable (cancelled, or already run)", job_id)
         return None

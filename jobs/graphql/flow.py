@@ -1,14 +1,18 @@
-"""Flow control in GraphQL (issue 15): ``flow { tasks queues breakers }`` and
-``forceBreaker(name:, open:)``, over :mod:`jobs.services.flow`."""
+"""Flow control in GraphQL (issue 15): ``flow { tasks queues breakers }``,
+``forceBreaker(name:, open:)`` and the operators' overrides of limits
+(``flowOverrides``, ``saveFlowOverride``, ``updateFlowOverride``, ``deleteFlowOverride``),
+over :mod:`jobs.services.flow`."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import graphene
+from graphene_django import DjangoObjectType
 
 from jobs.graphql.access import VIA, require
-from jobs.graphql.mutations.base import ServiceMutation
+from jobs.graphql.mutations.base import ServiceMutation, given
+from jobs.models import FlowOverride
 from jobs.services import flow
 
 
@@ -54,8 +58,30 @@ class FlowType(graphene.ObjectType):
     breakers = graphene.List(graphene.NonNull(BreakerType), required=True)
 
 
+class FlowOverrideType(DjangoObjectType):
+    id = graphene.ID(required=True)
+    updated_by = graphene.String(description="The username of who changed it last.")
+
+    class Meta:
+        model = FlowOverride
+        fields = ("id", *flow.OVERRIDE_FIELDS, "updated_at", "updated_by")
+        convert_choices_to_enum = False
+
+    def resolve_updated_by(self: FlowOverride, info: Any) -> str | None:
+        return self.updated_by.username if self.updated_by_id else None
+
+
 class FlowQuery(graphene.ObjectType):
     flow = graphene.Field(FlowType, required=True, description="Limits, their usage now, and the breakers.")
+    flow_overrides = graphene.List(
+        graphene.NonNull(FlowOverrideType),
+        required=True,
+        description="Operators' limits.",
+    )
+
+    def resolve_flow_overrides(self, info: Any) -> list[FlowOverride]:
+        require(info, "view_flow")
+        return list(flow.overrides())
 
     def resolve_flow(self, info: Any) -> FlowType:
         require(info, "view_flow")
@@ -83,3 +109,56 @@ class ForceBreaker(ServiceMutation):
     @classmethod
     def perform(cls, user: Any, name: str, open: bool) -> dict[str, Any]:
         return {"breaker": BreakerType(**flow.force_breaker(name, open=open, user=user, via=VIA))}
+
+
+class FlowOverrideInput(graphene.InputObjectType):
+    kind = graphene.String(description="task or queue.")
+    name = graphene.String(description="The task's registered name, or the queue's.")
+    concurrency = graphene.Int(description="At most this many at once; null: as in code.")
+    rate_limit = graphene.String(description='e.g. "100/m"; empty: as in code.')
+    concurrency_key = graphene.String(description="Parameters, comma-separated; empty: as in code.")
+
+
+class SaveFlowOverride(ServiceMutation):
+    """Set a task's or queue's limits (replacing its override, if any); audited."""
+
+    class Arguments:
+        input = FlowOverrideInput(required=True)
+
+    override = graphene.Field(FlowOverrideType)
+    action = "override_limits"
+
+    @classmethod
+    def perform(cls, user: Any, input: Any) -> dict[str, Any]:
+        values = {field: input.get(field) for field in flow.OVERRIDE_FIELDS}
+        return {"override": flow.save_override(**values, user=user, via=VIA)}
+
+
+class UpdateFlowOverride(ServiceMutation):
+    """Change the fields given of an override; audited."""
+
+    class Arguments:
+        id = graphene.ID(required=True)
+        input = FlowOverrideInput(required=True)
+
+    override = graphene.Field(FlowOverrideType)
+    action = "override_limits"
+
+    @classmethod
+    def perform(cls, user: Any, id: str, input: Any) -> dict[str, Any]:
+        return {"override": flow.update_override(id, user=user, via=VIA, **given(input))}
+
+
+class DeleteFlowOverride(ServiceMutation):
+    """Back to the limits in code or settings; audited."""
+
+    class Arguments:
+        id = graphene.ID(required=True)
+
+    ok = graphene.Boolean()
+    action = "override_limits"
+
+    @classmethod
+    def perform(cls, user: Any, id: str) -> dict[str, Any]:
+        flow.delete_override(id, user=user, via=VIA)
+        return {"ok": True}

@@ -37,6 +37,9 @@ class Mutation(EventMutation, WorkflowMutation, graphene.ObjectType):
 
 class FlowMutation(graphene.ObjectType):
     force_breaker = flow_schema.ForceBreaker.Field()
+    save_flow_override = flow_schema.SaveFlowOverride.Field()
+    update_flow_override = flow_schema.UpdateFlowOverride.Field()
+    delete_flow_override = flow_schema.DeleteFlowOverride.Field()
 
 
 class FullQuery(EventQuery, WorkflowQuery, FleetQuery, flow_schema.FlowQuery, Query):

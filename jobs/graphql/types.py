@@ -18,7 +18,7 @@ from jobs.core.schedules import describe_schedule, schedule_spec
 from jobs.graphql.attempts import attempt_history_field
 from jobs.graphql.scalars import JSON
 from jobs.models import Alert, AlertRule, Job, JobLog, QueueStats, RecurringJob
-from jobs.services import shapes
+from jobs.services import flow, shapes
 
 
 class ErrorType(graphene.ObjectType):
@@ -71,6 +71,10 @@ class JobType(DjangoObjectType):
     depends_on = graphene.List(graphene.NonNull(graphene.ID), required=True)
     logs = graphene.List(graphene.NonNull(JobLogType), required=True)
     attempt_history = attempt_history_field()
+    wait_reason = graphene.String(
+        description='Why a scheduled job waits on flow control, e.g. "waiting: bank-api breaker open '
+        "until 10:42:05\" (a breaker, a concurrency or a rate limit); null when it doesn't."
+    )
 
     class Meta:
         model = Job
@@ -88,6 +92,9 @@ class JobType(DjangoObjectType):
 
     def resolve_depends_on(self: Job, info: Any) -> list[str]:
         return [str(dep.pk) for dep in self.depends_on.all()]
+
+    def resolve_wait_reason(self: Job, info: Any) -> str | None:
+        return flow.job_wait(self)
 
 
 class QueueType(DjangoObjectType):

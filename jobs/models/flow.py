@@ -74,6 +74,13 @@ class FlowOverride(models.Model):
         blank=True,
         help_text=_('At most this many starts per window, e.g. "100/m" or "5/10s".'),
     )
+    concurrency_key = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "A task's limits per value of these parameters (comma-separated), instead of the key in code."
+        ),
+    )
     updated_at = models.DateTimeField(default=timezone.now)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -87,10 +94,16 @@ class FlowOverride(models.Model):
         return f"{self.kind} {self.name}"
 
     def clean(self) -> None:
-        errors = override_errors(self.kind, self.name, self.concurrency, self.rate_limit)
+        errors = override_errors(
+            self.kind, self.name, self.concurrency, self.rate_limit, self.concurrency_key
+        )
         if errors:
             raise ValidationError(errors)
 
     def describe(self) -> str:
-        parts = [f"concurrency {self.concurrency}" if self.concurrency else "", self.rate_limit]
+        parts = [
+            f"concurrency {self.concurrency}" if self.concurrency else "",
+            self.rate_limit,
+            f"per {self.concurrency_key}" if self.concurrency_key else "",
+        ]
         return ", ".join(part for part in parts if part) or "as in code"

@@ -21,12 +21,12 @@ from jobs.core import workflows as composition
 from jobs.core.states import JobStatus
 from jobs.engine import batches as engine
 from jobs.engine import broker
-from jobs.engine.bulk_insert import insert_new
-from jobs.engine.creation import build_job, dispatch_job
-from jobs.exceptions import InvalidArguments, InvalidTransition, InvalidWorkflow, JobsError
+from jobs.engine.creation import dispatch_job, insert_bulk
+from jobs.engine.flow.unique import Key
+from jobs.exceptions import InvalidArguments, InvalidTransition, InvalidWorkflow
 from jobs.models import Batch, Job
 from jobs.models.workflows import get_batch
-from jobs.services.jobs import BulkResult, cancel_jobs, retry_jobs
+from jobs.services.jobs import BulkResult, build_bulk_request, cancel_jobs, retry_jobs
 
 S = JobStatus
 MAX_BATCH = 100_000
@@ -54,7 +54,7 @@ def schedule_batch(
         "on_complete": composition.check_callback(on_complete),
         "on_success": composition.check_callback(on_success),
     }
-    jobs = _build(requests, user, via, now)
+    jobs, keys = _build(requests, user, via, now)
     created_by = user if getattr(user, "is_authenticated", False) else None
     with transaction.atomic():
         batch = Batch.objects.create(
@@ -67,36 +67,34 @@ def schedule_batch(
         )
         for job in jobs:
             job.batch_id = batch.pk
-        insert_new(jobs)
-        transaction.on_commit(lambda: _dispatch(jobs), robust=True)
-        transaction.on_commit(lambda: [signals.send(signals.job_created, job=job) for job in jobs])
+        answers = insert_bulk(jobs, keys)
+        created = [job for job, answer in zip(jobs, answers, strict=True) if answer is job]
+        if len(created) < len(jobs):  # duplicates answered by jobs outside the batch
+            batch.total = len(created)
+            batch.save(update_fields=["total"])
+        transaction.on_commit(lambda: _dispatch(created), robust=True)
+        transaction.on_commit(lambda: [signals.send(signals.job_created, job=job) for job in created])
     return batch
 
 
-def _build(requests: Iterable[Mapping[str, Any]], user: Any, via: str, now: datetime) -> list[Job]:
+def _build(
+    requests: Iterable[Mapping[str, Any]], user: Any, via: str, now: datetime
+) -> tuple[list[Job], list[list[Key]]]:
     if isinstance(requests, str | bytes | Mapping):
         raise InvalidArguments("A batch takes a list of job requests.")
     jobs: list[Job] = []
+    keys: list[list[Key]] = []
     for position, request in enumerate(requests):
         if position >= MAX_BATCH:
             raise InvalidWorkflow(f"A batch holds at most {MAX_BATCH} jobs.")
-        if not isinstance(request, Mapping):
-            raise InvalidArguments(f"Job {position}: each request must be a mapping of options.")
-        options = dict(request)
-        try:
-            job, _ = build_job(options.pop("task", None), user=user, source=via, now=now, **options)
-        except JobsError as exc:
-            exc.message = f"Job {position}: {exc.message}"
-            exc.args = (exc.message,)
-            raise
-        except TypeError as exc:
-            raise InvalidArguments(f"Job {position}: {exc}") from exc
+        job, job_keys = build_bulk_request(position, request, user, via, now)
         if job.all_dependencies:
             raise InvalidArguments(f"Job {position}: a batch's jobs don't wait for others; use a workflow.")
         jobs.append(job)
+        keys.append(job_keys)
     if not jobs:
         raise InvalidWorkflow("A batch needs at least one job.")
-    return jobs
+    return jobs, keys
 
 
 def _dispatch(jobs: list[Job]) -> None:

@@ -8,11 +8,13 @@ at 3 a.m. (or comes back), written to the :class:`~jobs.models.FlowChange` audit
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from jobs import conf
@@ -23,6 +25,7 @@ from jobs.engine import broker
 from jobs.engine.flow import breakers, reads, scopes, waiting
 from jobs.exceptions import Invalid, NotFound
 from jobs.models import FlowChange, FlowOverride, Job
+from jobs.models.journal import describe_actor
 
 
 class UnknownBreaker(NotFound):
@@ -66,7 +69,7 @@ def task_flow(name: str) -> dict[str, Any]:
     return {
         "task": task.name,
         "concurrency": concurrency,
-        "concurrency_key": list(task.concurrency_key),
+        "concurrency_key": list(scopes.task_key(task)),
         "rate_limit": str(rate) if rate else None,
         "unique_for": task.unique_for,
         "unique_key": list(task.unique_key),
@@ -94,10 +97,21 @@ def flow_overview() -> dict[str, Any]:
 
 def job_wait(job: Job) -> str | None:
     """``"waiting: bank-api breaker open until 10:42:05"`` for a job held by flow control."""
-    if job.status != JobStatus.SCHEDULED:
-        return None
-    note = waiting.note(str(job.pk))
-    return f"waiting: {note['reason']}" if note else None
+    return job_waits([job]).get(str(job.pk))
+
+
+def job_waits(jobs: Iterable[Job]) -> dict[str, str]:
+    """:func:`job_wait` of many jobs (by id, only those waiting on a limit), one Redis read.
+
+    Only a ``scheduled`` job can be held, so other jobs cost nothing; with Redis away
+    nothing is said rather than the page failing (the wait is a hint, the row the truth).
+    """
+    ids = [str(job.pk) for job in jobs if job.status == JobStatus.SCHEDULED]
+    try:
+        found = waiting.notes(ids)
+    except FlowUnavailable:
+        return {}
+    return {job_id: f"waiting: {note['reason']}" for job_id, note in found.items()}
 
 
 def breaker(name: str) -> dict[str, Any]:
@@ -127,8 +141,26 @@ def force_breaker(name: str, *, open: bool, user: Any = None, via: str = "code")
     _check_breaker(name)
     with transaction.atomic():
         _audit(user, via, f"breaker:{name}", "forced open" if open else "forced closed")
-        transaction.on_commit(lambda: breakers.force(name, open_=open))
+        by = describe_actor(user, via)
+        transaction.on_commit(lambda: breakers.force(name, open_=open, by=by))
     return breaker_row(breakers.state(name))
+
+
+OVERRIDE_FIELDS = ("kind", "name", "concurrency", "rate_limit", "concurrency_key")
+"""What an operator sets on an override; blank or null means "as in code"."""
+
+
+def overrides() -> QuerySet[FlowOverride]:
+    return FlowOverride.objects.select_related("updated_by").order_by("kind", "name")
+
+
+def get_override(pk: Any) -> FlowOverride:
+    """Raises: NotFound for an unknown override."""
+    found = FlowOverride.objects.filter(pk=pk) if str(pk).isdigit() else FlowOverride.objects.none()
+    row = found.select_related("updated_by").first()
+    if row is None:
+        raise NotFound(f"No flow control override {str(pk)[:100]!r}.")
+    return row
 
 
 def save_override(
@@ -137,27 +169,88 @@ def save_override(
     *,
     concurrency: int | None = None,
     rate_limit: str = "",
+    concurrency_key: str = "",
     user: Any = None,
     via: str = "code",
 ) -> FlowOverride:
     """Set a task's or queue's limits instead of those in code or settings; audited.
 
+    Replaces the override of the same task or queue if there is one.
+
     Raises:
         Invalid: with every field's problem (unknown task or queue, limits of 0 or below,
-            a rate without a duration); nothing is saved.
+            a rate without a duration, a key that isn't a parameter); nothing is saved.
     """
-    row = FlowOverride.objects.filter(kind=kind, name=name).first() or FlowOverride(kind=kind, name=name)
-    before = row.describe() if row.pk else "as in code"
-    row.concurrency, row.rate_limit = concurrency, rate_limit or ""
-    row.updated_at, row.updated_by = timezone.now(), _person(user)
-    errors = override_errors(kind, name, concurrency, rate_limit or "")
+    values = _blanks(
+        {
+            "kind": kind,
+            "name": name,
+            "concurrency": concurrency,
+            "rate_limit": rate_limit,
+            "concurrency_key": concurrency_key,
+        }
+    )
+    row = FlowOverride.objects.filter(kind=kind, name=name).first() if not _not_text(values) else None
+    return _save(row or FlowOverride(), values, user, via)
+
+
+def update_override(pk: Any, *, user: Any = None, via: str = "code", **changes: Any) -> FlowOverride:
+    """Change some of an override's fields (:data:`OVERRIDE_FIELDS`); audited.
+
+    Raises:
+        NotFound: for an unknown override.
+        Invalid: as :func:`save_override`, or for another override of the same task or queue.
+    """
+    row = get_override(pk)
+    unknown = sorted(set(changes) - set(OVERRIDE_FIELDS))
+    if unknown:
+        raise Invalid(f"Unknown fields: {', '.join(unknown)}.", fields=dict.fromkeys(unknown, "unknown"))
+    values = _blanks({field: getattr(row, field) for field in OVERRIDE_FIELDS} | changes)
+    return _save(row, values, user, via)
+
+
+def _blanks(values: dict[str, Any]) -> dict[str, Any]:
+    """No rate or no key is stored as empty text; an interface's null says the same."""
+    return {**values, **{field: values.get(field) or "" for field in ("rate_limit", "concurrency_key")}}
+
+
+TEXTS = ("kind", "name", "rate_limit", "concurrency_key")
+
+
+def _not_text(values: dict[str, Any]) -> dict[str, str]:
+    return {field: "Must be text." for field in TEXTS if not isinstance(values[field], str)}
+
+
+def _override_errors(row: FlowOverride, values: dict[str, Any]) -> dict[str, str]:
+    """The rules of :mod:`jobs.core.flow_overrides`, and one override per task or queue."""
+    if errors := _not_text(values):
+        return errors
+    kind, name = values["kind"], values["name"]
+    errors = override_errors(*(values[field] for field in OVERRIDE_FIELDS))
     if kind not in FlowOverride.Kind.values:
         errors["kind"] = "An override is of a task or a queue."
-    if errors:
+    if "name" not in errors and FlowOverride.objects.filter(kind=kind, name=name).exclude(pk=row.pk).exists():
+        errors["name"] = _taken(kind, name)
+    return errors
+
+
+def _taken(kind: str, name: str) -> str:
+    return f"The {kind} {name} has an override already."
+
+
+def _save(row: FlowOverride, values: dict[str, Any], user: Any, via: str) -> FlowOverride:
+    if errors := _override_errors(row, values):
         raise Invalid("; ".join(f"{field}: {message}" for field, message in errors.items()), fields=errors)
-    with transaction.atomic():
-        row.save()
-        _audit(user, via, f"{kind}:{name}", f"{before} → {row.describe()}")
+    before = row.describe() if row.pk else "as in code"
+    for field in OVERRIDE_FIELDS:
+        setattr(row, field, values[field])
+    row.updated_at, row.updated_by = timezone.now(), _person(user)
+    try:
+        with transaction.atomic():
+            row.save()
+            _audit(user, via, f"{row.kind}:{row.name}", f"{before} → {row.describe()}")
+    except IntegrityError as exc:  # a concurrent request made the same task's override
+        raise Invalid(_taken(row.kind, row.name), fields={"name": "taken"}) from exc
     scopes.forget_overrides()
     return row
 
@@ -168,9 +261,7 @@ def delete_override(pk: Any, *, user: Any = None, via: str = "code") -> None:
     Raises:
         NotFound: for an unknown override.
     """
-    row = FlowOverride.objects.filter(pk=pk).first() if str(pk).isdigit() else None
-    if row is None:
-        raise NotFound(f"No flow control override {pk!r}.")
+    row = get_override(pk)
     with transaction.atomic():
         _audit(user, via, f"{row.kind}:{row.name}", f"{row.describe()} → as in code")
         row.delete()

@@ -17,9 +17,9 @@ from jobs import signals
 from jobs.core.registry import Task
 from jobs.core.states import CANCELLABLE, RETRYABLE, JobStatus
 from jobs.engine import broker
-from jobs.engine.bulk_insert import insert_new
-from jobs.engine.creation import build_job, create_job, dispatch_job
+from jobs.engine.creation import build_keyed, create_job, dispatch_job, insert_bulk
 from jobs.engine.dependants import fail_dependants, pending_dependencies
+from jobs.engine.flow.unique import Key
 from jobs.exceptions import InvalidArguments, InvalidTransition, JobsError
 from jobs.models import Job, JobLog
 from jobs.models.jobs import get_job
@@ -69,37 +69,55 @@ def schedule_jobs(
 
     Each request is a mapping of :func:`schedule_job`'s arguments, ``task`` included.
     Rows go in with one COPY or prepared INSERT (:mod:`jobs.engine.bulk_insert`) and queued
-    jobs reach Redis with RQ's ``enqueue_many``, one pipeline per queue.
+    jobs reach Redis with RQ's ``enqueue_many``, one pipeline per queue. Uniqueness and
+    idempotency keys (``idempotency_key`` in a request) hold as in :func:`schedule_job`:
+    a duplicate, of an existing job or of an earlier request of the call, is answered by
+    that job at its position, and no second job is made.
 
     Raises:
-        JobsError: for the first bad request, its position in the message.
+        JobsError: for the first bad request, its position in the message; Conflict for
+            an idempotency key reused for a different request.
     """
     now = now or timezone.now()
     jobs: list[Job] = []
+    keys: list[list[Key]] = []
     for position, request in enumerate(_requests(requests)):
-        if not isinstance(request, Mapping):
-            raise InvalidArguments(f"Job {position}: each request must be a mapping of options.")
-        options = dict(request)
-        try:
-            job, _ = build_job(options.pop("task", None), user=user, source=via, now=now, **options)
-        except JobsError as exc:
-            exc.message = f"Job {position}: {exc.message}"
-            exc.args = (exc.message,)
-            raise
-        except TypeError as exc:
-            raise InvalidArguments(f"Job {position}: {exc}") from exc
+        job, job_keys = build_bulk_request(position, request, user, via, now)
         jobs.append(job)
+        keys.append(job_keys)
     with transaction.atomic():
-        insert_new(jobs)
+        answers = insert_bulk(jobs, keys)
+        created = [job for job, answer in zip(jobs, answers, strict=True) if answer is job]
         links = [
             Job.depends_on.through(from_job_id=job.pk, to_job_id=get_job(dep).pk)
-            for job in jobs
+            for job in created
             for dep in job.all_dependencies
         ]
         Job.depends_on.through.objects.bulk_create(links)
-        transaction.on_commit(lambda: _dispatch_bulk(jobs), robust=True)
-        transaction.on_commit(lambda: [signals.send(signals.job_created, job=job) for job in jobs])
-    return jobs
+        transaction.on_commit(lambda: _dispatch_bulk(created), robust=True)
+        transaction.on_commit(lambda: [signals.send(signals.job_created, job=job) for job in created])
+    return answers
+
+
+def build_bulk_request(
+    position: int, request: Any, user: Any, via: str, now: datetime
+) -> tuple[Job, list[Key]]:
+    """One request of a bulk call, built, with its keys; refusals name its position.
+
+    Raises:
+        JobsError: the request's refusal, ``Job <position>: …``.
+    """
+    if not isinstance(request, Mapping):
+        raise InvalidArguments(f"Job {position}: each request must be a mapping of options.")
+    options = dict(request)
+    try:
+        return build_keyed(options.pop("task", None), user=user, source=via, now=now, **options)
+    except JobsError as exc:
+        exc.message = f"Job {position}: {exc.message}"
+        exc.args = (exc.message,)
+        raise
+    except TypeError as exc:
+        raise InvalidArguments(f"Job {position}: {exc}") from exc
 
 
 def _requests(requests: Any) -> list[Any]:

@@ -13,8 +13,10 @@ JOB_FIELDS = (
     "timeout", "run_at", "created_at", "enqueued_at", "started_at", "finished_at", "duration",
     "progress", "progress_message", "result", "error", "traceback", "worker_name", "tags",
     "correlation_id", "source", "parent", "recurring_job", "scheduled_for", "depends_on",
+    "wait_reason",
 )  # fmt: skip
-"""A job; ``duration`` and ``depends_on`` are computed, ``parent`` and ``recurring_job`` are ids."""
+"""A job; ``duration``, ``depends_on`` and ``wait_reason`` (flow control's) are computed,
+``parent`` and ``recurring_job`` are ids."""
 
 JOB_LOG_FIELDS = ("id", "created_at", "level", "event", "message", "attempt", "user", "interface")
 """One line of a job's timeline; ``user`` is the username."""

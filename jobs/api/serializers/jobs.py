@@ -2,29 +2,54 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from jobs.api.serializers.base import StrictSerializer, job_id, text
 from jobs.core.rules import MAX_ATTEMPTS, MAX_DELAY_SECONDS
 from jobs.core.states import Priority
 from jobs.models import Job, JobLog
-from jobs.services import BulkResult
+from jobs.services import BulkResult, flow
 from jobs.services.actions import bulk_limit
 from jobs.services.shapes import JOB_FIELDS, JOB_LOG_FIELDS
+
+
+class JobListSerializer(serializers.ListSerializer):
+    """Reads the wait reasons of a whole page in one Redis round trip, not one per job."""
+
+    def to_representation(self, data: Any) -> list[Any]:
+        jobs = list(data.all() if hasattr(data, "all") else data)
+        self.context[WAIT_REASONS] = flow.job_waits(jobs)
+        return super().to_representation(jobs)
+
+
+WAIT_REASONS = "wait_reasons"
 
 
 class JobSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(read_only=True)
     duration = serializers.FloatField(read_only=True, allow_null=True)
     depends_on = serializers.SerializerMethodField()
+    wait_reason = serializers.SerializerMethodField(
+        help_text='Why a scheduled job waits on flow control, e.g. "waiting: bank-api breaker open '
+        "until 10:42:05\" (a breaker, a concurrency or a rate limit); null when it doesn't."
+    )
 
     class Meta:
         model = Job
         fields = JOB_FIELDS
         read_only_fields = JOB_FIELDS
+        list_serializer_class = JobListSerializer
 
     def get_depends_on(self, job: Job) -> list[str]:
         return [str(dep.pk) for dep in job.depends_on.all()]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_wait_reason(self, job: Job) -> str | None:
+        reasons = self.context.get(WAIT_REASONS)
+        return reasons.get(str(job.pk)) if reasons is not None else flow.job_wait(job)
 
 
 class JobLogSerializer(serializers.ModelSerializer):

@@ -169,17 +169,18 @@ def closed(name: str, job: Job | None, why: str) -> None:
     signals.send(signals.breaker_closed, name=name, reason=why)
 
 
-def force(name: str, open_: bool) -> None:
-    """An operator opens a breaker until closed again, or closes it now."""
+def force(name: str, open_: bool, by: str = "") -> None:
+    """An operator (``by``: who, from where) opens a breaker until closed again, or closes it now."""
     redis = broker.connection()
     key = STATE.format(name=name)
     redis.sadd(NAMES, name)
+    who = f" by {by}" if by else ""
     if open_:
         redis.hset(key, mapping={"state": "open", "until": FOREVER, "opened_at": time.time(), "forced": 1})
-        opened(name, FOREVER, None, "by hand")
+        opened(name, FOREVER, None, f"by hand{who}")
     else:
         redis.delete(key, FAILURES.format(name=name))
-        closed(name, None, "closed by hand")
+        closed(name, None, f"closed by hand{who}")
 
 
 def state(name: str) -> BreakerState:

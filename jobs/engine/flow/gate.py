@@ -9,6 +9,7 @@ so it uses no attempt.
 
 from __future__ import annotations
 
+import enum
 import logging
 import time
 from collections.abc import Callable
@@ -25,6 +26,16 @@ logger = logging.getLogger("jobs.flow")
 
 Start = Callable[[str, str], Job | None]
 
+
+class Held(enum.Enum):
+    """What :func:`claim` answers for a job it sent back to wait (``event=held`` is logged),
+    so the caller doesn't mistake it for one that wasn't startable."""
+
+    HELD = "held"
+
+
+HELD = Held.HELD
+
 _configured: tuple[object, int, bool] | None = None
 
 
@@ -37,8 +48,9 @@ def limits_configured() -> bool:
     return _configured[2] or bool(scopes.overrides())
 
 
-def claim(job_id: str, worker_name: str, start: Start) -> Job | None:
-    """Claim the attempt with ``start`` if the job's limits let it start now, else hold it."""
+def claim(job_id: str, worker_name: str, start: Start) -> Job | Held | None:
+    """Claim the attempt with ``start`` if the job's limits let it start now, else hold it
+    (:data:`HELD`); None when ``start`` refused (the job isn't startable)."""
     if not limits_configured():
         return start(job_id, worker_name)
     row = (
@@ -58,8 +70,9 @@ def claim(job_id: str, worker_name: str, start: Start) -> Job | None:
         refusal = _admit(job_id, limits, now, order)
     if refusal is not None:
         waiting.defer(job_id, refusal, limits, now)
-        return None
-    broker.connection().delete(keys.note(job_id))
+        return HELD
+    if not limits:  # an admitted job's note went with its slots (slots.admit)
+        broker.connection().delete(keys.note(job_id))
     job = start(job_id, worker_name)
     if job is None:
         _give_back(job_id, limits)

@@ -12,6 +12,7 @@ from django.db import DatabaseError
 
 from jobs import conf
 from jobs.core import flow
+from jobs.core.flow_overrides import key_parts
 from jobs.core.registry import Task, all_tasks, get_task
 from jobs.exceptions import TaskConfigurationError, UnknownTask
 from jobs.models import FlowOverride
@@ -32,19 +33,27 @@ class Limits:
 
 
 NONE = Limits()
+NO_OVERRIDE: Override = (None, None, ())
 
 OVERRIDES_REFRESH = 1.0
 """How old a process's copy of the admin's overrides may get (seconds)."""
-_overrides: tuple[float, dict[tuple[str, str], tuple[int | None, flow.Rate | None]]] = (float("-inf"), {})
+Override = tuple[int | None, flow.Rate | None, tuple[str, ...]]
+"""An override's concurrency, rate and key (empty: the key in code)."""
+_overrides: tuple[float, dict[tuple[str, str], Override]] = (float("-inf"), {})
 
 
-def overrides() -> dict[tuple[str, str], tuple[int | None, flow.Rate | None]]:
+def overrides() -> dict[tuple[str, str], Override]:
     """The admin's overrides by (kind, name), read at most once a second per process."""
     global _overrides
     if time.monotonic() - _overrides[0] >= OVERRIDES_REFRESH:
         try:
-            rows = FlowOverride.objects.values_list("kind", "name", "concurrency", "rate_limit")
-            _overrides = (time.monotonic(), {(k, n): (c, _rate(r)) for k, n, c, r in rows})
+            rows = FlowOverride.objects.values_list(
+                "kind", "name", "concurrency", "rate_limit", "concurrency_key"
+            )
+            _overrides = (
+                time.monotonic(),
+                {(k, n): (c, _rate(r), key_parts(key)) for k, n, c, r, key in rows},
+            )
         except DatabaseError:
             logger.exception("flow overrides could not be read; keeping the last")
     return _overrides[1]
@@ -66,7 +75,7 @@ def _rate(text: str) -> flow.Rate | None:
 def queue_limits(queue: str) -> tuple[int | None, flow.Rate | None]:
     """A queue's limits: the admin's override, else ``JOBS["FLOW_QUEUES"]`` (system-checked)."""
     settings = (conf.get().FLOW_QUEUES or {}).get(queue) or {}
-    concurrency, rate = overrides().get(("queue", queue), (None, None))
+    concurrency, rate, _ = overrides().get(("queue", queue), NO_OVERRIDE)
     return (
         concurrency or flow.check_limit(settings.get("concurrency")),
         rate or flow.parse_rate(settings.get("rate_limit")),
@@ -75,8 +84,13 @@ def queue_limits(queue: str) -> tuple[int | None, flow.Rate | None]:
 
 def task_limits(task: Task) -> tuple[int | None, flow.Rate | None]:
     """A task's limits: the admin's override, else the ones in code."""
-    concurrency, rate = overrides().get(("task", task.name), (None, None))
+    concurrency, rate, _ = overrides().get(("task", task.name), NO_OVERRIDE)
     return concurrency or task.concurrency, rate or task.rate_limit
+
+
+def task_key(task: Task) -> tuple[str, ...]:
+    """The parameters a task's limits are keyed by: the admin's override, else the code's."""
+    return overrides().get(("task", task.name), NO_OVERRIDE)[2] or task.concurrency_key
 
 
 def any_limits() -> bool:
@@ -101,9 +115,10 @@ def limits_for(task_name: str, queue: str, args: Sequence[Any], kwargs: Mapping[
     task_concurrency, task_rate = task_limits(task) if task is not None else (None, None)
     if task is not None and (task_concurrency or task_rate):
         key = ""
-        if task.concurrency_key:
+        key_names = task_key(task)
+        if key_names:
             arguments = flow.bound_arguments(task.signature, args, kwargs)
-            key = flow.key_value(task.concurrency_key, arguments)
+            key = flow.key_value(key_names, arguments)
         scope = flow.task_scope(task.name, key)
         if task_concurrency:
             concurrency.append((scope, task_concurrency))

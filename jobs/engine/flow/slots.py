@@ -58,6 +58,7 @@ for j = 1, m do
   redis.call('ZREM', KEYS[2*n + 2*j], job)
   redis.call('HSET', KEYS[#KEYS - 2], ARGV[b + 3*(j-1) + 2], now)
 end
+redis.call('DEL', KEYS[#KEYS - 3])
 return {'ok'}
 """
 
@@ -124,8 +125,9 @@ def admit(
 ) -> Refusal | None:
     """Take a slot of every concurrency scope and a start of every rate scope, or none.
 
-    Refused, the job joins the held set of the scope that refused it; the caller
-    defers it (:mod:`jobs.engine.flow.waiting`).
+    Admitted, the job's waiting note goes in the same script (no round trip of its
+    own); refused, the job joins the held set of the scope that refused it and the
+    caller defers it (:mod:`jobs.engine.flow.waiting`).
     """
     redis = redis or broker.connection()
     key_list: list[str] = []
@@ -136,7 +138,7 @@ def admit(
     for scope, rate in limits.rates:
         key_list += [keys.starts(scope), keys.rate_held(scope)]
         argv += [rate.max, repr(rate.duration), scope]
-    key_list += [keys.SCOPES, keys.RATE_LIMITED, keys.HELD]
+    key_list += [keys.note(job_id), keys.SCOPES, keys.RATE_LIMITED, keys.HELD]
     reply = script(redis, ADMIT)(keys=key_list, args=argv)
     if _text(reply[0]) == "ok":
         return None

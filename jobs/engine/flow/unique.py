@@ -84,15 +84,94 @@ def _holder(keys: list[Key], now: datetime) -> Job | None:
     """The job a live key stands for; keys that no longer count are deleted."""
     for key in keys:
         row = JobKey.objects.filter(key=key.key).select_related("job").first()
-        if row is None:
-            continue
-        if key.idempotent and row.fingerprint != key.fingerprint:
-            raise Conflict(
-                "This idempotency key was used for a different request.", fields={"idempotency_key": "reused"}
-            )
-        expired = row.expires_at is not None and row.expires_at <= now
-        if expired or (not key.idempotent and row.job.status in TERMINAL):
-            JobKey.objects.filter(pk=row.pk, job_id=row.job_id).delete()
-            continue
-        return row.job
+        if row is not None and _live(row, key, now):
+            return row.job
     return None
+
+
+def _live(row: JobKey, key: Key, now: datetime) -> bool:
+    """Whether a stored key still answers for ``key``; one that no longer counts is deleted.
+
+    Raises:
+        Conflict: an idempotency key reused for a different request.
+    """
+    if key.idempotent and row.fingerprint != key.fingerprint:
+        raise _reused()
+    expired = row.expires_at is not None and row.expires_at <= now
+    if expired or (not key.idempotent and row.job.status in TERMINAL):
+        JobKey.objects.filter(pk=row.pk, job_id=row.job_id).delete()
+        return False
+    return True
+
+
+READ_CHUNK = 500
+"""Keys looked up per query in a bulk call (SQLite bounds a query's parameters)."""
+
+
+def create_many_once(
+    jobs: list[Job], keys: list[list[Key]], insert: Callable[[list[Job]], None]
+) -> list[Job]:
+    """Insert ``jobs`` (not empty, each with its ``keys``) with ``insert``; a duplicate is answered by its
+    holder instead: a live job of the database, or an earlier job of this very call.
+
+    Returns the answer at each position (the job itself when it was inserted). One read
+    of the keys per 500 and one insert of the new jobs and their keys, retried when a
+    concurrent request took a key between the two (the unique index decides).
+
+    Raises:
+        Conflict: an idempotency key reused for a different request.
+    """
+    for _ in range(ATTEMPTS):
+        answers = _answers(jobs, keys, _live_rows(keys, jobs[0].created_at))
+        new = [job for job, answer in zip(jobs, answers, strict=True) if answer is job]
+        try:
+            with transaction.atomic():
+                insert(new)
+                JobKey.objects.bulk_create(
+                    JobKey(key=k.key, job=job, fingerprint=k.fingerprint, expires_at=k.expires_at)
+                    for job, job_keys, answer in zip(jobs, keys, answers, strict=True)
+                    if answer is job
+                    for k in job_keys
+                )
+            return answers
+        except IntegrityError:
+            continue
+    raise Conflict("The jobs' uniqueness keys kept changing hands; try again.")
+
+
+def _live_rows(keys: list[list[Key]], now: datetime) -> dict[str, Job]:
+    """Every stored key of ``keys`` that still answers, with its job."""
+    wanted = {k.key: k for job_keys in keys for k in job_keys}
+    names = list(wanted)
+    live: dict[str, Job] = {}
+    for start in range(0, len(names), READ_CHUNK):
+        rows = JobKey.objects.filter(key__in=names[start : start + READ_CHUNK]).select_related("job")
+        live.update((row.key, row.job) for row in rows if _live(row, wanted[row.key], now))
+    return live
+
+
+def _answers(jobs: list[Job], keys: list[list[Key]], live: dict[str, Job]) -> list[Job]:
+    """Each job's answer: the holder of one of its keys, else the job itself (which then
+    holds its keys for the jobs after it in the call)."""
+    taken: dict[str, tuple[Job, str]] = {}
+    answers = []
+    for job, job_keys in zip(jobs, keys, strict=True):
+        holder = None
+        for k in job_keys:
+            if k.key in live:
+                holder = holder or live[k.key]
+            elif k.key in taken:
+                earlier, fingerprint = taken[k.key]
+                if k.idempotent and fingerprint != k.fingerprint:
+                    raise _reused()
+                holder = holder or earlier
+        if holder is None:
+            taken.update((k.key, (job, k.fingerprint)) for k in job_keys)
+        answers.append(holder or job)
+    return answers
+
+
+def _reused() -> Conflict:
+    return Conflict(
+        "This idempotency key was used for a different request.", fields={"idempotency_key": "reused"}
+    )

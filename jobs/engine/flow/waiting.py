@@ -101,3 +101,11 @@ def note(job_id: str) -> dict[str, Any] | None:
     """Why a job waits on a limit (``reason``, ``until`` as a timestamp), if it does."""
     raw = broker.connection().get(keys.note(job_id))
     return json.loads(raw) if raw else None
+
+
+def notes(job_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """:func:`note` for many jobs in one round trip (a page of them)."""
+    if not job_ids:
+        return {}
+    raws = broker.connection().mget([keys.note(job_id) for job_id in job_ids])
+    return {job_id: json.loads(raw) for job_id, raw in zip(job_ids, raws, strict=True) if raw}

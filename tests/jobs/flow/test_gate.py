@@ -94,3 +94,24 @@ def test_a_rate_limit_holds_starts_over_the_window_until_it_opens(redis):
     assert held.status == S.SCHEDULED and held.attempts == 0
     assert abs((held.run_at - opens).total_seconds()) < 1, "it waits for the window to open"
     assert later.run_at >= held.run_at
+
+
+def test_a_held_job_is_logged_as_held_not_as_unstartable(redis, caplog):
+    for n in range(3):
+        execution.claim(str(schedule_job("tests.flow.limited", args=[n]).pk), "w")
+    held = schedule_job("tests.flow.limited", args=[3])
+    with caplog.at_level("INFO"):
+        assert execution.claim(str(held.pk), "w") is None
+    lines = [record.getMessage() for record in caplog.records if str(held.pk) in record.getMessage()]
+    assert any("event=held" in line for line in lines), lines
+    assert not any("not startable" in line for line in lines), lines
+    timeline = list(held.logs.values_list("message", flat=True))
+    assert timeline == ["Waiting: concurrency limit 3 of task:tests.flow.limited."], timeline
+
+
+def test_a_cancelled_job_is_still_logged_as_unstartable(redis, caplog):
+    job = schedule_job("tests.flow.limited", args=[0])
+    cancel_job(job.pk)
+    with caplog.at_level("INFO"):
+        assert execution.claim(str(job.pk), "w") is None
+    assert any("not startable" in record.getMessage() for record in caplog.records)
