@@ -117,6 +117,8 @@ class Job(models.Model):
             models.Index(fields=["status", "-created_at"], name="job_status_created"),
             models.Index(fields=["queue", "status", "-created_at"], name="job_queue_status_created"),
             models.Index(fields=["task", "-created_at"], name="job_task_created"),
+            # The console's task + state filter: without it a rare pair walks every row.
+            models.Index(fields=["task", "status", "-created_at"], name="job_task_status_created"),
             models.Index(fields=["-finished_at"], name="job_finished"),
             models.Index(
                 fields=["recurring_job", "-created_at"],
