@@ -241,13 +241,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--slots", type=int, default=1, help="slots per fast worker (throughput)")
     parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--prefetch", type=int, default=8, help="JOBS['WORKER_PREFETCH'] of the fast workers")
     add_database_argument(parser)
     options = parser.parse_args()
     with environment(f"fast_{options.what}", options.database_url) as tmp:
         if options.what == "costs":
             from fast_lane_costs import costs
 
-            costs(options.jobs)
+            costs(options.jobs, options.prefetch)
             return
         processes = Processes(tmp)
         try:

@@ -56,10 +56,11 @@ class SlotDeathPenalty(BaseDeathPenalty):
 class Monitor:
     """One daemon thread per worker; see the module doc."""
 
-    def __init__(self, worker, slots: Slots, on_stuck: Callable[[Running], None]) -> None:
+    def __init__(self, worker, slots: Slots, on_stuck: Callable[[Running], None], prefetch=None) -> None:
         self.worker = worker
         self.slots = slots
         self.on_stuck = on_stuck
+        self.prefetch = prefetch
         self._beat_at = time.monotonic()
         threading.Thread(target=self._loop, name="jobdesk-monitor", daemon=True).start()
 
@@ -83,6 +84,8 @@ class Monitor:
         moment = time.monotonic()
         for running in self.slots.busy():
             self._enforce(running, moment)
+        if self.prefetch is not None:
+            self.prefetch.expire()
         interval = conf.get().JOB_MONITORING_INTERVAL
         if moment - self._beat_at >= interval:
             self._beat_at = moment
