@@ -35,7 +35,7 @@ from rq.utils import now
 from rq.worker import SimpleWorker, WorkerStatus
 
 from jobs import conf
-from jobs.engine import execution, giveback, lifecycle
+from jobs.engine import counting, execution, giveback, lifecycle
 from jobs.engine.fastlane import aio
 from jobs.engine.fastlane.monitor import HARD_GRACE, Monitor, SlotDeathPenalty
 from jobs.engine.fastlane.prefetch import Prefetch
@@ -80,6 +80,7 @@ class FastWorker(JobdeskWorker, SimpleWorker):
     def bootstrap(self, *args: Any, **kwargs: Any) -> None:
         super().bootstrap(*args, **kwargs)
         execution.coroutine_runner = aio.run
+        counting.batch()
         self._slots = Slots(self.concurrency, self._run_slot)
         self._monitor = Monitor(self, self._slots, self._stuck, self.prefetch)
         logger.info(
@@ -251,6 +252,7 @@ class FastWorker(JobdeskWorker, SimpleWorker):
             self.prefetch.give_back_all()
         if self._slots is not None:
             self._finish_slots()
+        counting.send(self.connection)
         super().teardown()
 
     def _finish_slots(self) -> None:

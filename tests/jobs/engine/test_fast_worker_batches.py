@@ -1,7 +1,9 @@
-"""The fast lane's prefetch (``JOBS['WORKER_PREFETCH']``) keeps every rule, against real processes.
+"""The fast lane's batches keep every rule, against real processes.
 
-Each test queues its jobs before the worker starts, so that its first batch takes them
-all: one for the slot, the others into the buffer, which the test checks before acting.
+Prefetch (``JOBS['WORKER_PREFETCH']``): each test queues its jobs before the worker
+starts, so that its first batch takes them all: one for the slot, the others into the
+buffer, which the test checks before acting. Counters: summed in the worker, sent in
+one pipeline a tick.
 """
 
 from __future__ import annotations
@@ -56,7 +58,8 @@ def test_a_prefetched_job_cancelled_before_it_starts_never_runs(processes):
     finished = Job.objects.get(pk=nap.pk).finished_at
     started = Job.objects.filter(pk__in=[job.pk for job in rest]).values_list("started_at", flat=True)
     assert all(at >= finished for at in started), "started when each really started, not when taken"
-    assert all(broker.rq_status(str(job.pk)) == "finished" for job in [nap, *rest])
+    for job in [nap, *rest]:  # RQ settles its side just after the row is recorded
+        wait_for(lambda job=job: broker.rq_status(str(job.pk)) == "finished", 10, message="RQ finished")
 
 
 def test_a_queue_paused_while_its_jobs_wait_in_the_buffer_starts_none_of_them(processes):
@@ -111,3 +114,14 @@ def test_sigterm_gives_the_buffer_back_to_its_queue(processes):
     assert {(row.status, row.attempts) for row in rows} == {(S.QUEUED, 0)}
     assert broker.queue("normal").job_ids == [str(job.pk) for job in others]
     assert all(broker.rq_status(str(job.pk)) == "queued" for job in others)
+
+
+def test_the_counts_of_a_batch_reach_the_queue_counters_once_each(processes):
+    fast_worker(processes, "normal", **PREFETCHING)
+    jobs = schedule_jobs([{"task": "tests.add", "args": [i, 1]} for i in range(6)])
+    for job in jobs:
+        wait_for_status(job, S.SUCCEEDED)
+    key = broker.COUNTERS_KEY.format(queue="normal")
+    wait_for(lambda: broker.connection().hget(key, "succeeded") == b"6", 10, message="6 counted")
+    runtimes = broker.connection().lrange(broker.RUNTIMES_KEY.format(queue="normal"), 0, -1)
+    assert len(runtimes) == 6
