@@ -74,6 +74,14 @@ def send(redis: Redis) -> None:
         _batch.send(redis)
 
 
+def stop_batching(redis: Redis) -> None:
+    """Send what is summed and go back to a pipeline per attempt (the worker stops)."""
+    global _batch
+    batch, _batch = _batch, None
+    if batch is not None:
+        batch.send(redis)
+
+
 @contextlib.contextmanager
 def sink(redis: Redis) -> Iterator[Any]:
     """What one attempt's counts are written to: the process's batch, or a pipeline sent on exit."""

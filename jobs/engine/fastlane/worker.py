@@ -252,7 +252,7 @@ class FastWorker(JobdeskWorker, SimpleWorker):
             self.prefetch.give_back_all()
         if self._slots is not None:
             self._finish_slots()
-        counting.send(self.connection)
+        counting.stop_batching(self.connection)
         super().teardown()
 
     def _finish_slots(self) -> None:
