@@ -9,10 +9,12 @@ configures the workers it starts.
 
 The main thread dequeues (paused queues, foreign jobs, outages: the mixins of
 :class:`jobs.engine.worker.JobdeskWorker`, as in the forking class) only when a slot is
-free, and hands the job to that slot (:mod:`.slots`), which runs RQ's own
+free, in batches when ``WORKER_PREFETCH`` allows (:mod:`.prefetch`), and hands the job
+to that slot (:mod:`.slots`), which runs RQ's own
 ``perform_job``: RQ's registries and statuses move as under any RQ worker, and
 :func:`jobs.engine.execution.run_job` claims, performs and records in the slot. The
-monitor thread (:mod:`.monitor`) enforces timeouts and stop commands and renews leases.
+monitor thread (:mod:`.monitor`) enforces timeouts and stop commands, renews leases,
+and sends the counters the slots summed (:mod:`jobs.engine.counting`).
 
 On SIGTERM (or SIGINT) it takes no more jobs and gives the running ones
 ``WORKER_SHUTDOWN_TIMEOUT`` seconds (a second signal: none); those still running then are
@@ -149,8 +151,8 @@ class FastWorker(JobdeskWorker, SimpleWorker):
             if not active or not self.prefetch.fill(active, self.set_aside_unreadable):
                 return super()._dequeue_unpaused(burst=burst)
             ready = self.prefetch.next(self._paused())
-            if ready is None:
-                return "idle"
+            if ready is None:  # none of the batch could start: take one the plain way
+                return super()._dequeue_unpaused(burst=burst)
         job, queue = ready
         job.redis_server_version = self.get_redis_server_version()
         logger.info("worker=%s queue=%s job_id=%s dequeued", self.name, queue.name, job.id)
