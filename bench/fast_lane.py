@@ -1,6 +1,7 @@
 """The fast lane (issue 13): throughput, concurrency, idle latency, memory, per-job costs.
 
-    .venv/bin/python bench/fast_lane.py throughput [--jobs 2000] [--rounds 3] [--database-url postgres://…]
+    .venv/bin/python bench/fast_lane.py throughput [--jobs 2000] [--rounds 3] [--prefetch 8] [--database-url postgres://…]
+    .venv/bin/python bench/fast_lane.py sleepy [--jobs 1000] [--rounds 3] [--database-url …]
     .venv/bin/python bench/fast_lane.py concurrency     # 100 jobs × sleep(1 s), one worker at 100 slots
     .venv/bin/python bench/fast_lane.py latency [--samples 200]
     .venv/bin/python bench/fast_lane.py memory [--jobs 20000]
@@ -10,6 +11,9 @@
   FastWorker``) against raw RQ ``rq worker-pool -n 2 -w rq.SimpleWorker --burst`` in the
   same run, alternating rounds. Each side's rate is read from its own store: Jobdesk's
   rows (first ``started_at`` → last ``finished_at``), raw RQ's job hashes.
+* sleepy: jobs that insert one row (a timeline line) and sleep 10 ms, drained by 2 fast
+  workers of 1 slot, then by 1 fast worker of 20 slots; the rate as a share of what the
+  sleeps allow (slots / 10 ms). Target >= 85 % for each.
 * concurrency: a running fast worker at ``JOBDESK_WORKER_CONCURRENCY=100``; 100 jobs that
   sleep 1 s are scheduled; time until the last row is ``succeeded``. Target < 3 s.
 * latency: a running idle fast worker; one no-op job at a time; schedule → the row's
@@ -34,6 +38,8 @@ from pathlib import Path
 from common import ROOT, Processes, add_database_argument, environment, wait_for_workers, wait_until
 
 FAST = "jobs.engine.fastlane.worker.FastWorker"
+TASKS = {"JOBS_TASK_MODULES": "fast_lane_tasks", "PYTHONPATH": str(ROOT / "bench")}
+SLEEP = 0.010
 
 
 def _spread(values: list[float]) -> str:
@@ -49,27 +55,34 @@ def _row_rate(ids: list) -> float:
     return len(ids) / (span["last"] - span["first"]).total_seconds()
 
 
-def fast_round(processes: Processes, jobs: int, index: int, slots: int) -> float:
+def fast_round(
+    processes: Processes,
+    requests: list[dict],
+    name: str,
+    *,
+    workers: int = 2,
+    slots: int = 1,
+    prefetch: int = 0,
+) -> float:
+    """``workers`` burst fast workers drain ``requests``; jobs/s read from the rows."""
     from jobs.core.states import JobStatus
     from jobs.models import Job
     from jobs.services import schedule_jobs
 
-    ids = [job.pk for job in schedule_jobs({"task": "demo.noop"} for _ in range(jobs))]
-    env = {"JOBDESK_WORKER_CONCURRENCY": str(slots)}
-    workers = [
-        processes.manage(
-            "rqworker", "normal", "--burst", "--worker-class", FAST, name=f"fast-{index}-{n}", **env
-        )
-        for n in range(2)
+    ids = [job.pk for job in schedule_jobs(requests)]
+    env = {"JOBDESK_WORKER_CONCURRENCY": str(slots), "JOBDESK_WORKER_PREFETCH": str(prefetch)}
+    started = [
+        processes.manage("rqworker", "normal", "--burst", "--worker-class", FAST, name=f"{name}-{n}", **env)
+        for n in range(workers)
     ]
-    wait_until(lambda: all(w.poll() is not None for w in workers), 1800, "the fast workers to drain")
+    wait_until(lambda: all(w.poll() is not None for w in started), 1800, "the fast workers to drain")
     done = Job.objects.filter(pk__in=ids, status=JobStatus.SUCCEEDED).count()
-    if done != jobs:
-        raise SystemExit(f"fast lane: {done} of {jobs} succeeded; see {processes.tmp}")
+    if done != len(ids):
+        raise SystemExit(f"fast lane: {done} of {len(ids)} succeeded; see {processes.tmp}")
     return _row_rate(ids)
 
 
-def _rq_command(processes: Processes, *args: str, name: str) -> subprocess.Popen:
+def rq_command(processes: Processes, *args: str, name: str) -> subprocess.Popen:
     """RQ's own command line (``rq …``), with this checkout importable for its job functions."""
     log = open(processes.tmp / f"{name}.log", "w")  # noqa: SIM115
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
@@ -96,7 +109,7 @@ def raw_round(processes: Processes, jobs: int, index: int) -> float:
         [Queue.prepare_data("bench.common.noop", result_ttl=600) for _ in range(jobs)]
     )
     url = os.environ["REDIS_URL"]
-    pool = _rq_command(
+    pool = rq_command(
         processes,
         "worker-pool",
         "-n",
@@ -126,18 +139,50 @@ def throughput(options: argparse.Namespace, processes: Processes) -> None:
     fast, raw = [], []
     for index in range(options.rounds):
         raw.append(raw_round(processes, options.jobs, index))
-        fast.append(fast_round(processes, options.jobs, index, options.slots))
+        noops = [{"task": "demo.noop"} for _ in range(options.jobs)]
+        fast.append(
+            fast_round(processes, noops, f"fast-{index}", slots=options.slots, prefetch=options.prefetch)
+        )
         print(
             f"round {index + 1}: raw RQ {raw[-1]:7.1f} jobs/s   fast lane {fast[-1]:7.1f} jobs/s", flush=True
         )
     print(f"database {connection.vendor}; {options.jobs} no-op jobs per round; 2 processes each side")
     print(f"raw RQ worker-pool -n 2 SimpleWorker: {_spread(raw)} jobs/s")
-    print(f"fast lane, {options.slots} slot(s) x 2:        {_spread(fast)} jobs/s")
+    print(f"fast lane, {options.slots} slot(s) x 2, prefetch {options.prefetch}: {_spread(fast)} jobs/s")
     ratios = [f / r for f, r in zip(fast, raw, strict=True)]
     print(
         f"per-round ratio fast/raw: {', '.join(f'{r:.2f}' for r in ratios)}; "
         f"ratio of medians {statistics.median(fast) / statistics.median(raw):.2f} (target >= 3)"
     )
+
+
+def sleepy(options: argparse.Namespace, processes: Processes) -> None:
+    """One-row insert + 10 ms sleep: the share of what the sleeps allow, in two shapes."""
+    from django.db import connection
+
+    shapes = (("2 processes x 1 slot", 2, 1), ("1 process x 20 slots", 1, 20))
+    shares: dict[str, list[float]] = {label: [] for label, _, _ in shapes}
+    for index in range(options.rounds):
+        for label, workers, slots in shapes:
+            requests = [
+                {"task": "fast_lane_tasks.insert_and_sleep", "args": [SLEEP]} for _ in range(options.jobs)
+            ]
+            rate = fast_round(
+                processes,
+                requests,
+                f"sleepy-{index}-{slots}",
+                workers=workers,
+                slots=slots,
+                prefetch=options.prefetch,
+            )
+            ceiling = workers * slots / SLEEP
+            shares[label].append(100 * rate / ceiling)
+            print(
+                f"round {index + 1}: {label}: {rate:7.1f} jobs/s = {shares[label][-1]:.1f} % of {ceiling:.0f}"
+            )
+    print(f"database {connection.vendor}; {options.jobs} jobs of one-row insert + 10 ms sleep per round")
+    for label, values in shares.items():
+        print(f"{label:22s} share of the sleep ceiling (%): {_spread(values)} (target >= 85)")
 
 
 def _running_fast_worker(processes: Processes, slots: int):
@@ -236,18 +281,20 @@ def memory(options: argparse.Namespace, processes: Processes) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=["throughput", "concurrency", "latency", "memory", "costs"])
+    parser.add_argument("what", choices=["throughput", "sleepy", "concurrency", "latency", "memory", "costs"])
     parser.add_argument("--jobs", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--slots", type=int, default=1, help="slots per fast worker (throughput)")
     parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--prefetch", type=int, default=8, help="JOBS['WORKER_PREFETCH'] of the fast workers")
     add_database_argument(parser)
     options = parser.parse_args()
+    os.environ.update(TASKS)  # this process schedules the sleepy task; its workers run it
     with environment(f"fast_{options.what}", options.database_url) as tmp:
         if options.what == "costs":
             from fast_lane_costs import costs
 
-            costs(options.jobs)
+            costs(options.jobs, options.prefetch)
             return
         processes = Processes(tmp)
         try:

@@ -54,16 +54,26 @@ def _drain(worker_class, jobs: int) -> dict[str, float]:
     return {"sql": _counts["sql"] / jobs, "redis": _counts["redis"] / jobs, "commands": commands / jobs}
 
 
-def costs(jobs: int) -> None:
+def costs(jobs: int, prefetch: int = 8) -> None:
+    import os
+
+    from jobs import conf
+
     _instrument()
     from jobs.engine.fastlane.worker import FastWorker
     from jobs.engine.worker import Worker
 
-    for name, worker_class in (("forking Worker", Worker), ("FastWorker", FastWorker)):
+    for name, worker_class, ahead in (
+        ("forking Worker", Worker, 0),
+        ("FastWorker", FastWorker, 0),
+        (f"FastWorker, prefetch {prefetch}", FastWorker, prefetch),
+    ):
+        os.environ["JOBDESK_WORKER_PREFETCH"] = str(ahead)
+        conf.reload()
         _drain(worker_class, 50)  # warm-up: imports, connections
         figures = _drain(worker_class, jobs)
         print(
-            f"{name:15s} per no-op job: {figures['sql']:.2f} SQL statements, "
+            f"{name:26s} per no-op job: {figures['sql']:.2f} SQL statements, "
             f"{figures['redis']:.1f} Redis round trips from the worker process, "
             f"{figures['commands']:.1f} Redis commands at the server"
         )

@@ -1,10 +1,11 @@
 """Dispatch overhead: a no-op task through Jobdesk vs the same no-op straight on RQ.
 
-Both run on a forking worker started as ``manage.py rqworker normal --burst``: Jobdesk's
-``jobs.engine.worker.Worker`` for Jobdesk, RQ's own ``Worker`` for the baseline (Jobdesk's
-refuses any job but its own since decision 24), on the same machine, in the same run,
-in alternating rounds. Rate = jobs / (last ended_at - first started_at), read from the RQ
-job hashes, so worker start-up is not counted for either side.
+Both run on one forking worker, burst: Jobdesk's ``jobs.engine.worker.Worker`` started as
+``manage.py rqworker normal --burst``, and the baseline RQ's own ``rq.Worker`` started by
+RQ's own command, plain ``rq worker --burst`` (no Django, no Jobdesk in its process: RQ's
+parent is 34 MiB against Jobdesk's 86, and a fork costs by the page), on the same machine,
+in the same run, in alternating rounds. Rate = jobs / (last ended_at - first started_at),
+read from the RQ job hashes, so worker start-up is not counted for either side.
 
     .venv/bin/python bench/throughput.py [--jobs 1000] [--rounds 3] [--database-url postgres://postgres@127.0.0.1:5432/]
 
@@ -13,10 +14,12 @@ Target: the app keeps at least 80 % of raw RQ's throughput.
 
 from __future__ import annotations
 
+import os
 import statistics
 from datetime import datetime
 
 from common import Processes, environment, parse_options, wait_until
+from fast_lane import rq_command
 
 
 def _span(ids: list[str]) -> float:
@@ -57,21 +60,23 @@ def app_round(processes: Processes, jobs: int, index: int) -> float:
 
 def raw_round(processes: Processes, jobs: int, index: int) -> float:
     from rq import Queue
+    from rq.registry import FinishedJobRegistry
 
     from jobs.engine import broker
 
-    queue = broker.queue("normal")
+    queue = Queue("raw", connection=broker.connection())
+    registry = FinishedJobRegistry("raw", connection=broker.connection())
+    before = registry.count
     rq_jobs = queue.enqueue_many(
         [Queue.prepare_data("bench.common.noop", result_ttl=600) for _ in range(jobs)]
     )
-    raw_worker = (
-        "--worker-class",
-        "bench.common.RawWorker",
-        "--serializer",
-        "rq.serializers.JSONSerializer",
-        "--skip-checks",
+    worker = rq_command(
+        processes, "worker", "--burst", "--url", os.environ["REDIS_URL"], "raw", name=f"raw-{index}"
     )
-    return _drain(processes, [job.id for job in rq_jobs], f"raw-{index}", *raw_worker)
+    wait_until(lambda: worker.poll() is not None, 1800, "rq worker to drain the queue", interval=0.2)
+    if registry.count - before != jobs:
+        raise SystemExit(f"rq worker: {registry.count - before} of {jobs} finished; see {processes.tmp}")
+    return jobs / _span([job.id for job in rq_jobs])
 
 
 def queries_per_job() -> int:
@@ -104,6 +109,9 @@ def main() -> None:
                 )
         ratio = statistics.median(app) / statistics.median(raw)
         print(f"database: {connection.vendor}; {options.jobs} no-op jobs per round, one forking worker")
+        print(f"plain rq worker: {', '.join(f'{r:.1f}' for r in raw)} jobs/s")
+        print(f"Jobdesk Worker:  {', '.join(f'{a:.1f}' for a in app)} jobs/s")
+        print(f"per-round ratios: {', '.join(f'{a / r:.2f}' for a, r in zip(app, raw, strict=True))}")
         print(f"raw RQ median  {statistics.median(raw):7.1f} jobs/s")
         print(f"Jobdesk median {statistics.median(app):7.1f} jobs/s")
         print(f"ratio {ratio:.1%} (target >= 80 %)")

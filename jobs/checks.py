@@ -172,7 +172,13 @@ def check_rq_pages_mounted(app_configs: Any = None, **kwargs: Any) -> list[Check
 def _check_worker_limits(jobs: conf.JobsSettings) -> list[CheckMessage]:
     """Worker limits: concurrency at least 1, the others 0 (none) or more."""
     errors = []
-    for name, least in (("WORKER_CONCURRENCY", 1), ("WORKER_MAX_JOBS", 0), ("WORKER_MAX_MEMORY_MB", 0)):
+    limits = (
+        ("WORKER_CONCURRENCY", 1),
+        ("WORKER_MAX_JOBS", 0),
+        ("WORKER_MAX_MEMORY_MB", 0),
+        ("WORKER_PREFETCH", 0),
+    )
+    for name, least in limits:
         value = getattr(jobs, name)
         if isinstance(value, bool) or not isinstance(value, int) or value < least:
             errors.append(

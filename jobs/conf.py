@@ -61,6 +61,8 @@ class JobsSettings:
     WORKER_SHUTDOWN_TIMEOUT: float = 30.0
     WORKER_MAX_JOB_TIME: float = 0
     WORKER_POOL: str = ""
+    WORKER_PREFETCH: int = 0
+    """Jobs a fast worker may take ahead of a free slot (jobs.engine.fastlane.prefetch)."""
     # The worker fleet (jobs.engine.fleet): pools run by ``manage.py jobs_workers``.
     WORKER_POOLS: tuple[dict[str, Any], ...] = ()
     WORKERS_ALERT_GRACE: float = 30.0
@@ -107,6 +109,7 @@ WORKER_ENV = {
     "WORKER_SHUTDOWN_TIMEOUT": ("JOBDESK_WORKER_SHUTDOWN_TIMEOUT", float),
     "WORKER_MAX_JOB_TIME": ("JOBDESK_WORKER_MAX_JOB_TIME", float),
     "WORKER_POOL": ("JOBDESK_WORKER_POOL", str),
+    "WORKER_PREFETCH": ("JOBDESK_WORKER_PREFETCH", int),
 }
 """Environment variables that override a worker setting, for one process (0 = no limit)."""
 

@@ -236,7 +236,12 @@ def run_job(job_id: str) -> Any:
         return _result_or_raise(outcome)
     if job_id in _handed_over:
         job = _handed_over.pop(job_id)
-        return None if job is None else _perform_and_record(job)
+        if job is None:
+            return None
+        try:
+            return _perform_and_record(job)
+        finally:
+            running.pop(job_id, None)  # recorded: no lease of this process's any more
     job = claim(job_id, _worker_name())
     if job is None:
         return None

@@ -38,7 +38,7 @@ from django.utils import timezone
 from jobs import conf, signals
 from jobs.conf import REDIS_PREFIX
 from jobs.core.states import JobStatus
-from jobs.engine import broker
+from jobs.engine import broker, counting
 from jobs.models import Job, QueueStats, QueueStatsHistory, TaskStats, TaskStatsHistory
 
 if TYPE_CHECKING:
@@ -77,14 +77,14 @@ def wait_seconds(job: Job) -> float | None:
 
 
 def record_attempt(job: Job, outcome: str, runtime: float, redis: Redis | None = None) -> None:
-    """Count one finished attempt in Redis (one pipeline); never fails the job."""
+    """Count one finished attempt in Redis (one pipeline, or the worker's batch:
+    :mod:`jobs.engine.counting`); never fails the job."""
     redis = redis or broker.current_connection()
     try:
-        with redis.pipeline(transaction=False) as pipe:
+        with counting.sink(redis) as pipe:
             _count_for_queue(pipe, job.queue, outcome, runtime)
             if conf.get().METRICS_ENABLED:
                 _count_for_task(pipe, job, outcome, runtime)
-            pipe.execute()
     except Exception:
         logger.exception("job_id=%s task=%s could not count a finished attempt", job.pk, job.task)
 

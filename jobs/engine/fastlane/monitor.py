@@ -27,7 +27,7 @@ from rq.timeouts import BaseDeathPenalty, JobTimeoutException
 from rq.utils import now
 
 from jobs import conf
-from jobs.engine import execution, lifecycle
+from jobs.engine import counting, execution, lifecycle
 from jobs.engine.fastlane.slots import JobStopped, Running, Slots, raise_in
 from jobs.engine.outage import CONNECTION_ERRORS
 from jobs.models import Job
@@ -56,10 +56,11 @@ class SlotDeathPenalty(BaseDeathPenalty):
 class Monitor:
     """One daemon thread per worker; see the module doc."""
 
-    def __init__(self, worker, slots: Slots, on_stuck: Callable[[Running], None]) -> None:
+    def __init__(self, worker, slots: Slots, on_stuck: Callable[[Running], None], prefetch=None) -> None:
         self.worker = worker
         self.slots = slots
         self.on_stuck = on_stuck
+        self.prefetch = prefetch
         self._beat_at = time.monotonic()
         threading.Thread(target=self._loop, name="jobdesk-monitor", daemon=True).start()
 
@@ -83,6 +84,9 @@ class Monitor:
         moment = time.monotonic()
         for running in self.slots.busy():
             self._enforce(running, moment)
+        if self.prefetch is not None:
+            self.prefetch.expire()
+        counting.send(self.worker.connection)
         interval = conf.get().JOB_MONITORING_INTERVAL
         if moment - self._beat_at >= interval:
             self._beat_at = moment
@@ -115,7 +119,7 @@ class Monitor:
                 logger.error("worker=%s job_id=%s lease not renewed (%s)", self.worker.name, job.pk, exc)
                 wrapper.close()
                 continue
-            if not owned and self.stop_job(job_id, JobStopped):
+            if not owned and job_id in execution.running and self.stop_job(job_id, JobStopped):
                 self.worker._stopped_job_id = job_id
                 logger.warning("worker=%s job_id=%s not this execution's: stopped", self.worker.name, job.pk)
 

@@ -2,9 +2,9 @@
 
 A slot thread keeps its own database connection (Django's are per thread) for as long
 as the worker lives, as the forking class's parent does. The worker's main thread hands
-a job to a slot only when one is free (:meth:`Slots.wait_free`), so nothing is taken
-from Redis ahead of a slot: no prefetch, and a job's RQ ``started_at`` and its row's
-are when it really started.
+a job to a slot only when one is free (:meth:`Slots.wait_free`): nothing is taken
+from Redis ahead of a slot but what the prefetch bound allows (:mod:`.prefetch`), and a
+job's RQ ``started_at`` and its row's are when it really started.
 
 What a slot is doing is kept in :class:`Running`, which the monitor thread reads to
 renew leases and heartbeats and to stop a job (timeout, stop command, shutdown) by

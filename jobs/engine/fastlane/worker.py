@@ -9,10 +9,12 @@ configures the workers it starts.
 
 The main thread dequeues (paused queues, foreign jobs, outages: the mixins of
 :class:`jobs.engine.worker.JobdeskWorker`, as in the forking class) only when a slot is
-free, and hands the job to that slot (:mod:`.slots`), which runs RQ's own
+free, in batches when ``WORKER_PREFETCH`` allows (:mod:`.prefetch`), and hands the job
+to that slot (:mod:`.slots`), which runs RQ's own
 ``perform_job``: RQ's registries and statuses move as under any RQ worker, and
 :func:`jobs.engine.execution.run_job` claims, performs and records in the slot. The
-monitor thread (:mod:`.monitor`) enforces timeouts and stop commands and renews leases.
+monitor thread (:mod:`.monitor`) enforces timeouts and stop commands, renews leases,
+and sends the counters the slots summed (:mod:`jobs.engine.counting`).
 
 On SIGTERM (or SIGINT) it takes no more jobs and gives the running ones
 ``WORKER_SHUTDOWN_TIMEOUT`` seconds (a second signal: none); those still running then are
@@ -35,9 +37,10 @@ from rq.utils import now
 from rq.worker import SimpleWorker, WorkerStatus
 
 from jobs import conf
-from jobs.engine import execution, giveback, lifecycle
+from jobs.engine import counting, execution, giveback, lifecycle
 from jobs.engine.fastlane import aio
 from jobs.engine.fastlane.monitor import HARD_GRACE, Monitor, SlotDeathPenalty
+from jobs.engine.fastlane.prefetch import Prefetch
 from jobs.engine.fastlane.slots import JobStopped, Running, Slots
 from jobs.engine.recycling import reason_to_recycle
 from jobs.engine.worker import JobdeskWorker
@@ -54,6 +57,7 @@ class FastWorker(JobdeskWorker, SimpleWorker):
     death_penalty_class = SlotDeathPenalty
     PAUSED_FLAGS_MAX_AGE = 0.25
     """A pause reaches the dequeue within this (the promise is one second): a round trip saved."""
+    _idle_pending = False
     THROTTLED_EVERY = 1.0
     """Seconds between the main loop's own heartbeats and suspension checks (RQ: every job);
     the monitor beats for busy slots meanwhile."""
@@ -64,6 +68,11 @@ class FastWorker(JobdeskWorker, SimpleWorker):
         self.concurrency = max(1, settings.WORKER_CONCURRENCY)
         self.pool = settings.WORKER_POOL
         self._limits = (settings.WORKER_MAX_JOBS, settings.WORKER_MAX_MEMORY_MB)
+        self.prefetch = (
+            Prefetch(self.connection, settings.WORKER_PREFETCH, self.job_class, self.serializer)
+            if settings.WORKER_PREFETCH > 0
+            else None
+        )
         self._slots: Slots | None = None
         self._monitor: Monitor | None = None
         self._stop_deadline: float | None = None
@@ -73,9 +82,26 @@ class FastWorker(JobdeskWorker, SimpleWorker):
     def bootstrap(self, *args: Any, **kwargs: Any) -> None:
         super().bootstrap(*args, **kwargs)
         execution.coroutine_runner = aio.run
+        counting.batch()
         self._slots = Slots(self.concurrency, self._run_slot)
-        self._monitor = Monitor(self, self._slots, self._stuck)
-        logger.info("worker=%s fast lane: %s slot(s) pool=%r", self.name, self.concurrency, self.pool)
+        self._monitor = Monitor(self, self._slots, self._stuck, self.prefetch)
+        logger.info(
+            "worker=%s fast lane: %s slot(s) prefetch=%s pool=%r",
+            self.name,
+            self.concurrency,
+            self.prefetch.bound if self.prefetch else 0,
+            self.pool,
+        )
+
+    def set_state(self, state: str, pipeline=None) -> None:
+        """Written to Redis only when it changes (RQ writes it before every dequeue), and
+        "idle" only once the queues have nothing for this worker (:meth:`_dequeue_unpaused`):
+        a busy worker's next job sets "busy" again in its start pipeline."""
+        if pipeline is None and (state == self._state or state == WorkerStatus.IDLE):
+            self._idle_pending = state == WorkerStatus.IDLE and self._state != state
+            return
+        self._idle_pending = False
+        super().set_state(state, pipeline=pipeline)
 
     def heartbeat(self, timeout: int | None = None, pipeline=None) -> None:
         if pipeline is None and timeout is None:
@@ -104,6 +130,33 @@ class FastWorker(JobdeskWorker, SimpleWorker):
             if result is None:
                 self._slots.release()
         return result
+
+    def _dequeue_unpaused(self, *, burst: bool):
+        """The next job; "idle" is written when there is none and no slot is busy."""
+        taken = self._take(burst)
+        if taken == "idle" and self._idle_pending and not self._slots.busy():
+            super().set_state(WorkerStatus.IDLE)
+            self._idle_pending = False
+        return taken
+
+    def _take(self, burst: bool):
+        """With a prefetch bound, from the buffer, refilled in one batch when it is empty
+        (:mod:`.prefetch`); without, as every Jobdesk worker."""
+        if self.prefetch is None:
+            return super()._dequeue_unpaused(burst=burst)
+        paused = self._paused()
+        ready = self.prefetch.next(paused)
+        if ready is None:
+            active = [queue for queue in self._ordered_queues if queue.name not in paused]
+            if not active or not self.prefetch.fill(active, self.set_aside_unreadable):
+                return super()._dequeue_unpaused(burst=burst)
+            ready = self.prefetch.next(self._paused())
+            if ready is None:  # none of the batch could start: take one the plain way
+                return super()._dequeue_unpaused(burst=burst)
+        job, queue = ready
+        job.redis_server_version = self.get_redis_server_version()
+        logger.info("worker=%s queue=%s job_id=%s dequeued", self.name, queue.name, job.id)
+        return job, queue
 
     def execute_job(self, job: RQJob, queue: Queue) -> None:
         self._slots.submit(Running(job, queue))
@@ -197,8 +250,11 @@ class FastWorker(JobdeskWorker, SimpleWorker):
         super().handle_payload(message)
 
     def teardown(self) -> None:
+        if self.prefetch is not None:
+            self.prefetch.give_back_all()
         if self._slots is not None:
             self._finish_slots()
+        counting.stop_batching(self.connection)
         super().teardown()
 
     def _finish_slots(self) -> None:
