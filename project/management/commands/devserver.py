@@ -4,8 +4,10 @@ Migrates, runs ``demo_setup``, starts an embedded Redis (:mod:`project.embedded_
 if ``REDIS_URL`` points at this machine and nothing answers there, then runs the web
 server, two workers (``rqworker high normal low``) and the scheduler, until Ctrl-C
 stops them all and it exits 0 (also on SIGTERM or SIGINT to its process group,
-however it was started). With DEBUG on, a change to the project's Python files restarts
-them (``project.reloading``), so workers never run stale task code. Production runs
+however it was started; under ``make run`` it takes the terminal's foreground so that
+Ctrl-C reaches it and not make, :mod:`project.foreground`). With DEBUG on, a change to
+the project's Python files restarts them (``project.reloading``), so workers never run
+stale task code. Production runs
 each of these as its own service instead.
 """
 
@@ -24,6 +26,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from jobs import conf
 from project import embedded_redis
+from project.foreground import own_foreground
 from project.reloading import Reloader
 
 
@@ -35,6 +38,10 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2, help="How many rqworker processes.")
 
     def handle(self, *args, addr: str, workers: int, **options) -> None:
+        with own_foreground():
+            self.serve(addr, workers)
+
+    def serve(self, addr: str, workers: int) -> None:
         self.stop_signal: int | None = None
         for signum in (signal.SIGINT, signal.SIGTERM):
             # Set even where the signal was ignored: a background job of a script starts
