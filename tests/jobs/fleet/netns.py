@@ -109,6 +109,9 @@ class Hosts:
         self.gateway = f"{self.subnet}.1"
         self.database = f"jobdesk_netns_{tag}"
         self.tmp = Path(tempfile.mkdtemp(prefix="jobdesk-netns-"))
+        self.intervals = self.tmp / "intervals"
+        """Where ``tests.timed_run`` keeps each execution's interval (the test's instrument only)."""
+        self.intervals.mkdir()
         self.processes: list[subprocess.Popen] = []
         self.created: list[str] = []
         self.forwarder: Forwarder | None = None
@@ -182,6 +185,7 @@ class Hosts:
             "REDIS_URL": self.redis_url,
             "DATABASE_URL": self.database_url,
             "JOBDESK_VAR_DIR": str(var),
+            "JOBDESK_TEST_INTERVALS": str(self.intervals),
             "DEBUG": "0",
             **extra,
         }
