@@ -18,7 +18,7 @@ import os
 import time
 from typing import Any
 
-from django.db import DatabaseError, connections
+from django.db import DatabaseError
 from redis import Redis
 from rq import Worker as RQWorker
 from rq.job import Job as RQJob
@@ -30,6 +30,7 @@ from rq.worker import WorkerStatus
 from jobs import conf
 from jobs.core import registry
 from jobs.engine import broker, dequeue, execution, horse_db, lifecycle
+from jobs.engine.lease_guard import StopsJobsPastTheirLease, lease_connection
 from jobs.engine.outage import CONNECTION_ERRORS
 from jobs.engine.recycling import reason_to_recycle
 from jobs.engine.shutdown import GracefulShutdown
@@ -176,7 +177,7 @@ class JobdeskWorker(PausableQueuesMixin, RidesOutRedisOutages, RefusesForeignJob
         registry.autodiscover()
 
 
-class Worker(GracefulShutdown, JobdeskWorker, RQWorker):
+class Worker(GracefulShutdown, StopsJobsPastTheirLease, JobdeskWorker, RQWorker):
     """The default Jobdesk worker: forks a work-horse per job, like RQ's own.
 
     :mod:`jobs.engine.execution` and every task module are imported here, in the parent, so
@@ -231,6 +232,7 @@ class Worker(GracefulShutdown, JobdeskWorker, RQWorker):
         in the database, then RQ's heartbeats in Redis, which may be unreachable for a while
         without the job being any less alive (:class:`RidesOutRedisOutages`)."""
         self._renew_lease()
+        self.stop_if_lease_runs_out()
         super().maintain_heartbeats(job, execution)
 
     def _renew_lease(self) -> None:
@@ -239,9 +241,10 @@ class Worker(GracefulShutdown, JobdeskWorker, RQWorker):
             return
         try:
             if self._lease_db is None:
-                # Not the default connection: a work-horse may be using that one (decision 13).
-                self._lease_db = connections[Job.objects.db].copy()
-            if not lifecycle.renew_lease(claimed, self._lease_db):
+                self._lease_db = lease_connection()
+            if lifecycle.renew_lease(claimed, self._lease_db):
+                self.lease_renewed()
+            else:
                 logger.warning(
                     "worker=%s job_id=%s token=%s the attempt is no longer this execution's; "
                     "its outcome will be dropped",
@@ -262,6 +265,8 @@ class Worker(GracefulShutdown, JobdeskWorker, RQWorker):
             logger.exception("worker=%s job_id=%s could not be claimed", self.name, job.id)
             horse_db.discard()
             claimed = None
+        if claimed is not None:
+            self.lease_renewed()
         execution.hand_down(job.id, claimed)
         return claimed
 

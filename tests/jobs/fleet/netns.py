@@ -251,11 +251,18 @@ class Hosts:
                 os.kill(pid, signal.SIGKILL)
 
     def cut_off(self, host: str, other: str) -> None:
-        """A partition: ``host`` can no longer reach ``other`` (and gets "unreachable" at once)."""
-        ip("-n", self.ns(host), "route", "add", "unreachable", f"{self.address[other]}/32")
+        """A partition: ``host`` can no longer reach ``other`` (and gets "unreachable" at once).
+
+        ``other`` is a host, or ``"database"``: PostgreSQL alone (its forwarder's address),
+        while Redis on the data host still answers.
+        """
+        ip("-n", self.ns(host), "route", "add", "unreachable", f"{self._reach(other)}/32")
 
     def heal(self, host: str, other: str) -> None:
-        ip("-n", self.ns(host), "route", "del", "unreachable", f"{self.address[other]}/32")
+        ip("-n", self.ns(host), "route", "del", "unreachable", f"{self._reach(other)}/32")
+
+    def _reach(self, other: str) -> str:
+        return self.gateway if other == "database" else self.address[other]
 
     def log(self, name: str) -> str:
         path = self.tmp / f"{name}.log"

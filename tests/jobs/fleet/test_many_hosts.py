@@ -22,7 +22,8 @@ POOL = {
     "health_check": {"interval_seconds": 2, "timeout_seconds": 5, "failure_threshold": 3},
     "scaling": {"min_workers": 1, "max_workers": 1},
 }
-TIMING = {"JOBS_WORKER_LOST_AFTER": "6", "JOBS_JOB_MONITORING_INTERVAL": "1"}
+LOST_AFTER = 6
+TIMING = {"JOBS_WORKER_LOST_AFTER": str(LOST_AFTER), "JOBS_JOB_MONITORING_INTERVAL": "1"}
 
 
 def counts(hosts: Hosts) -> dict[str, int]:
@@ -157,3 +158,23 @@ def test_a_host_cut_off_from_redis_for_30_s_loses_nothing_and_rejoins_by_itself(
             return hosts.query(on_w2, ids)[0][0] > 0
 
         wait_for(w2_takes_jobs_again, 180, 1, message="w2 to rejoin by itself once healed")
+
+
+def test_a_host_cut_off_from_the_database_stops_its_job_before_the_lease_runs_out():
+    """Redis still answers it, so only the lease tells the host it may no longer run the job."""
+    with Hosts(workers=2) as hosts:
+        start_fleet(hosts, "w1", "w2")
+        [job] = schedule(hosts, 1, 20, task="tests.timed_run")
+        running = "SELECT worker_name FROM jobs_job WHERE status = 'started' AND id::text = %s"
+        worker = wait_for(lambda: hosts.query(running, job), 60, 0.1, message="the job to start")[0][0]
+        host = worker.split(".")[1]
+        hosts.cut_off(host, "database")
+        cut = time.time()
+        wait_for(lambda: counts(hosts).get("succeeded") == 1, 180, 0.5, message=f"the retry: {counts(hosts)}")
+        hosts.heal(host, "database")
+        first, *others = executions(hosts)[job]
+        assert first["worker"] == worker and others, "the job ran again once its lease ran out"
+        assert first["end"] < cut + LOST_AFTER, (
+            f"stopped {first['end'] - cut:.1f} s after the cut" + hosts.log(f"fleet-{host}")[-4000:]
+        )
+        assert_no_job_ran_twice_at_once(hosts)
