@@ -8,6 +8,10 @@ cleanly devserver stopped. Started by a parent in the foreground group it does n
 lead, devserver moves to a process group of its own and makes that the foreground:
 Ctrl-C then reaches devserver and its children only, and make sees a child that exited
 0. The terminal goes back to the original group on the way out.
+
+While it holds the terminal, Ctrl-Z is ignored (by devserver and, inherited, by what it
+starts): stopping a group the shell does not know of would leave the shell waiting on a
+make that never stopped, with no job to bring back.
 """
 
 from __future__ import annotations
@@ -29,9 +33,11 @@ def own_foreground() -> Iterator[None]:
         return
     os.setpgid(0, 0)
     _set_foreground(terminal, os.getpgrp())
+    suspend = signal.signal(signal.SIGTSTP, signal.SIG_IGN)
     try:
         yield
     finally:
+        signal.signal(signal.SIGTSTP, suspend)
         with contextlib.suppress(OSError):  # the original group may be gone already
             _set_foreground(terminal, original)
 

@@ -15,8 +15,10 @@ import subprocess
 import sys
 import termios
 import threading
+import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from tests.conftest import ROOT, closed_port, wait_for
@@ -123,6 +125,8 @@ def test_make_run_in_a_terminal_ends_with_status_0_on_ctrl_c(tmp_path):
     reader.start()
     try:
         wait_until_up(lambda: output.decode(errors="replace"), int(env["PORT"]))
+        os.write(controller, b"\x1a")  # Ctrl-Z: ignored, nothing stops
+        assert not wait_for_stopped(make.pid), "Ctrl-Z stopped a process the shell can't bring back"
         os.write(controller, b"\x03")
         status = make.wait(timeout=60)
         reader.join(timeout=10)
@@ -134,6 +138,17 @@ def test_make_run_in_a_terminal_ends_with_status_0_on_ctrl_c(tmp_path):
         if make.poll() is None:
             os.killpg(make.pid, signal.SIGKILL)
         os.close(controller)
+
+
+def wait_for_stopped(pid: int, within: float = 2.0) -> bool:
+    """Whether any process under ``pid`` is stopped (state T) within ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        tree = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
+        if any(process.status() == psutil.STATUS_STOPPED for process in tree):
+            return True
+        time.sleep(0.1)
+    return False
 
 
 def drain(controller: int, output: bytearray) -> None:
