@@ -28,7 +28,7 @@ def own_foreground() -> Iterator[None]:
     """Hold the terminal's foreground in a process group of this process's own, if it can."""
     terminal = _controlling_terminal()
     original = os.getpgrp()
-    if terminal is None or original == os.getpid() or os.tcgetpgrp(terminal) != original:
+    if terminal is None or original == os.getpid() or _foreground(terminal) != original:
         yield
         return
     os.setpgid(0, 0)
@@ -48,6 +48,14 @@ def _controlling_terminal() -> int | None:
     except (AttributeError, ValueError, OSError):
         return None
     return terminal if os.isatty(terminal) else None
+
+
+def _foreground(terminal: int) -> int | None:
+    """The terminal's foreground group; None if it is not this process's controlling terminal."""
+    try:
+        return os.tcgetpgrp(terminal)
+    except OSError:
+        return None
 
 
 def _set_foreground(terminal: int, group: int) -> None:

@@ -63,6 +63,14 @@ def schedule(hosts: Hosts, count: int, seconds: float, task: str = "tests.mark_d
     return hosts.shell("web", code)
 
 
+def takes_jobs(hosts: Hosts, host: str) -> bool:
+    """Whether ``host`` runs one of a few new jobs (every job drained first)."""
+    ids = schedule(hosts, 6, 0.3)
+    wait_for(lambda: counts(hosts).get("queued", 0) + counts(hosts).get("started", 0) == 0, 120, 0.5)
+    on_host = "SELECT count(*) FROM jobs_job WHERE id::text = ANY(%s) AND worker_name LIKE %s"
+    return hosts.query(on_host, ids, f"general.{host}.%")[0][0] > 0
+
+
 def executions(hosts: Hosts) -> dict[str, list[dict]]:
     """Every execution's interval ``tests.timed_run`` kept, by job, earliest first."""
     by_job: dict[str, list[dict]] = {}
@@ -148,16 +156,7 @@ def test_a_host_cut_off_from_redis_for_30_s_loses_nothing_and_rejoins_by_itself(
         done = redis.Redis.from_url(hosts.redis_url).hgetall("jobdesk-tests:done")
         assert len(done) == 120 and all(int(value) == 1 for value in done.values()), "each job completed once"
         assert_no_job_ran_twice_at_once(hosts)
-
-        def w2_takes_jobs_again() -> bool:
-            ids = schedule(hosts, 6, 0.3)
-            wait_for(lambda: counts(hosts).get("queued", 0) + counts(hosts).get("started", 0) == 0, 120, 0.5)
-            on_w2 = (
-                "SELECT count(*) FROM jobs_job WHERE id::text = ANY(%s) AND worker_name LIKE 'general.w2.%%'"
-            )
-            return hosts.query(on_w2, ids)[0][0] > 0
-
-        wait_for(w2_takes_jobs_again, 180, 1, message="w2 to rejoin by itself once healed")
+        wait_for(lambda: takes_jobs(hosts, "w2"), 180, 1, message="w2 to rejoin by itself once healed")
 
 
 def test_a_host_cut_off_from_the_database_stops_its_job_before_the_lease_runs_out():
@@ -178,3 +177,4 @@ def test_a_host_cut_off_from_the_database_stops_its_job_before_the_lease_runs_ou
             f"stopped {first['end'] - cut:.1f} s after the cut" + hosts.log(f"fleet-{host}")[-4000:]
         )
         assert_no_job_ran_twice_at_once(hosts)
+        wait_for(lambda: takes_jobs(hosts, host), 180, 1, message=f"{host} to take jobs again once healed")
