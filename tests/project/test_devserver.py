@@ -69,6 +69,8 @@ def wait_until_up(read_log, port: int) -> None:
     wait_for(lambda: "Jobdesk is up" in read_log(), 120, 0.2, message="up")
     wait_for(lambda: answers(port), 120, 0.2, message="the web server")
     wait_for(lambda: "Listening on" in read_log(), 60, 0.2, message="the worker")
+    # Signalled earlier, a child still in its start-up checks prints a KeyboardInterrupt.
+    wait_for(lambda: "Registering birth" in read_log(), 60, 0.2, message="the scheduler")
 
 
 def run_in_background(tmp_path: Path, script_text: str, sig: int) -> tuple[str, str]:
