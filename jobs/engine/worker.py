@@ -204,6 +204,13 @@ class Worker(GracefulShutdown, StopsJobsPastTheirLease, JobdeskWorker, RQWorker)
 
     def execute_job(self, job: RQJob, queue: Queue) -> None:
         horse_db.ready_in_worker(self._last_horse_end)
+        self._handling_job = True  # a stop now waits for the job (GracefulShutdown._shutdown)
+        try:
+            self._execute_claimed(job, queue)
+        finally:
+            self._handling_job = False
+
+    def _execute_claimed(self, job: RQJob, queue: Queue) -> None:
         claimed = self._claimed = self._claim(job)
         self._handed_down = horse_db.before_fork()
         self._horse_status: int | None = None
