@@ -1,12 +1,14 @@
 """Throughput over 1, 2 and 3 worker hosts (network namespaces; root and PostgreSQL needed).
 
 Each size gets a fresh topology from ``tests/jobs/fleet/netns.py`` — a data host (Redis,
-PostgreSQL through a forwarder), a web host that schedules, N worker hosts each running
-``manage.py jobs_workers`` with one forking worker — and drains two workloads twice:
-no-op jobs (CPU-bound: the machine's 2 cores are the limit) and ``sleep(0.1)`` jobs (the
-workers are). Throughput is jobs / (last finish − first start), from the Job rows.
+and a PostgreSQL server of its own: ``--postgres forwarded`` reaches the machine's through
+a userspace forwarder instead, which caps per-job latency), a web host that schedules,
+N worker hosts each running ``manage.py jobs_workers`` with one forking worker — and
+drains two workloads twice: no-op jobs (CPU-bound: the machine's 2 cores are the limit)
+and ``sleep(0.1)`` jobs (the workers are). Throughput is jobs / (last finish − first
+start), from the Job rows.
 
-    sudo .venv/bin/python bench/fleet_hosts.py [--noop 300] [--sleep 150] [--rounds 2]
+    sudo .venv/bin/python bench/fleet_hosts.py [--noop 300] [--sleep 150] [--rounds 2] [--postgres own]
 """
 
 from __future__ import annotations
@@ -42,9 +44,9 @@ def drain(hosts: Hosts, task: str, args: list, count: int) -> float:
             return count / (last - first).total_seconds()
 
 
-def measure(workers: int, noop: int, sleep: int, rounds: int) -> dict[str, list[float]]:
+def measure(workers: int, noop: int, sleep: int, rounds: int, own_postgres: bool) -> dict[str, list[float]]:
     figures: dict[str, list[float]] = {"noop": [], "sleep": []}
-    with Hosts(workers=workers) as hosts:
+    with Hosts(workers=workers, own_postgres=own_postgres) as hosts:
         hosts.manage("web", "rqscheduler", name="scheduler")
         for n in range(1, workers + 1):
             host = f"w{n}"
@@ -63,12 +65,14 @@ def main() -> None:
     parser.add_argument("--noop", type=int, default=300)
     parser.add_argument("--sleep", type=int, default=150)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--postgres", choices=["own", "forwarded"], default="own")
     options = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the hosts are removed on the way out
     reason = available()
     if reason:
         raise SystemExit(f"can't build the hosts: {reason}")
-    results = {n: measure(n, options.noop, options.sleep, options.rounds) for n in (1, 2, 3)}
+    own = options.postgres == "own"
+    results = {n: measure(n, options.noop, options.sleep, options.rounds, own) for n in (1, 2, 3)}
     base = {kind: statistics.mean(results[1][kind]) for kind in ("noop", "sleep")}
     print("hosts  workload  jobs/s (each round)        mean   × 1 host")
     for n, figures in results.items():

@@ -94,6 +94,7 @@ def start(port: int, directory: Path, *, wait: float = 10.0) -> subprocess.Popen
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # a Ctrl-C to the group leaves it to its starter to stop, last
     )
     deadline = time.monotonic() + wait
     url = f"redis://127.0.0.1:{port}/0"

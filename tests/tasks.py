@@ -8,9 +8,11 @@ tests about the project itself (tests/project/) rely on.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import time
+from pathlib import Path
 
 from jobs import Backoff, task
 
@@ -130,5 +132,29 @@ def mark_done(context, seconds: float) -> str:
     from jobs.engine import broker
 
     time.sleep(seconds)
+    broker.connection().hincrby("jobdesk-tests:done", context.job_id, 1)
+    return context.worker
+
+
+@task(name="tests.timed_run", takes_context=True, max_attempts=3, backoff=Backoff("fixed", initial=0.0))
+def timed_run(context, seconds: float) -> str:
+    """Sleeps, keeping its execution's interval in a file of its own, then counts its completion.
+
+    The file (under ``$JOBDESK_TEST_INTERVALS``) holds the job, the worker, the start and
+    the last instant it was running, rewritten every 50 ms: a host cut off from Redis and
+    the database can still write it, and an execution stopped midway leaves when it
+    last ran. The test reads the files to show no two executions of a job overlap.
+    """
+    from jobs.engine import broker
+
+    path = Path(os.environ["JOBDESK_TEST_INTERVALS"]) / f"{context.job_id}.{os.getpid()}.{time.time_ns()}"
+    start, deadline = time.time(), time.monotonic() + seconds
+    while True:
+        interval = {"job": context.job_id, "worker": context.worker, "start": start, "end": time.time()}
+        path.with_suffix(".tmp").write_text(json.dumps(interval))
+        os.replace(path.with_suffix(".tmp"), path.with_suffix(".json"))
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(min(0.05, max(deadline - time.monotonic(), 0)))
     broker.connection().hincrby("jobdesk-tests:done", context.job_id, 1)
     return context.worker

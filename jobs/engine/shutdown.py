@@ -47,6 +47,8 @@ class GracefulShutdown:
     _stopping_job: str = ""
     """Why the work-horse was killed, when it was killed for the shutdown."""
     _put_back_row: Job | None = None
+    _handling_job = False
+    """Set by the worker from a job's dequeue to its recorded outcome."""
 
     def request_stop(self, signum, frame) -> None:
         timeout = conf.get().WORKER_SHUTDOWN_TIMEOUT
@@ -59,6 +61,20 @@ class GracefulShutdown:
             f"{timeout:g}",
         )
         super().request_stop(signum, frame)
+
+    def _shutdown(self) -> None:
+        """RQ raises StopRequested unless the worker is busy, to break out of waiting for a job.
+
+        Raised while the worker claims a job it dequeued, or records what its horse
+        reported, it abandoned that step half-way (a traceback, a job left for the
+        housekeeping sweeps, and a worker that went on taking jobs). A stop at any point of
+        a job's handling waits for the job, as a busy worker's does.
+        """
+        if self._handling_job:
+            self._stop_requested = True
+            self.set_shutdown_requested_date()
+            return
+        super()._shutdown()
 
     def request_force_stop(self, signum, frame) -> None:
         """A second signal: stop now, with the running job put back in its queue."""

@@ -18,7 +18,7 @@ import os
 import time
 from typing import Any
 
-from django.db import DatabaseError, connections
+from django.db import DatabaseError
 from redis import Redis
 from rq import Worker as RQWorker
 from rq.job import Job as RQJob
@@ -30,6 +30,7 @@ from rq.worker import WorkerStatus
 from jobs import conf
 from jobs.core import registry
 from jobs.engine import broker, dequeue, execution, horse_db, lifecycle
+from jobs.engine.lease_guard import StopsJobsPastTheirLease, lease_connection
 from jobs.engine.outage import CONNECTION_ERRORS
 from jobs.engine.recycling import reason_to_recycle
 from jobs.engine.shutdown import GracefulShutdown
@@ -176,7 +177,7 @@ class JobdeskWorker(PausableQueuesMixin, RidesOutRedisOutages, RefusesForeignJob
         registry.autodiscover()
 
 
-class Worker(GracefulShutdown, JobdeskWorker, RQWorker):
+class Worker(GracefulShutdown, StopsJobsPastTheirLease, JobdeskWorker, RQWorker):
     """The default Jobdesk worker: forks a work-horse per job, like RQ's own.
 
     :mod:`jobs.engine.execution` and every task module are imported here, in the parent, so
@@ -203,6 +204,13 @@ class Worker(GracefulShutdown, JobdeskWorker, RQWorker):
 
     def execute_job(self, job: RQJob, queue: Queue) -> None:
         horse_db.ready_in_worker(self._last_horse_end)
+        self._handling_job = True  # a stop now waits for the job (GracefulShutdown._shutdown)
+        try:
+            self._execute_claimed(job, queue)
+        finally:
+            self._handling_job = False
+
+    def _execute_claimed(self, job: RQJob, queue: Queue) -> None:
         claimed = self._claimed = self._claim(job)
         self._handed_down = horse_db.before_fork()
         self._horse_status: int | None = None
@@ -231,6 +239,7 @@ class Worker(GracefulShutdown, JobdeskWorker, RQWorker):
         in the database, then RQ's heartbeats in Redis, which may be unreachable for a while
         without the job being any less alive (:class:`RidesOutRedisOutages`)."""
         self._renew_lease()
+        self.stop_if_lease_runs_out()
         super().maintain_heartbeats(job, execution)
 
     def _renew_lease(self) -> None:
@@ -239,9 +248,10 @@ class Worker(GracefulShutdown, JobdeskWorker, RQWorker):
             return
         try:
             if self._lease_db is None:
-                # Not the default connection: a work-horse may be using that one (decision 13).
-                self._lease_db = connections[Job.objects.db].copy()
-            if not lifecycle.renew_lease(claimed, self._lease_db):
+                self._lease_db = lease_connection()
+            if lifecycle.renew_lease(claimed, self._lease_db):
+                self.lease_renewed()
+            else:
                 logger.warning(
                     "worker=%s job_id=%s token=%s the attempt is no longer this execution's; "
                     "its outcome will be dropped",
@@ -262,6 +272,8 @@ class Worker(GracefulShutdown, JobdeskWorker, RQWorker):
             logger.exception("worker=%s job_id=%s could not be claimed", self.name, job.id)
             horse_db.discard()
             claimed = None
+        if claimed is not None:
+            self.lease_renewed()
         execution.hand_down(job.id, claimed)
         return claimed
 

@@ -4,8 +4,10 @@ Migrates, runs ``demo_setup``, starts an embedded Redis (:mod:`project.embedded_
 if ``REDIS_URL`` points at this machine and nothing answers there, then runs the web
 server, two workers (``rqworker high normal low``) and the scheduler, until Ctrl-C
 stops them all and it exits 0 (also on SIGTERM or SIGINT to its process group,
-however it was started). With DEBUG on, a change to the project's Python files restarts
-them (``project.reloading``), so workers never run stale task code. Production runs
+however it was started; under ``make run`` it takes the terminal's foreground so that
+Ctrl-C reaches it and not make, :mod:`project.foreground`). With DEBUG on, a change to
+the project's Python files restarts them (``project.reloading``), so workers never run
+stale task code. Production runs
 each of these as its own service instead.
 """
 
@@ -24,7 +26,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 from jobs import conf
 from project import embedded_redis
+from project.foreground import own_foreground
 from project.reloading import Reloader
+
+GROUP_SIGNAL_GRACE = 5.0
+"""Seconds the children get to stop on a group signal of their own before devserver's SIGTERM."""
 
 
 class Command(BaseCommand):
@@ -35,6 +41,10 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2, help="How many rqworker processes.")
 
     def handle(self, *args, addr: str, workers: int, **options) -> None:
+        with own_foreground():
+            self.serve(addr, workers)
+
+    def serve(self, addr: str, workers: int) -> None:
         self.stop_signal: int | None = None
         for signum in (signal.SIGINT, signal.SIGTERM):
             # Set even where the signal was ignored: a background job of a script starts
@@ -55,8 +65,10 @@ class Command(BaseCommand):
             self.watch(children)
             self.stdout.write("Stopping…")
         finally:
-            self.stop([*children, *(self.reloader.retiring if self.reloader else []),
-                       *([redis_process] if redis_process else [])])  # fmt: skip
+            signalled = self.stop_signal is not None
+            self.stop([*children, *(self.reloader.retiring if self.reloader else [])], signalled=signalled)
+            if redis_process:
+                self.stop([redis_process])  # last: the workers and scheduler need it to stop cleanly
 
     def on_signal(self, signum: int, frame) -> None:
         """Ctrl-C, or SIGTERM/SIGINT to the process group: stop everything, exit 0."""
@@ -100,15 +112,33 @@ class Command(BaseCommand):
             time.sleep(0.05)
         return self.stop_signal is not None
 
-    def stop(self, processes: list[subprocess.Popen]) -> None:
+    def stop(self, processes: list[subprocess.Popen], *, signalled: bool = False) -> None:
+        """SIGTERM to what still runs, then SIGKILL to what still runs 15 s later.
+
+        After a signal to the group (Ctrl-C included, ``signalled``) the children got it
+        too and are stopping: they get a moment first, since a second signal tells a worker to stop
+        at once and the scheduler to exit from within its exit handler.
+        """
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, signal.SIG_IGN)  # stopping already: a second Ctrl-C waits too
+        if signalled:
+            self.wait_for(processes, GROUP_SIGNAL_GRACE)
         for process in processes:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + 15
+        if self.wait_for(processes, 15):
+            return
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+    def wait_for(self, processes: list[subprocess.Popen], seconds: float) -> bool:
+        """Wait up to ``seconds`` for every process to end; whether they all did."""
+        deadline = time.monotonic() + seconds
         for process in processes:
             try:
-                process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+                process.wait(timeout=max(deadline - time.monotonic(), 0.01))
             except subprocess.TimeoutExpired:
-                process.kill()
+                return False
+        return True

@@ -8,14 +8,23 @@ localhost, no shared PIDs (``ip netns pids`` finds a host's processes to kill it
 each host its own ``JOBDESK_VAR_DIR``. Traffic goes only to loopback and to these
 namespaces' addresses. Everything is removed on exit, pass or fail.
 
+``Hosts(own_postgres=True)`` runs a PostgreSQL server of its own in the data namespace
+instead (``initdb`` and ``postgres`` from the machine's PostgreSQL install, as the
+``postgres`` user, throwaway: no fsync): no forwarder on the way, as the benchmark
+wants. The database then shares the data host's address with Redis, so it can't be cut
+off on its own.
+
 Used by ``tests/jobs/fleet/test_many_hosts.py`` and ``bench/fleet_hosts.py``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import os
+import pwd
+import shutil
 import signal
 import socket
 import subprocess
@@ -98,7 +107,7 @@ class Hosts:
     """Topologies this process built: each gets names of its own, since a deleted namespace's
     veth pair goes away asynchronously and its name may still be taken for a moment."""
 
-    def __init__(self, workers: int = 3) -> None:
+    def __init__(self, workers: int = 3, *, own_postgres: bool = False) -> None:
         Hosts.made += 1
         tag = f"{os.getpid() % 1000:03d}{Hosts.made % 10}"
         self.prefix = f"jd{tag}"
@@ -109,9 +118,13 @@ class Hosts:
         self.gateway = f"{self.subnet}.1"
         self.database = f"jobdesk_netns_{tag}"
         self.tmp = Path(tempfile.mkdtemp(prefix="jobdesk-netns-"))
+        self.intervals = self.tmp / "intervals"
+        """Where ``tests.timed_run`` keeps each execution's interval (the test's instrument only)."""
+        self.intervals.mkdir()
         self.processes: list[subprocess.Popen] = []
         self.created: list[str] = []
         self.forwarder: Forwarder | None = None
+        self.own_postgres = own_postgres
 
     def ns(self, name: str) -> str:
         return f"{self.prefix}-{name}"
@@ -145,14 +158,56 @@ class Hosts:
         redis = ["redis-server", "--bind", self.address["data"], "--port", "6379", "--save", ""]
         redis += ["--appendonly", "no", "--protected-mode", "no", "--dir", str(self.tmp)]
         self.processes.append(self._exec("data", redis, "redis"))
-        self.forwarder = Forwarder((self.gateway, 5432), ("127.0.0.1", 5432))
-        with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
+        if self.own_postgres:
+            self._start_postgres()
+        else:
+            self.forwarder = Forwarder((self.gateway, 5432), ("127.0.0.1", 5432))
+        with psycopg.connect(self.admin_url, autocommit=True) as connection:
             connection.execute(f"DROP DATABASE IF EXISTS {self.database}")
             connection.execute(f"CREATE DATABASE {self.database}")
         self._wait_for_redis()
         migrate = self.manage("web", "migrate", "--verbosity", "0", name="migrate")
         if migrate.wait(timeout=300) != 0:
             raise RuntimeError(f"migrate failed: {self.log('migrate')}")
+
+    def _start_postgres(self) -> None:
+        """initdb and postgres in the data namespace, run as ``postgres`` (it refuses root)."""
+        binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/postgres"))
+        if not binaries:
+            raise RuntimeError("no PostgreSQL server binaries under /usr/lib/postgresql/*/bin")
+        bin_dir = Path(binaries[-1]).parent
+        data = self.tmp / "postgres"
+        data.mkdir()
+        self.tmp.chmod(0o755)
+        account = pwd.getpwnam("postgres")
+        os.chown(data, account.pw_uid, account.pw_gid)
+        as_postgres = ["runuser", "-u", "postgres", "--"]
+        initdb = [*as_postgres, str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"]
+        subprocess.run([*initdb, "--no-sync"], check=True, capture_output=True)
+        with open(data / "pg_hba.conf", "a") as hba:  # the bridge's subnet: the hosts and this process
+            hba.write(f"host all all {self.subnet}.0/24 trust\n")
+        server = [*as_postgres, str(bin_dir / "postgres"), "-D", str(data), "-k", str(data)]
+        server += ["-h", self.address["data"], "-p", "5432", "-c", "fsync=off", "-c", "max_connections=200"]
+        self.processes.append(self._exec("data", server, "postgres"))
+        deadline = time.monotonic() + 60
+        while True:
+            with contextlib.suppress(psycopg.Error), psycopg.connect(self.admin_url, connect_timeout=2):
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"PostgreSQL did not start in the data namespace: {self.log('postgres')}")
+            time.sleep(0.2)
+
+    @property
+    def database_host(self) -> str:
+        """Where the hosts reach PostgreSQL: its own server, or the forwarder."""
+        return self.address["data"] if self.own_postgres else self.gateway
+
+    @property
+    def admin_url(self) -> str:
+        """Where this process reaches PostgreSQL (the data namespace's, or the machine's)."""
+        if self.own_postgres:
+            return f"postgresql://postgres@{self.address['data']}:5432/postgres"
+        return PG_ADMIN
 
     def _wait_for_redis(self) -> None:
         deadline = time.monotonic() + 20
@@ -169,7 +224,7 @@ class Hosts:
 
     @property
     def database_url(self) -> str:
-        return f"postgres://postgres@{self.gateway}:5432/{self.database}"
+        return f"postgres://postgres@{self.database_host}:5432/{self.database}"
 
     def env(self, host: str, **extra: str) -> dict[str, str]:
         var = self.tmp / host
@@ -182,6 +237,7 @@ class Hosts:
             "REDIS_URL": self.redis_url,
             "DATABASE_URL": self.database_url,
             "JOBDESK_VAR_DIR": str(var),
+            "JOBDESK_TEST_INTERVALS": str(self.intervals),
             "DEBUG": "0",
             **extra,
         }
@@ -230,9 +286,8 @@ class Hosts:
         return json.loads(done.stdout.strip().splitlines()[-1])
 
     def query(self, sql: str, *params: object) -> list[tuple]:
-        """The test's own reads of the fleet's database (over loopback)."""
-        url = f"postgresql://postgres@127.0.0.1:5432/{self.database}"
-        with psycopg.connect(url) as connection:
+        """The test's own reads of the fleet's database."""
+        with psycopg.connect(self.admin_url.rsplit("/", 1)[0] + f"/{self.database}") as connection:
             cursor = connection.execute(sql, params)
             return cursor.fetchall() if cursor.description else []
 
@@ -247,11 +302,22 @@ class Hosts:
                 os.kill(pid, signal.SIGKILL)
 
     def cut_off(self, host: str, other: str) -> None:
-        """A partition: ``host`` can no longer reach ``other`` (and gets "unreachable" at once)."""
-        ip("-n", self.ns(host), "route", "add", "unreachable", f"{self.address[other]}/32")
+        """A partition: ``host`` can no longer reach ``other`` (and gets "unreachable" at once).
+
+        ``other`` is a host, or ``"database"``: PostgreSQL alone (its forwarder's address),
+        while Redis on the data host still answers.
+        """
+        ip("-n", self.ns(host), "route", "add", "unreachable", f"{self._reach(other)}/32")
 
     def heal(self, host: str, other: str) -> None:
-        ip("-n", self.ns(host), "route", "del", "unreachable", f"{self.address[other]}/32")
+        ip("-n", self.ns(host), "route", "del", "unreachable", f"{self._reach(other)}/32")
+
+    def _reach(self, other: str) -> str:
+        if other != "database":
+            return self.address[other]
+        if self.own_postgres:
+            raise ValueError("PostgreSQL shares the data host's address here: cut off the data host")
+        return self.gateway
 
     def log(self, name: str) -> str:
         path = self.tmp / f"{name}.log"
@@ -276,5 +342,8 @@ class Hosts:
             subprocess.run(["ip", "link", "del", self.bridge], capture_output=True)
         if self.forwarder is not None:
             self.forwarder.close()
+        if self.own_postgres:
+            shutil.rmtree(self.tmp / "postgres", ignore_errors=True)
+            return
         with contextlib.suppress(psycopg.Error), psycopg.connect(PG_ADMIN, autocommit=True) as connection:
             connection.execute(f"DROP DATABASE IF EXISTS {self.database} WITH (FORCE)")

@@ -22,7 +22,8 @@ POOL = {
     "health_check": {"interval_seconds": 2, "timeout_seconds": 5, "failure_threshold": 3},
     "scaling": {"min_workers": 1, "max_workers": 1},
 }
-TIMING = {"JOBS_WORKER_LOST_AFTER": "6", "JOBS_JOB_MONITORING_INTERVAL": "1"}
+LOST_AFTER = 6
+TIMING = {"JOBS_WORKER_LOST_AFTER": str(LOST_AFTER), "JOBS_JOB_MONITORING_INTERVAL": "1"}
 
 
 def counts(hosts: Hosts) -> dict[str, int]:
@@ -52,14 +53,45 @@ def start_fleet(hosts: Hosts, *workers: str, schedulers: tuple[str, ...] = ("web
     )
 
 
-def schedule(hosts: Hosts, count: int, seconds: float) -> list[str]:
+def schedule(hosts: Hosts, count: int, seconds: float, task: str = "tests.mark_done") -> list[str]:
     code = (
         "import json; from jobs.services import schedule_jobs; "
-        f"specs = [{{'task': 'tests.mark_done', 'args': [{seconds}]}} for _ in range({count})]; "
+        f"specs = [{{'task': {task!r}, 'args': [{seconds}]}} for _ in range({count})]; "
         "jobs = schedule_jobs(specs); "
         "print(json.dumps([str(j.pk) for j in jobs]))"
     )
     return hosts.shell("web", code)
+
+
+def takes_jobs(hosts: Hosts, host: str) -> bool:
+    """Whether ``host`` runs one of a few new jobs (every job drained first)."""
+    ids = schedule(hosts, 6, 0.3)
+    wait_for(lambda: counts(hosts).get("queued", 0) + counts(hosts).get("started", 0) == 0, 120, 0.5)
+    on_host = "SELECT count(*) FROM jobs_job WHERE id::text = ANY(%s) AND worker_name LIKE %s"
+    return hosts.query(on_host, ids, f"general.{host}.%")[0][0] > 0
+
+
+def executions(hosts: Hosts) -> dict[str, list[dict]]:
+    """Every execution's interval ``tests.timed_run`` kept, by job, earliest first."""
+    by_job: dict[str, list[dict]] = {}
+    for path in hosts.intervals.glob("*.json"):
+        interval = json.loads(path.read_text())
+        by_job.setdefault(interval["job"], []).append(interval)
+    return {job: sorted(runs, key=lambda run: run["start"]) for job, runs in by_job.items()}
+
+
+def assert_no_job_ran_twice_at_once(hosts: Hosts) -> None:
+    """Each execution of a job ended before the next began (to the file's 50 ms refresh)."""
+    runs = executions(hosts)
+    overlaps = [
+        (job, earlier, later)
+        for job, intervals in runs.items()
+        for earlier, later in pairwise(intervals)
+        if later["start"] < earlier["end"]
+    ]
+    assert not overlaps, f"executions of one job at the same time: {overlaps}"
+    rerun = any(len(intervals) > 1 for intervals in runs.values())
+    assert rerun, "the job running on the cut-off host ran again elsewhere"
 
 
 def test_a_lost_worker_host_loses_nothing_and_nothing_succeeds_twice():
@@ -112,7 +144,7 @@ def test_two_schedulers_on_two_hosts_run_each_recurring_time_once():
 def test_a_host_cut_off_from_redis_for_30_s_loses_nothing_and_rejoins_by_itself():
     with Hosts(workers=3) as hosts:
         start_fleet(hosts, "w1", "w2", "w3")
-        schedule(hosts, 120, 0.5)
+        schedule(hosts, 120, 0.5, task="tests.timed_run")
         on_w2 = "SELECT count(*) FROM jobs_job WHERE status = 'started' AND worker_name LIKE 'general.w2.%%'"
         wait_for(lambda: hosts.query(on_w2)[0][0], 60, 0.1, message="a job running on w2")
         hosts.cut_off("w2", "data")
@@ -123,13 +155,26 @@ def test_a_host_cut_off_from_redis_for_30_s_loses_nothing_and_rejoins_by_itself(
         wait_for(lambda: counts(hosts).get("succeeded") == 120, 240, 0.5, message=f"all 120: {counts(hosts)}")
         done = redis.Redis.from_url(hosts.redis_url).hgetall("jobdesk-tests:done")
         assert len(done) == 120 and all(int(value) == 1 for value in done.values()), "each job completed once"
+        assert_no_job_ran_twice_at_once(hosts)
+        wait_for(lambda: takes_jobs(hosts, "w2"), 180, 1, message="w2 to rejoin by itself once healed")
 
-        def w2_takes_jobs_again() -> bool:
-            ids = schedule(hosts, 6, 0.3)
-            wait_for(lambda: counts(hosts).get("queued", 0) + counts(hosts).get("started", 0) == 0, 120, 0.5)
-            on_w2 = (
-                "SELECT count(*) FROM jobs_job WHERE id::text = ANY(%s) AND worker_name LIKE 'general.w2.%%'"
-            )
-            return hosts.query(on_w2, ids)[0][0] > 0
 
-        wait_for(w2_takes_jobs_again, 180, 1, message="w2 to rejoin by itself once healed")
+def test_a_host_cut_off_from_the_database_stops_its_job_before_the_lease_runs_out():
+    """Redis still answers it, so only the lease tells the host it may no longer run the job."""
+    with Hosts(workers=2) as hosts:
+        start_fleet(hosts, "w1", "w2")
+        [job] = schedule(hosts, 1, 20, task="tests.timed_run")
+        running = "SELECT worker_name FROM jobs_job WHERE status = 'started' AND id::text = %s"
+        worker = wait_for(lambda: hosts.query(running, job), 60, 0.1, message="the job to start")[0][0]
+        host = worker.split(".")[1]
+        hosts.cut_off(host, "database")
+        cut = time.time()
+        wait_for(lambda: counts(hosts).get("succeeded") == 1, 180, 0.5, message=f"the retry: {counts(hosts)}")
+        hosts.heal(host, "database")
+        first, *others = executions(hosts)[job]
+        assert first["worker"] == worker and others, "the job ran again once its lease ran out"
+        assert first["end"] < cut + LOST_AFTER, (
+            f"stopped {first['end'] - cut:.1f} s after the cut" + hosts.log(f"fleet-{host}")[-4000:]
+        )
+        assert_no_job_ran_twice_at_once(hosts)
+        wait_for(lambda: takes_jobs(hosts, host), 180, 1, message=f"{host} to take jobs again once healed")
