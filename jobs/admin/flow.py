@@ -33,6 +33,9 @@ class FlowOverrideAdmin(DeletesThroughService, admin.ModelAdmin):
         "concurrency",
         "rate_limit",
         "concurrency_key",
+        "threshold",
+        "window",
+        "recovery",
         "updated_at",
         "updated_by",
     )

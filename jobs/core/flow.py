@@ -16,9 +16,10 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from jobs.exceptions import InvalidArguments, TaskConfigurationError
@@ -31,6 +32,8 @@ FOREVER = 10**10
 """The ``until`` of a breaker forced open (a timestamp no one reaches): until closed by hand."""
 MAX_KEY_VALUE = 100
 """A key value longer than this is stored as its hash, so scopes stay short."""
+MAX_SECONDS = 10 * 365 * 86400.0
+"""The longest window or timeout: beyond it Redis's expiries overflow (and no one means it)."""
 
 
 @dataclass(frozen=True)
@@ -115,8 +118,15 @@ def check_key_names(names: tuple[str, ...], signature: inspect.Signature, what: 
 def check_window(value: Any, what: str) -> float | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise TaskConfigurationError(f"{what} must be a number of seconds above 0, not {value!r}.")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or not 0 < value <= MAX_SECONDS
+    ):
+        raise TaskConfigurationError(
+            f"{what} must be a number of seconds above 0 (at most ten years), not {value!r}."
+        )
     return float(value)
 
 
@@ -201,6 +211,36 @@ class BreakerSpec:
     window: float = 60.0
     recovery: float = 30.0
     ignore: tuple[str, ...] = ()
+
+
+BREAKER_SETTINGS = ("threshold", "window", "recovery")
+"""What an operator may override of a breaker; the ignored exceptions stay code's."""
+
+
+def breaker_names(tasks: Sequence[Any], settings: Mapping[str, Any] | None) -> set[str]:
+    """The breakers named in code: by a task's ``breaker=`` or in ``JOBS["FLOW_BREAKERS"]``."""
+    return {task.breaker for task in tasks if task.breaker} | set(settings or {})
+
+
+def check_breaker_settings(threshold: Any, window: Any, recovery: Any) -> dict[str, str]:
+    """Each problem with a breaker's threshold, window and recovery (None: as in code), by field."""
+    checks = {
+        "threshold": lambda: check_limit(threshold, "failure threshold"),
+        "window": lambda: check_window(window, "A breaker's window"),
+        "recovery": lambda: check_window(recovery, "A breaker's recovery timeout"),
+    }
+    errors: dict[str, str] = {}
+    for field, check in checks.items():
+        try:
+            check()
+        except TaskConfigurationError as exc:
+            errors[field] = str(exc)
+    return errors
+
+
+def overridden(spec: BreakerSpec, **settings: Any) -> BreakerSpec:
+    """``spec`` with an operator's threshold, window or recovery where they set one."""
+    return replace(spec, **{field: value for field, value in settings.items() if value})
 
 
 def breaker_spec(name: str, settings: Mapping[str, Any] | None) -> BreakerSpec:

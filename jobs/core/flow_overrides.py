@@ -1,12 +1,14 @@
-"""What makes an override of a limit valid: a known task or queue, limits above 0, a key
-that names parameters of the task."""
+"""What makes an override of a limit valid: a known task, queue or breaker, limits above 0,
+a key that names parameters of the task, and only the fields of its kind (a breaker has a
+threshold, a window and a recovery timeout; a task or a queue has limits)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from jobs import conf
 from jobs.core import flow
-from jobs.core.registry import Task, get_task
+from jobs.core.registry import Task, all_tasks, get_task
 from jobs.core.validation import check_queue
 from jobs.exceptions import TaskConfigurationError, UnknownQueue, UnknownTask
 
@@ -17,9 +19,48 @@ def key_parts(value: str) -> tuple[str, ...]:
 
 
 def override_errors(
-    kind: str, name: str, concurrency: Any, rate_limit: str, concurrency_key: str = ""
+    kind: str,
+    name: str,
+    concurrency: Any,
+    rate_limit: str,
+    concurrency_key: str = "",
+    threshold: Any = None,
+    window: Any = None,
+    recovery: Any = None,
 ) -> dict[str, str]:
     """Every problem with an override, by field; empty when it is valid."""
+    if kind == "breaker":
+        errors = _breaker_name_error(name) | flow.check_breaker_settings(threshold, window, recovery)
+        given = {"concurrency": concurrency, "rate_limit": rate_limit, "concurrency_key": concurrency_key}
+        return errors | _foreign(
+            given, "A breaker has a threshold, a window and a recovery timeout, not this."
+        )
+    breaker_values = {"threshold": threshold, "window": window, "recovery": recovery}
+    errors = _limit_errors(kind, name, concurrency, rate_limit, concurrency_key)
+    return errors | _foreign(
+        breaker_values, "Only a breaker's override has this; a task's or queue's doesn't."
+    )
+
+
+def _foreign(values: dict[str, Any], message: str) -> dict[str, str]:
+    """The fields set that don't belong to the override's kind."""
+    return {field: message for field, value in values.items() if value not in (None, "")}
+
+
+def known_breakers() -> set[str]:
+    """The breakers named in code or settings (the ones an override may change)."""
+    return flow.breaker_names(all_tasks(), conf.get().FLOW_BREAKERS)
+
+
+def _breaker_name_error(name: str) -> dict[str, str]:
+    if name in known_breakers():
+        return {}
+    return {"name": f"Unknown breaker {name!r}: no task and no JOBS['FLOW_BREAKERS'] entry names it."}
+
+
+def _limit_errors(
+    kind: str, name: str, concurrency: Any, rate_limit: str, concurrency_key: str
+) -> dict[str, str]:
     errors: dict[str, str] = {}
     task: Task | None = None
     try:

@@ -112,15 +112,18 @@ class ForceBreaker(ServiceMutation):
 
 
 class FlowOverrideInput(graphene.InputObjectType):
-    kind = graphene.String(description="task or queue.")
-    name = graphene.String(description="The task's registered name, or the queue's.")
+    kind = graphene.String(description="task, queue or breaker.")
+    name = graphene.String(description="The task's registered name, the queue's, or the breaker's.")
     concurrency = graphene.Int(description="At most this many at once; null: as in code.")
     rate_limit = graphene.String(description='e.g. "100/m"; empty: as in code.')
     concurrency_key = graphene.String(description="Parameters, comma-separated; empty: as in code.")
+    threshold = graphene.Int(description="A breaker's failures within its window that open it.")
+    window = graphene.Float(description="A breaker's window, seconds.")
+    recovery = graphene.Float(description="A breaker's recovery timeout, seconds.")
 
 
 class SaveFlowOverride(ServiceMutation):
-    """Set a task's or queue's limits (replacing its override, if any); audited."""
+    """Set a task's or queue's limits, or a breaker's settings (replacing its override, if any); audited."""
 
     class Arguments:
         input = FlowOverrideInput(required=True)

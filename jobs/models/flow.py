@@ -57,15 +57,19 @@ class FlowChange(models.Model):
 
 
 class FlowOverride(models.Model):
-    """An operator's limit for a task or a queue, in force instead of the one in code or
-    settings (for a task, the key named in code still applies). Blank means "as in code"."""
+    """An operator's limit for a task or a queue, or settings for a circuit breaker, in force
+    instead of those in code or settings (a task's key and a breaker's ignored exceptions
+    stay code's unless set). Blank means "as in code"."""
 
     class Kind(models.TextChoices):
         TASK = "task", _("Task")
         QUEUE = "queue", _("Queue")
+        BREAKER = "breaker", _("Breaker")
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    name = models.CharField(max_length=200, help_text=_("The task's registered name, or the queue's."))
+    name = models.CharField(
+        max_length=200, help_text=_("The task's registered name, the queue's, or the breaker's.")
+    )
     concurrency = models.PositiveIntegerField(
         null=True, blank=True, help_text=_("At most this many at once.")
     )
@@ -81,6 +85,15 @@ class FlowOverride(models.Model):
             "A task's limits per value of these parameters (comma-separated), instead of the key in code."
         ),
     )
+    threshold = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("A breaker opens after this many failures within its window.")
+    )
+    window = models.FloatField(
+        null=True, blank=True, help_text=_("Seconds over which a breaker counts failures.")
+    )
+    recovery = models.FloatField(
+        null=True, blank=True, help_text=_("Seconds an opened breaker waits before its probe job.")
+    )
     updated_at = models.DateTimeField(default=timezone.now)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -95,7 +108,14 @@ class FlowOverride(models.Model):
 
     def clean(self) -> None:
         errors = override_errors(
-            self.kind, self.name, self.concurrency, self.rate_limit, self.concurrency_key
+            self.kind,
+            self.name,
+            self.concurrency,
+            self.rate_limit,
+            self.concurrency_key,
+            self.threshold,
+            self.window,
+            self.recovery,
         )
         if errors:
             raise ValidationError(errors)
@@ -105,5 +125,8 @@ class FlowOverride(models.Model):
             f"concurrency {self.concurrency}" if self.concurrency else "",
             self.rate_limit,
             f"per {self.concurrency_key}" if self.concurrency_key else "",
+            f"threshold {self.threshold}" if self.threshold else "",
+            f"window {self.window:g} s" if self.window else "",
+            f"recovery {self.recovery:g} s" if self.recovery else "",
         ]
         return ", ".join(part for part in parts if part) or "as in code"

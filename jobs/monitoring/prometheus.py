@@ -20,6 +20,9 @@ the web process. A custom collector reads the shared rows (:mod:`jobs.monitoring
 ``jobs_flow_waiting``              gauge {scope}: jobs held by the scope's limits now
 ``jobs_rate_limited_total``        counter {scope}: starts a rate limit held back
 ``jobs_breaker_state``             gauge {breaker}: 0 closed, 1 half-open, 2 open
+``jobs_breaker_failures``          gauge {breaker}: counted failures within its window now
+``jobs_breaker_threshold``         gauge {breaker}: failures that open it (override or code)
+``jobs_breaker_window_seconds`` / ``jobs_breaker_recovery_seconds``   gauges {breaker}
 =================================  =========================================================
 
 Access needs ``Authorization: Bearer <JOBS['METRICS_TOKEN']>`` or a client address in
@@ -43,6 +46,7 @@ from prometheus_client.utils import floatToGoString
 
 from jobs import conf
 from jobs.engine import broker
+from jobs.engine.flow import breakers
 from jobs.engine.flow import reads as flow_reads
 from jobs.engine.worker_registry import alive_count, list_workers
 from jobs.models import Alert, TaskStats
@@ -186,6 +190,7 @@ def _flow_metrics() -> Iterator[Metric]:
         overview = flow_reads.overview()
     except broker.RedisError:
         return
+    yield from _breaker_settings(overview.breakers)
     for usage in overview.scopes:
         if usage.concurrency:
             in_use.add_metric([usage.scope], usage.in_use)
@@ -196,3 +201,30 @@ def _flow_metrics() -> Iterator[Metric]:
     for state in overview.breakers:
         breaker.add_metric([state.name], BREAKER_STATES.get(state.state, 0))
     yield from (in_use, limit, held, limited, breaker)
+
+
+def _breaker_settings(states: list[breakers.BreakerState]) -> Iterator[Metric]:
+    """Each breaker's failures now and the settings in force (an operator's override wins)."""
+    gauges = {
+        "failures": GaugeMetricFamily(
+            "jobs_breaker_failures", "Counted failures within the window.", labels=["breaker"]
+        ),
+        "threshold": GaugeMetricFamily(
+            "jobs_breaker_threshold", "Failures that open it.", labels=["breaker"]
+        ),
+        "window": GaugeMetricFamily("jobs_breaker_window_seconds", "Its failure window.", labels=["breaker"]),
+        "recovery": GaugeMetricFamily(
+            "jobs_breaker_recovery_seconds", "Open before a probe.", labels=["breaker"]
+        ),
+    }
+    for state in states:
+        spec = breakers.spec(state.name)
+        values = {
+            "failures": state.failures,
+            "threshold": spec.threshold,
+            "window": spec.window,
+            "recovery": spec.recovery,
+        }
+        for field, gauge in gauges.items():
+            gauge.add_metric([state.name], values[field])
+    yield from gauges.values()

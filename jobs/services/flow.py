@@ -146,8 +146,18 @@ def force_breaker(name: str, *, open: bool, user: Any = None, via: str = "code")
     return breaker_row(breakers.state(name))
 
 
-OVERRIDE_FIELDS = ("kind", "name", "concurrency", "rate_limit", "concurrency_key")
-"""What an operator sets on an override; blank or null means "as in code"."""
+OVERRIDE_FIELDS = (
+    "kind",
+    "name",
+    "concurrency",
+    "rate_limit",
+    "concurrency_key",
+    "threshold",
+    "window",
+    "recovery",
+)
+"""What an operator sets on an override; blank or null means "as in code". A breaker's
+override has only the last three; a task's or queue's, none of them."""
 
 
 def overrides() -> QuerySet[FlowOverride]:
@@ -170,16 +180,21 @@ def save_override(
     concurrency: int | None = None,
     rate_limit: str = "",
     concurrency_key: str = "",
+    threshold: int | None = None,
+    window: float | None = None,
+    recovery: float | None = None,
     user: Any = None,
     via: str = "code",
 ) -> FlowOverride:
-    """Set a task's or queue's limits instead of those in code or settings; audited.
+    """Set a task's or queue's limits, or a breaker's settings, instead of those in code or
+    settings; audited.
 
-    Replaces the override of the same task or queue if there is one.
+    Replaces the override of the same task, queue or breaker if there is one.
 
     Raises:
-        Invalid: with every field's problem (unknown task or queue, limits of 0 or below,
-            a rate without a duration, a key that isn't a parameter); nothing is saved.
+        Invalid: with every field's problem (unknown task, queue or breaker, limits,
+            thresholds, windows or timeouts of 0 or below, a rate without a duration, a key
+            that isn't a parameter, a field of another kind); nothing is saved.
     """
     values = _blanks(
         {
@@ -188,6 +203,9 @@ def save_override(
             "concurrency": concurrency,
             "rate_limit": rate_limit,
             "concurrency_key": concurrency_key,
+            "threshold": threshold,
+            "window": window,
+            "recovery": recovery,
         }
     )
     row = FlowOverride.objects.filter(kind=kind, name=name).first() if not _not_text(values) else None
@@ -228,7 +246,7 @@ def _override_errors(row: FlowOverride, values: dict[str, Any]) -> dict[str, str
     kind, name = values["kind"], values["name"]
     errors = override_errors(*(values[field] for field in OVERRIDE_FIELDS))
     if kind not in FlowOverride.Kind.values:
-        errors["kind"] = "An override is of a task or a queue."
+        errors["kind"] = "An override is of a task, a queue or a breaker."
     if "name" not in errors and FlowOverride.objects.filter(kind=kind, name=name).exclude(pk=row.pk).exists():
         errors["name"] = _taken(kind, name)
     return errors

@@ -137,6 +137,18 @@ class FlowOverrideWriteSerializer(StrictSerializer):
         allow_blank=True,
         help_text="Parameter names, comma-separated.",
     )
+    threshold = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        max_value=MAX_CONCURRENCY,
+        help_text="A breaker's failures within its window that open it; null: as in code.",
+    )
+    window = serializers.FloatField(
+        required=False, allow_null=True, help_text="A breaker's window, seconds; null: as in code."
+    )
+    recovery = serializers.FloatField(
+        required=False, allow_null=True, help_text="A breaker's recovery timeout, seconds; null: as in code."
+    )
 
 
 class OverrideCursorPagination(CheckedCursorPagination):

@@ -23,7 +23,7 @@ from jobs import conf, signals
 from jobs.core import flow
 from jobs.core.registry import all_tasks, get_task
 from jobs.engine import broker
-from jobs.engine.flow import keys
+from jobs.engine.flow import keys, scopes
 from jobs.engine.flow.slots import Refusal, script
 from jobs.exceptions import UnknownTask
 from jobs.models import Job, JobLog
@@ -91,7 +91,8 @@ class BreakerState:
 
 
 def spec(name: str) -> flow.BreakerSpec:
-    return flow.breaker_spec(name, (conf.get().FLOW_BREAKERS or {}).get(name))
+    """The settings in force, read like every limit: an override at most a second old wins."""
+    return scopes.breaker_spec(name)
 
 
 def breaker_of(task_name: str) -> str | None:
@@ -199,8 +200,7 @@ def state(name: str) -> BreakerState:
 
 def known() -> list[str]:
     """Every breaker named by a task, in settings, or ever used."""
-    names = {task.breaker for task in all_tasks() if task.breaker}
-    names |= set(conf.get().FLOW_BREAKERS or {})
+    names = flow.breaker_names(all_tasks(), conf.get().FLOW_BREAKERS)
     names |= {raw.decode() for raw in broker.connection().smembers(NAMES)}
     return sorted(names)
 

@@ -1,4 +1,5 @@
-"""Which limits apply to a job: its task's (keyed by its arguments) and its queue's."""
+"""Which limits apply to a job: its task's (keyed by its arguments) and its queue's; and
+the settings of a breaker. The admin's overrides win over code and settings."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import DatabaseError
 
@@ -33,12 +34,22 @@ class Limits:
 
 
 NONE = Limits()
-NO_OVERRIDE: Override = (None, None, ())
 
+
+class Override(NamedTuple):
+    """An override as the engine uses it; None or empty: as in code."""
+
+    concurrency: int | None = None
+    rate: flow.Rate | None = None
+    key: tuple[str, ...] = ()
+    threshold: int | None = None
+    window: float | None = None
+    recovery: float | None = None
+
+
+NO_OVERRIDE = Override()
 OVERRIDES_REFRESH = 1.0
 """How old a process's copy of the admin's overrides may get (seconds)."""
-Override = tuple[int | None, flow.Rate | None, tuple[str, ...]]
-"""An override's concurrency, rate and key (empty: the key in code)."""
 _overrides: tuple[float, dict[tuple[str, str], Override]] = (float("-inf"), {})
 
 
@@ -48,11 +59,11 @@ def overrides() -> dict[tuple[str, str], Override]:
     if time.monotonic() - _overrides[0] >= OVERRIDES_REFRESH:
         try:
             rows = FlowOverride.objects.values_list(
-                "kind", "name", "concurrency", "rate_limit", "concurrency_key"
+                "kind", "name", "concurrency", "rate_limit", "concurrency_key", *flow.BREAKER_SETTINGS
             )
             _overrides = (
                 time.monotonic(),
-                {(k, n): (c, _rate(r), key_parts(key)) for k, n, c, r, key in rows},
+                {(k, n): Override(c, _rate(r), key_parts(key), *rest) for k, n, c, r, key, *rest in rows},
             )
         except DatabaseError:
             logger.exception("flow overrides could not be read; keeping the last")
@@ -75,22 +86,32 @@ def _rate(text: str) -> flow.Rate | None:
 def queue_limits(queue: str) -> tuple[int | None, flow.Rate | None]:
     """A queue's limits: the admin's override, else ``JOBS["FLOW_QUEUES"]`` (system-checked)."""
     settings = (conf.get().FLOW_QUEUES or {}).get(queue) or {}
-    concurrency, rate, _ = overrides().get(("queue", queue), NO_OVERRIDE)
+    override = overrides().get(("queue", queue), NO_OVERRIDE)
     return (
-        concurrency or flow.check_limit(settings.get("concurrency")),
-        rate or flow.parse_rate(settings.get("rate_limit")),
+        override.concurrency or flow.check_limit(settings.get("concurrency")),
+        override.rate or flow.parse_rate(settings.get("rate_limit")),
     )
 
 
 def task_limits(task: Task) -> tuple[int | None, flow.Rate | None]:
     """A task's limits: the admin's override, else the ones in code."""
-    concurrency, rate, _ = overrides().get(("task", task.name), NO_OVERRIDE)
-    return concurrency or task.concurrency, rate or task.rate_limit
+    override = overrides().get(("task", task.name), NO_OVERRIDE)
+    return override.concurrency or task.concurrency, override.rate or task.rate_limit
 
 
 def task_key(task: Task) -> tuple[str, ...]:
     """The parameters a task's limits are keyed by: the admin's override, else the code's."""
-    return overrides().get(("task", task.name), NO_OVERRIDE)[2] or task.concurrency_key
+    return overrides().get(("task", task.name), NO_OVERRIDE).key or task.concurrency_key
+
+
+def breaker_spec(name: str) -> flow.BreakerSpec:
+    """A breaker's settings: the admin's override of threshold, window and recovery, else
+    ``JOBS["FLOW_BREAKERS"]`` (system-checked), else the defaults."""
+    override = overrides().get(("breaker", name), NO_OVERRIDE)
+    code = flow.breaker_spec(name, (conf.get().FLOW_BREAKERS or {}).get(name))
+    given = {setting: getattr(override, setting) for setting in flow.BREAKER_SETTINGS}
+    refused = flow.check_breaker_settings(**given)  # a row written around the admin is ignored
+    return flow.overridden(code, **{k: v for k, v in given.items() if k not in refused})
 
 
 def any_limits() -> bool:
