@@ -24,6 +24,7 @@ from rq import Worker as RQWorker
 
 from jobs.core.states import JobStatus
 from jobs.engine import broker
+from jobs.engine.flow import scopes
 from jobs.engine.scheduler import Scheduler
 from jobs.engine.worker import Worker
 from jobs.models import Job
@@ -50,6 +51,14 @@ def redis():
     conn.flushdb()
     yield conn
     conn.flushdb()
+
+
+@pytest.fixture(autouse=True)
+def fresh_flow_overrides():
+    """Each test reads the flow overrides anew: a test's rows roll back, but a process keeps
+    what it read for up to a second, and the next test in that process must not see them."""
+    yield
+    scopes.forget_overrides()
 
 
 def wait_for(
