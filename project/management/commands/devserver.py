@@ -86,7 +86,16 @@ class Command(BaseCommand):
         return embedded_redis.start(port, directory)
 
     def spawn(self, command: list[str]) -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), *command])
+        """Start ``manage.py command`` with SIGINT ignored until it sets its own handler.
+
+        A signal to the group reaches the children too: one still booting (not yet in
+        rq's loop, whose handlers stop it gently) would die of it with a traceback.
+        Ignored, it waits for devserver's own SIGTERM, which every child handles.
+        """
+        return subprocess.Popen(
+            [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), *command],
+            preexec_fn=_ignore_sigint,  # devserver starts its children from one thread
+        )
 
     def watch(self, children: list[subprocess.Popen]) -> None:
         """Until a stop signal; a child that ends on its own is an error.
@@ -142,3 +151,7 @@ class Command(BaseCommand):
             except subprocess.TimeoutExpired:
                 return False
         return True
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
