@@ -99,14 +99,14 @@ def assert_no_job_ran_twice_at_once(hosts: Hosts, cut_off: Sequence[str] = (), c
 def test_a_lost_worker_host_loses_nothing_and_nothing_succeeds_twice():
     with Hosts(workers=3) as hosts:
         start_fleet(hosts, "w1", "w2", "w3")
-        ids = schedule(hosts, 60, 0.5)
-        wait_for(
-            lambda: hosts.query(
-                "SELECT count(*) FROM jobs_job WHERE status = 'started' AND worker_name LIKE 'general.w3.%%'"
-            )[0][0],
-            60,
-            0.1,
-            message="a job running on w3",
+        ids = schedule(hosts, 60, 2, task="tests.timed_run")
+        # A job that started on w3 under a second ago still has a second to run: the kill interrupts it.
+        just_started = (
+            "SELECT id::text FROM jobs_job WHERE status = 'started' AND worker_name LIKE 'general.w3.%%'"
+            " AND started_at > now() - interval '1 second'"
+        )
+        [[interrupted], *_] = wait_for(
+            lambda: hosts.query(just_started), 60, 0.05, message="a job starting on w3"
         )
         hosts.kill_host("w3")
         wait_for(
@@ -117,7 +117,9 @@ def test_a_lost_worker_host_loses_nothing_and_nothing_succeeds_twice():
         )
         rows = hosts.query("SELECT id::text, attempts, worker_name FROM jobs_job")
         assert {row[0] for row in rows} == set(ids)
-        assert any(attempts == 2 for _, attempts, _ in rows), "w3's running job was retried"
+        attempts = {job: tries for job, tries, _ in rows}
+        assert attempts[interrupted] == 2, "w3's running job was retried"
+        assert len(executions(hosts)[interrupted]) == 2
         hosts_used = {name.split(".")[1] for _, _, name in rows}
         assert {"w1", "w2"} <= hosts_used
         done = redis.Redis.from_url(hosts.redis_url).hgetall("jobdesk-tests:done")
