@@ -107,7 +107,9 @@ def run_class(options: argparse.Namespace, processes: Processes, worker_class: s
     limited: list[float] = []
     free: list[float] = []
     for index in range(options.rounds * 2):
-        task = "bench.flow.limited" if index % 2 == 0 else "bench.flow.free"
+        # ABBA order (limited, free, free, limited, …): a workers' warm-up that lifts every
+        # round a little over the last favours neither side.
+        task = "bench.flow.limited" if index % 4 in (0, 3) else "bench.flow.free"
         rate = one_round(options, processes, worker_class, task, index)
         (limited if task.endswith("limited") else free).append(rate)
         print(
