@@ -158,7 +158,9 @@ def test_a_host_cut_off_from_redis_for_30_s_loses_nothing_and_rejoins_by_itself(
         hosts.heal("w2", "data")
         wait_for(lambda: counts(hosts).get("succeeded") == 120, 240, 0.5, message=f"all 120: {counts(hosts)}")
         done = redis.Redis.from_url(hosts.redis_url).hgetall("jobdesk-tests:done")
-        assert len(done) == 120 and all(int(value) == 1 for value in done.values()), "each job completed once"
+        # None lost. A body that finished inside the partition but couldn't report is run again
+        # (at least once); the intervals below show the two runs never overlapped.
+        assert len(done) == 120 and all(int(value) >= 1 for value in done.values()), "each job completed"
         # A job that ends in the instant of the cut is recorded before it: only the rest must run again.
         assert_no_job_ran_twice_at_once(hosts, [row[0] for row in running], cut_at)
         wait_for(lambda: takes_jobs(hosts, "w2"), 180, 1, message="w2 to rejoin by itself once healed")
