@@ -27,18 +27,7 @@ from jobs.services.actions import may
 @admin.register(FlowOverride)
 class FlowOverrideAdmin(DeletesThroughService, admin.ModelAdmin):
     delete_service = staticmethod(flow.delete_override)
-    list_display = (
-        "kind",
-        "name",
-        "concurrency",
-        "rate_limit",
-        "concurrency_key",
-        "threshold",
-        "window",
-        "recovery",
-        "updated_at",
-        "updated_by",
-    )
+    list_display = (*flow.OVERRIDE_FIELDS, "updated_at", "updated_by")
     list_filter = ("kind",)
     search_fields = ("name",)
     fields = flow.OVERRIDE_FIELDS
